@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need, from the package registries only.
+# Idempotent: with everything present it only checks, in a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf 'setup: %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Browser and driver for wasm-pack's headless tests and Playwright. Same Debian source, so
+# their versions always match. No browser is ever downloaded from anywhere else.
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+  step "chromium + chromedriver present"
+else
+  step "installing chromium + chromium-driver (apt)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
+
+installed_targets=$(rustup target list --installed)
+if grep -qx wasm32-unknown-unknown <<<"$installed_targets"; then
+  step "rust target wasm32-unknown-unknown present"
+else
+  step "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+installed_components=$(rustup component list --installed)
+for component in rustfmt clippy; do
+  if grep -q "^$component-" <<<"$installed_components"; then
+    step "rust component $component present"
+  else
+    step "adding rust component $component"
+    rustup component add "$component"
+  fi
+done
+
+# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock exactly, or the generated glue and
+# the test runner disagree with the library. Not --locked: its lock file pins a webpki-roots
+# version the registry mirror lacks.
+if [ ! -f Cargo.lock ]; then
+  step "no Cargo.lock yet: generating it"
+  cargo generate-lockfile --quiet
+fi
+wbg_want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+if [ -z "$wbg_want" ]; then
+  step "Cargo.lock has no wasm-bindgen: skipping wasm-bindgen-cli"
+else
+  wbg_have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$wbg_have" = "$wbg_want" ]; then
+    step "wasm-bindgen-cli $wbg_want present"
+  else
+    step "installing wasm-bindgen-cli $wbg_want (have: ${wbg_have:-none}; takes ~2 minutes)"
+    cargo install wasm-bindgen-cli --version "=$wbg_want" --force
+  fi
+fi
+
+wasm_pack_want=0.15.1
+wasm_pack_have=$(wasm-pack --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$wasm_pack_have" = "$wasm_pack_want" ]; then
+  step "wasm-pack $wasm_pack_want present"
+else
+  step "installing wasm-pack $wasm_pack_want (have: ${wasm_pack_have:-none}; takes ~2 minutes)"
+  cargo install wasm-pack --version "$wasm_pack_want" --locked --force
+fi
+
+# npm ci only when node_modules is missing or was installed from another package-lock.json.
+stamp=node_modules/.package-lock.sha256
+lock_sum=$(sha256sum package-lock.json | awk '{print $1}')
+if [ -d node_modules ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ]; then
+  step "node_modules matches package-lock.json"
+else
+  step "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  printf '%s\n' "$lock_sum" >"$stamp"
+fi
+
+step "done"
