@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Everything CI checks, in order, stopping at the first failure. Run scripts/setup.sh first
+# (`npm test` does both).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# wasm-pack finds chromedriver on PATH only (it ignores CHROMEDRIVER); Debian puts it here.
+export PATH="/usr/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+
+started=$(date +%s)
+step() {
+  printf '\n=== %s\n' "$*"
+  "$@"
+}
+
+step cargo fmt --all --check
+step cargo clippy --workspace --all-targets -- -D warnings
+step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets -- -D warnings
+step cargo test --workspace
+step wasm-pack test --headless --chrome
+step bash scripts/build.sh
+step npx --no-install tsc -p tsconfig.json --noEmit
+step node --test tests/e2e/
+
+printf '\n=== all checks passed in %ss\n' "$(($(date +%s) - started))"
