@@ -1,0 +1,71 @@
+//! Compilation: `WebAssembly.compileStreaming` on one branch of the response while the other
+//! is hashed, or `WebAssembly.compile` on bytes in hand.
+//!
+//! Compiling starts before verification ends, so that the two overlap; but a [`Compiled`]
+//! module can only be claimed with a [`Checked`] in hand, which only exists for bytes that were
+//! verified, inspected and gated. A compilation that is abandoned on an error path has its
+//! rejection handled, so it never surfaces as an unhandled rejection.
+
+use js_sys::{Array, Promise, Uint8Array, WebAssembly};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Response;
+
+use crate::error::Error;
+use crate::gate::Checked;
+use crate::js::{describe, Failure};
+
+/// A compilation under way.
+pub struct Compiling(Option<Promise>);
+
+impl Compiling {
+    /// Starts `WebAssembly.compileStreaming(response)`.
+    pub fn streaming(response: &Response) -> Self {
+        let response: &JsValue = response;
+        let response = Promise::resolve(response);
+        Compiling(Some(WebAssembly::compile_streaming(&response)))
+    }
+
+    /// Starts `WebAssembly.compile(bytes)`.
+    pub fn bytes(bytes: &Uint8Array) -> Self {
+        Compiling(Some(WebAssembly::compile(bytes)))
+    }
+
+    /// Waits for the compiled module. The gate's [`Checked`] is the proof that its bytes were
+    /// verified and passed the gate.
+    ///
+    /// # Errors
+    /// [`Error::InvalidModule`] with the engine's error as cause.
+    pub async fn finish(mut self, _gated: &Checked) -> Result<Compiled, Failure> {
+        let promise = self.0.take().expect("a compilation is finished once");
+        let module = JsFuture::from(promise).await.map_err(|cause| {
+            Failure::caused(
+                Error::InvalidModule {
+                    reason: format!("the engine refused to compile it ({})", describe(&cause)),
+                    offset: None,
+                },
+                cause,
+            )
+        })?;
+        Ok(Compiled(module.unchecked_into()))
+    }
+}
+
+impl Drop for Compiling {
+    fn drop(&mut self) {
+        if let Some(promise) = self.0.take() {
+            // Abandoned on an error path: settle it quietly.
+            let _ = Promise::all_settled(&Array::of1(&promise));
+        }
+    }
+}
+
+/// A compiled module whose bytes passed verification and the gate.
+pub struct Compiled(WebAssembly::Module);
+
+impl Compiled {
+    /// The `WebAssembly.Module`.
+    pub fn module(&self) -> &WebAssembly::Module {
+        &self.0
+    }
+}

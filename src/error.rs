@@ -1,0 +1,153 @@
+//! The one error type of the runtime, with stable codes.
+//!
+//! Every failure of every stage is an [`Error`]. Its [`Error::code`] is a stable string that
+//! scripts and apps may match on; its message names the failing item (export `increment`,
+//! import `env.log`, section `version`, byte offset). At the JS boundary it becomes a
+//! `HotSwapError` with `code`, `message` and, where there is one, `cause`.
+
+/// A failure of one of the pipeline's stages.
+///
+/// Whatever the variant, a failed `swap` leaves the instance that was serving untouched: the
+/// error is raised before the synchronous commit starts, or the commit rolls back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A digest is not of the form `sha256:<64 lowercase hex>`.
+    #[error("invalid digest `{given}`: {reason}; expected `sha256:` followed by 64 lowercase hex digits")]
+    InvalidDigest {
+        /// The text that was given.
+        given: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An option passed to `load` or `swap` is missing or of the wrong type.
+    #[error("invalid option `{option}`: {reason}")]
+    InvalidOptions {
+        /// The option's name.
+        option: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The module could not be fetched: a network error or an HTTP status other than 2xx.
+    #[error("fetching `{url}` failed: {reason}")]
+    FetchFailed {
+        /// The URL that was requested.
+        url: String,
+        /// The HTTP status or the network error.
+        reason: String,
+    },
+    /// The bytes' SHA-256 is not the expected digest. Nothing was instantiated from them.
+    #[error("digest mismatch for `{source_name}`: expected {expected}, got {actual} ({len} bytes)")]
+    HashMismatch {
+        /// The URL or `bytes`.
+        source_name: String,
+        /// The digest that was asked for.
+        expected: String,
+        /// The digest of the bytes that arrived.
+        actual: String,
+        /// How many bytes arrived.
+        len: u64,
+    },
+    /// The bytes are not a well-formed WebAssembly module.
+    #[error("invalid module: {reason}{}", fmt_offset(*.offset))]
+    InvalidModule {
+        /// What is wrong.
+        reason: String,
+        /// Where in the binary, when known.
+        offset: Option<u64>,
+    },
+    /// The bytes are a Component Model component, not a core module.
+    #[error("unsupported component: this is a WebAssembly component, not a core module; load the core module it wraps, or transpile the component to a core module with its JS glue (for example with jco)")]
+    UnsupportedComponent,
+    /// The new module does not offer what the app relies on. Each problem names its item.
+    #[error("incompatible interface: {}", .problems.join("; "))]
+    IncompatibleInterface {
+        /// One line per problem, each naming the export or import.
+        problems: Vec<String>,
+    },
+    /// The module breaks the guest contract (some but not all state exports, wrong signatures).
+    #[error("invalid guest: {reason}")]
+    InvalidGuest {
+        /// Which part of the contract is broken.
+        reason: String,
+    },
+    /// `WebAssembly.instantiate` failed: a link error, or a trap in the start function.
+    #[error("instantiating the module failed: {reason}")]
+    InstantiateFailed {
+        /// The engine's message.
+        reason: String,
+    },
+    /// The serving instance's `save_state` trapped or returned an out-of-bounds pointer.
+    #[error("state save failed: {reason}")]
+    StateSaveFailed {
+        /// What went wrong.
+        reason: String,
+    },
+    /// The new instance's `alloc_state` or `load_state` trapped or refused the state.
+    #[error("state load failed: {reason}")]
+    StateLoadFailed {
+        /// What went wrong.
+        reason: String,
+    },
+    /// An export was called while a commit was running (re-entrantly, from a guest import).
+    #[error("export `{export}` was called during a swap's commit; call it again after the swap")]
+    SwapInProgress {
+        /// The export that was called.
+        export: String,
+    },
+}
+
+fn fmt_offset(offset: Option<u64>) -> String {
+    match offset {
+        Some(at) => format!(" (at byte offset {at})"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// The stable code of this error, as `HotSwapError.code` shows it in JS.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidDigest { .. } => "INVALID_DIGEST",
+            Error::InvalidOptions { .. } => "INVALID_OPTIONS",
+            Error::FetchFailed { .. } => "FETCH_FAILED",
+            Error::HashMismatch { .. } => "HASH_MISMATCH",
+            Error::InvalidModule { .. } => "INVALID_MODULE",
+            Error::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
+            Error::IncompatibleInterface { .. } => "INCOMPATIBLE_INTERFACE",
+            Error::InvalidGuest { .. } => "INVALID_GUEST",
+            Error::InstantiateFailed { .. } => "INSTANTIATE_FAILED",
+            Error::StateSaveFailed { .. } => "STATE_SAVE_FAILED",
+            Error::StateLoadFailed { .. } => "STATE_LOAD_FAILED",
+            Error::SwapInProgress { .. } => "SWAP_IN_PROGRESS",
+        }
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for Error {
+    fn from(err: wasmparser::BinaryReaderError) -> Self {
+        Error::InvalidModule {
+            reason: err.message().to_string(),
+            offset: Some(err.offset() as u64),
+        }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every code [`Error::code`] can return, for documentation and for the TypeScript union.
+pub const CODES: &[&str] = &[
+    "INVALID_DIGEST",
+    "INVALID_OPTIONS",
+    "FETCH_FAILED",
+    "HASH_MISMATCH",
+    "INVALID_MODULE",
+    "UNSUPPORTED_COMPONENT",
+    "INCOMPATIBLE_INTERFACE",
+    "INVALID_GUEST",
+    "INSTANTIATE_FAILED",
+    "STATE_SAVE_FAILED",
+    "STATE_LOAD_FAILED",
+    "SWAP_IN_PROGRESS",
+];

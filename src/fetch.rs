@@ -1,0 +1,158 @@
+//! Fetching: the module's bytes arrive once and feed both the hash and the compiler.
+//!
+//! The response body is teed: one branch streams into `WebAssembly.compileStreaming`, the other
+//! into an incremental SHA-256 ([`Verifier`]). The bytes are kept for inspection. An injected
+//! `fetch` function can replace the global one, and bytes in hand skip the network.
+
+use js_sys::{Function, Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult, Response, ResponseInit};
+
+use crate::compile::Compiling;
+use crate::digest::Digest;
+use crate::error::Error;
+use crate::js::{describe, global_fetch, Failure};
+use crate::verify::{Verified, Verifier};
+
+/// Where a module's bytes come from.
+pub enum Source {
+    /// Fetched from a URL.
+    Url(String),
+    /// Already in hand.
+    Bytes(Uint8Array),
+}
+
+impl Source {
+    /// The name errors use: the URL, or `bytes`.
+    pub fn name(&self) -> &str {
+        match self {
+            Source::Url(url) => url,
+            Source::Bytes(_) => "bytes",
+        }
+    }
+}
+
+/// The largest `Content-Length` trusted to size the buffer up front; longer bodies still load,
+/// growing as they arrive.
+const MAX_PREALLOCATION: usize = 64 << 20;
+
+/// Fetches `source`, starts compiling it, and verifies it against `digest`.
+///
+/// # Errors
+/// - [`Error::FetchFailed`]: a network error, an HTTP status other than 2xx, a body that broke
+///   off, or an injected `fetch` that did not resolve to a `Response`;
+/// - [`Error::HashMismatch`]: the bytes are not the ones asked for.
+pub async fn fetch(source: &Source, digest: Digest, fetch_fn: Option<&Function>) -> Result<(Verified, Compiling), Failure> {
+    match source {
+        Source::Bytes(bytes) => {
+            let compiling = Compiling::bytes(bytes);
+            let len = bytes.length() as usize;
+            let mut verifier = Verifier::new(digest, source.name(), len);
+            bytes.copy_to(verifier.chunk_buffer(len));
+            verifier.commit_chunk(len);
+            Ok((verifier.finish()?, compiling))
+        }
+        Source::Url(url) => {
+            let response = request(url, fetch_fn).await?;
+            let size_hint = response
+                .headers()
+                .get("content-length")
+                .ok()
+                .flatten()
+                .and_then(|len| len.parse::<usize>().ok())
+                .unwrap_or(0)
+                .min(MAX_PREALLOCATION);
+            let mut verifier = Verifier::new(digest, url.as_str(), size_hint);
+            let Some(body) = response.body() else {
+                // A null body (a 204, say) is an empty module: it fails verification or inspection.
+                return Ok((verifier.finish()?, Compiling::bytes(&Uint8Array::new_with_length(0))));
+            };
+            let branches = body.tee();
+            let compiling = Compiling::streaming(&wasm_response(&branches.get(0).unchecked_into(), url)?);
+            hash_stream(&branches.get(1).unchecked_into(), &mut verifier, url).await?;
+            Ok((verifier.finish()?, compiling))
+        }
+    }
+}
+
+async fn request(url: &str, fetch_fn: Option<&Function>) -> Result<Response, Failure> {
+    let failed = |reason: String, cause: JsValue| {
+        Failure::caused(
+            Error::FetchFailed {
+                url: url.to_string(),
+                reason,
+            },
+            cause,
+        )
+    };
+    let pending = match fetch_fn {
+        Some(f) => f.call1(&JsValue::NULL, &JsValue::from_str(url)),
+        None => global_fetch(url).map(JsValue::from),
+    }
+    .map_err(|cause| failed(describe(&cause), cause))?;
+    let response = JsFuture::from(Promise::resolve(&pending))
+        .await
+        .map_err(|cause| failed(describe(&cause), cause))?;
+    let response: Response = response
+        .dyn_into()
+        .map_err(|other| failed("the `fetch` option resolved with something that is not a Response".into(), other))?;
+    if !response.ok() {
+        let status = response.status();
+        let text = response.status_text();
+        // Release the connection; nobody will read this body.
+        if let Some(body) = response.body() {
+            let _ = Promise::all_settled(&js_sys::Array::of1(&body.cancel()));
+        }
+        return Err(failed(format!("HTTP {status} {text}").trim_end().to_string(), JsValue::UNDEFINED));
+    }
+    Ok(response)
+}
+
+/// A response over `stream` that `compileStreaming` accepts whatever the server's MIME type:
+/// the bytes are verified by digest, not trusted by header.
+fn wasm_response(stream: &ReadableStream, url: &str) -> Result<Response, Failure> {
+    let headers = Headers::new().and_then(|h| h.set("content-type", "application/wasm").map(|_| h));
+    let init = ResponseInit::new();
+    let response = headers.and_then(|headers| {
+        init.set_headers(&headers);
+        Response::new_with_opt_readable_stream_and_init(Some(stream), &init)
+    });
+    response.map_err(|cause| {
+        Failure::caused(
+            Error::FetchFailed {
+                url: url.to_string(),
+                reason: format!("could not hand the body to the compiler ({})", describe(&cause)),
+            },
+            cause,
+        )
+    })
+}
+
+async fn hash_stream(stream: &ReadableStream, verifier: &mut Verifier, url: &str) -> Result<(), Failure> {
+    let mut received: u64 = 0;
+    let broke_off = |received: u64, cause: JsValue| {
+        Failure::caused(
+            Error::FetchFailed {
+                url: url.to_string(),
+                reason: format!("the body broke off after {received} bytes ({})", describe(&cause)),
+            },
+            cause,
+        )
+    };
+    let reader = ReadableStreamDefaultReader::new(stream).map_err(|cause| broke_off(0, cause))?;
+    loop {
+        let result: ReadableStreamReadResult = JsFuture::from(reader.read())
+            .await
+            .map_err(|cause| broke_off(received, cause))?
+            .unchecked_into();
+        if result.get_done().unwrap_or(true) {
+            return Ok(());
+        }
+        let chunk: Uint8Array = result.get_value().unchecked_into();
+        let len = chunk.length() as usize;
+        chunk.copy_to(verifier.chunk_buffer(len));
+        verifier.commit_chunk(len);
+        received += len as u64;
+    }
+}

@@ -1,0 +1,153 @@
+//! The gate: a new module is checked against the one serving and against the host before it
+//! is instantiated.
+//!
+//! [`Checked`] is built only by [`check`], and instantiation takes a `Checked`, so a module
+//! that failed the gate cannot be instantiated.
+
+use crate::contract::{guest_kind, GuestKind};
+use crate::error::{Error, Result};
+use crate::inspect::{ExternType, Inspected, Interface};
+
+/// What the host's imports object provides for one `module.name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provided {
+    /// Nothing: the module or the name is missing.
+    Nothing,
+    /// A callable.
+    Function,
+    /// A `WebAssembly.Memory`.
+    Memory,
+    /// A `WebAssembly.Table`.
+    Table,
+    /// A `WebAssembly.Global`, or a number or BigInt for an immutable global.
+    Global,
+    /// A `WebAssembly.Tag`.
+    Tag,
+    /// Something else.
+    Other,
+}
+
+/// A module that passed the gate: its interface keeps every export of the module serving, the
+/// host provides every import, and it honours the guest contract.
+#[derive(Debug)]
+pub struct Checked {
+    inspected: Inspected,
+    guest: GuestKind,
+}
+
+impl Checked {
+    /// The inspected module.
+    pub fn inspected(&self) -> &Inspected {
+        &self.inspected
+    }
+
+    /// Stateless or stateful.
+    pub fn guest(&self) -> GuestKind {
+        self.guest
+    }
+}
+
+/// Runs the gate.
+///
+/// 1. The guest contract ([`guest_kind`]).
+/// 2. Every import is provided by the host, with the right kind ([`check_imports`]).
+/// 3. When a module is serving, every one of its exports is still there with the same type
+///    ([`check_exports`]).
+///
+/// # Errors
+/// [`Error::InvalidGuest`], or [`Error::IncompatibleInterface`] listing every problem of steps
+/// 2 and 3 together, each naming its item.
+pub fn check(inspected: Inspected, serving: Option<&Interface>, host: impl Fn(&str, &str) -> Provided) -> Result<Checked> {
+    let interface = inspected.interface();
+    let guest = guest_kind(interface)?;
+    let mut problems = check_imports(interface, host);
+    if let Some(old) = serving {
+        problems.extend(check_exports(old, interface));
+    }
+    if !problems.is_empty() {
+        return Err(Error::IncompatibleInterface { problems });
+    }
+    Ok(Checked { inspected, guest })
+}
+
+/// Every export of `old` must stay in `new` with a compatible type:
+///
+/// - a function or global: exactly the same type
+///   (`increment: (i32) -> i32` => `(i64) -> i64` is a problem);
+/// - a memory or table: the same index type, sharedness and element type, and a maximum that
+///   does not shrink (`memory 1..` => `memory 1..16` is a problem; initial sizes may change);
+/// - a removed export is a problem. New exports are fine.
+///
+/// Returns one line per problem, naming the export.
+pub fn check_exports(old: &Interface, new: &Interface) -> Vec<String> {
+    let mut problems = Vec::new();
+    for before in &old.exports {
+        let name = &before.name;
+        match new.export(name) {
+            None => problems.push(format!("export `{name}` ({}) was removed", before.ty)),
+            Some(after) if !compatible(&before.ty, &after.ty) => {
+                problems.push(format!("export `{name}` changed from {} to {}", before.ty, after.ty))
+            }
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+fn compatible(before: &ExternType, after: &ExternType) -> bool {
+    let max_kept = |old: &Option<u64>, new: &Option<u64>| match (old, new) {
+        (_, None) => true,
+        (None, Some(_)) => false,
+        (Some(old), Some(new)) => new >= old,
+    };
+    match (before, after) {
+        (
+            ExternType::Memory { maximum: old_max, memory64: a64, shared: ashared, .. },
+            ExternType::Memory { maximum: new_max, memory64: b64, shared: bshared, .. },
+        ) => a64 == b64 && ashared == bshared && max_kept(old_max, new_max),
+        (
+            ExternType::Table { element: ae, maximum: old_max, table64: a64, shared: ashared, .. },
+            ExternType::Table { element: be, maximum: new_max, table64: b64, shared: bshared, .. },
+        ) => ae == be && a64 == b64 && ashared == bshared && max_kept(old_max, new_max),
+        _ => before == after,
+    }
+}
+
+/// Every import of `interface` must be provided by the host with the right kind.
+///
+/// Returns one line per problem, naming the import as `module.name`.
+pub fn check_imports(interface: &Interface, host: impl Fn(&str, &str) -> Provided) -> Vec<String> {
+    let mut problems = Vec::new();
+    for import in &interface.imports {
+        let wanted = match import.ty {
+            ExternType::Func(_) => Provided::Function,
+            ExternType::Memory { .. } => Provided::Memory,
+            ExternType::Table { .. } => Provided::Table,
+            ExternType::Global { .. } => Provided::Global,
+            ExternType::Tag(_) => Provided::Tag,
+        };
+        let item = format!("{}.{}", import.module, import.name);
+        match host(&import.module, &import.name) {
+            got if got == wanted => {}
+            Provided::Nothing => problems.push(format!("import `{item}` ({}) is not provided by the host's imports", import.ty)),
+            got => problems.push(format!(
+                "import `{item}` must be a {}, the host's imports give {}",
+                import.ty.kind_name(),
+                describe(got)
+            )),
+        }
+    }
+    problems
+}
+
+fn describe(provided: Provided) -> &'static str {
+    match provided {
+        Provided::Nothing => "nothing",
+        Provided::Function => "a function",
+        Provided::Memory => "a memory",
+        Provided::Table => "a table",
+        Provided::Global => "a global",
+        Provided::Tag => "a tag",
+        Provided::Other => "a value that is none of function, memory, table, global or tag",
+    }
+}

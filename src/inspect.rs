@@ -1,0 +1,429 @@
+//! Inspection: a module's interface and metadata, read from the binary with wasmparser.
+//!
+//! JS's `WebAssembly.Module.exports()` gives names and kinds but no signatures, so the gate
+//! could not tell `increment(i32) -> i32` from `increment(i64) -> i64`. This stage reads the
+//! type, import, function, table, memory, global, export and custom sections in one pass.
+
+use std::fmt;
+
+use serde::Serialize;
+use wasmparser::{Encoding, ExternalKind, Parser, Payload, TypeRef};
+
+use crate::error::{Error, Result};
+use crate::verify::Verified;
+
+/// A value type, as it appears in a signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValType {
+    /// `i32`
+    I32,
+    /// `i64`
+    I64,
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+    /// `v128`
+    V128,
+    /// A reference type, in the text format's spelling (`funcref`, `externref`, …).
+    Ref(String),
+}
+
+impl From<wasmparser::ValType> for ValType {
+    fn from(ty: wasmparser::ValType) -> Self {
+        match ty {
+            wasmparser::ValType::I32 => ValType::I32,
+            wasmparser::ValType::I64 => ValType::I64,
+            wasmparser::ValType::F32 => ValType::F32,
+            wasmparser::ValType::F64 => ValType::F64,
+            wasmparser::ValType::V128 => ValType::V128,
+            wasmparser::ValType::Ref(r) => ValType::Ref(r.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValType::I32 => f.write_str("i32"),
+            ValType::I64 => f.write_str("i64"),
+            ValType::F32 => f.write_str("f32"),
+            ValType::F64 => f.write_str("f64"),
+            ValType::V128 => f.write_str("v128"),
+            ValType::Ref(name) => f.write_str(name),
+        }
+    }
+}
+
+/// A function signature. Displays as `(i32, i32) -> i32`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FuncType {
+    /// Parameter types.
+    pub params: Vec<ValType>,
+    /// Result types.
+    pub results: Vec<ValType>,
+}
+
+impl FuncType {
+    /// A signature from its parameter and result types.
+    pub fn new(params: impl Into<Vec<ValType>>, results: impl Into<Vec<ValType>>) -> Self {
+        FuncType {
+            params: params.into(),
+            results: results.into(),
+        }
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |types: &[ValType]| types.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        write!(f, "({})", list(&self.params))?;
+        match self.results.as_slice() {
+            [] => f.write_str(" -> ()"),
+            [one] => write!(f, " -> {one}"),
+            many => write!(f, " -> ({})", list(many)),
+        }
+    }
+}
+
+/// What an import or export is, with its full type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ExternType {
+    /// A function.
+    Func(FuncType),
+    /// A table.
+    Table {
+        /// Element type (`funcref`, `externref`, …).
+        element: String,
+        /// Initial size, in elements.
+        initial: u64,
+        /// Maximum size, in elements.
+        maximum: Option<u64>,
+        /// 64-bit indices.
+        table64: bool,
+        /// Shared between threads.
+        shared: bool,
+    },
+    /// A linear memory.
+    Memory {
+        /// Initial size, in 64 KiB pages.
+        initial: u64,
+        /// Maximum size, in pages.
+        maximum: Option<u64>,
+        /// 64-bit addresses.
+        memory64: bool,
+        /// Shared between threads.
+        shared: bool,
+    },
+    /// A global.
+    Global {
+        /// Content type.
+        #[serde(rename = "type")]
+        content: ValType,
+        /// Whether it can be set.
+        mutable: bool,
+    },
+    /// An exception tag, with the signature of its payload.
+    Tag(FuncType),
+}
+
+impl ExternType {
+    /// `function`, `table`, `memory`, `global` or `tag`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ExternType::Func(_) => "function",
+            ExternType::Table { .. } => "table",
+            ExternType::Memory { .. } => "memory",
+            ExternType::Global { .. } => "global",
+            ExternType::Tag(_) => "tag",
+        }
+    }
+}
+
+impl fmt::Display for ExternType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let limits = |f: &mut fmt::Formatter<'_>, initial: &u64, maximum: &Option<u64>| match maximum {
+            Some(max) => write!(f, "{initial}..{max}"),
+            None => write!(f, "{initial}.."),
+        };
+        match self {
+            ExternType::Func(ty) => write!(f, "function {ty}"),
+            ExternType::Tag(ty) => write!(f, "tag {ty}"),
+            ExternType::Global { content, mutable } => {
+                write!(f, "global {}{content}", if *mutable { "mut " } else { "" })
+            }
+            ExternType::Memory { initial, maximum, memory64, shared } => {
+                f.write_str("memory ")?;
+                limits(f, initial, maximum)?;
+                f.write_str(if *memory64 { " pages (64-bit)" } else { " pages" })?;
+                f.write_str(if *shared { " shared" } else { "" })
+            }
+            ExternType::Table { element, initial, maximum, table64, shared } => {
+                write!(f, "table {element} ")?;
+                limits(f, initial, maximum)?;
+                f.write_str(if *table64 { " (64-bit)" } else { "" })?;
+                f.write_str(if *shared { " shared" } else { "" })
+            }
+        }
+    }
+}
+
+/// One import: `module.name` and its type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Import {
+    /// The import's module name (`env`).
+    pub module: String,
+    /// The import's item name (`log`).
+    pub name: String,
+    /// Its type.
+    #[serde(flatten)]
+    pub ty: ExternType,
+}
+
+/// One export: its name and type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Export {
+    /// The export's name.
+    pub name: String,
+    /// Its type.
+    #[serde(flatten)]
+    pub ty: ExternType,
+}
+
+/// A module's interface: imports and exports with their full types, and its version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Interface {
+    /// Imports, in module order.
+    pub imports: Vec<Import>,
+    /// Exports, in module order.
+    pub exports: Vec<Export>,
+    /// The `version` custom section, when present.
+    pub version: Option<semver::Version>,
+}
+
+impl Interface {
+    /// The export called `name`.
+    pub fn export(&self, name: &str) -> Option<&Export> {
+        self.exports.iter().find(|e| e.name == name)
+    }
+}
+
+/// A module that passed verification, with its interface read.
+#[derive(Debug)]
+pub struct Inspected {
+    verified: Verified,
+    interface: Interface,
+}
+
+impl Inspected {
+    /// The verified bytes and digest.
+    pub fn verified(&self) -> &Verified {
+        &self.verified
+    }
+
+    /// The interface read from them.
+    pub fn interface(&self) -> &Interface {
+        &self.interface
+    }
+}
+
+/// Reads the interface of verified bytes.
+///
+/// # Errors
+/// As [`read_interface`].
+pub fn inspect(verified: Verified) -> Result<Inspected> {
+    let interface = read_interface(verified.bytes())?;
+    Ok(Inspected { verified, interface })
+}
+
+/// The name of the custom section that holds a module's semver version.
+pub const VERSION_SECTION: &str = "version";
+
+/// Reads a module's interface in one pass over its payloads. Function bodies are skipped, not
+/// validated: the engine's compiler validates them.
+///
+/// # Errors
+/// - [`Error::InvalidModule`] with the byte offset, for bytes that are not a module (bad magic,
+///   truncation, an invalid LEB128, a section running past the end, a non-UTF-8 name, an
+///   unknown section id) or a malformed `version` section (not UTF-8, not semver, duplicated).
+/// - [`Error::UnsupportedComponent`] for a Component Model binary.
+pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
+    let mut interface = Interface::default();
+    let mut types: Vec<Option<FuncType>> = Vec::new();
+    let mut funcs: Vec<u32> = Vec::new();
+    let mut tables: Vec<ExternType> = Vec::new();
+    let mut memories: Vec<ExternType> = Vec::new();
+    let mut globals: Vec<ExternType> = Vec::new();
+    let mut tags: Vec<ExternType> = Vec::new();
+    let mut exports = Vec::new();
+    let mut version_offset = None;
+
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::Version { encoding: Encoding::Component, .. } => return Err(Error::UnsupportedComponent),
+            Payload::TypeSection(reader) => {
+                for group in reader {
+                    for sub in group?.into_types() {
+                        types.push(match sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => Some(convert_func(&f)),
+                            _ => None,
+                        });
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for item in reader.into_imports_with_offsets() {
+                    let (offset, import) = item?;
+                    let ty = match import.ty {
+                        TypeRef::Func(index) | TypeRef::FuncExact(index) => {
+                            funcs.push(index);
+                            ExternType::Func(func_type(&types, index, offset)?)
+                        }
+                        TypeRef::Table(t) => push(&mut tables, convert_table(t)),
+                        TypeRef::Memory(m) => push(&mut memories, convert_memory(m)),
+                        TypeRef::Global(g) => push(&mut globals, convert_global(g)),
+                        TypeRef::Tag(t) => push(&mut tags, ExternType::Tag(func_type(&types, t.func_type_idx, offset)?)),
+                    };
+                    interface.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        ty,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for index in reader {
+                    funcs.push(index?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    tables.push(convert_table(table?.ty));
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for memory in reader {
+                    memories.push(convert_memory(memory?));
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    globals.push(convert_global(global?.ty));
+                }
+            }
+            Payload::TagSection(reader) => {
+                for item in reader.into_iter_with_offsets() {
+                    let (offset, tag) = item?;
+                    tags.push(ExternType::Tag(func_type(&types, tag.func_type_idx, offset as u64)?));
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for item in reader.into_iter_with_offsets() {
+                    let (offset, export) = item?;
+                    exports.push((offset as u64, export.name.to_string(), export.kind, export.index));
+                }
+            }
+            Payload::CustomSection(section) if section.name() == VERSION_SECTION => {
+                if let Some(first) = version_offset {
+                    return Err(Error::InvalidModule {
+                        reason: format!("section `{VERSION_SECTION}` appears twice (first at byte offset {first})"),
+                        offset: Some(section.range().start as u64),
+                    });
+                }
+                version_offset = Some(section.range().start as u64);
+                interface.version = Some(parse_version(section.data(), section.data_offset() as u64)?);
+            }
+            _ => {}
+        }
+    }
+
+    for (offset, name, kind, index) in exports {
+        let lookup = |space: &[ExternType], what: &str| {
+            space.get(index as usize).cloned().ok_or_else(|| Error::InvalidModule {
+                reason: format!("export `{name}` refers to {what} {index}, which does not exist"),
+                offset: Some(offset),
+            })
+        };
+        let ty = match kind {
+            ExternalKind::Func | ExternalKind::FuncExact => {
+                let type_index = *funcs.get(index as usize).ok_or_else(|| Error::InvalidModule {
+                    reason: format!("export `{name}` refers to function {index}, which does not exist"),
+                    offset: Some(offset),
+                })?;
+                ExternType::Func(func_type(&types, type_index, offset)?)
+            }
+            ExternalKind::Table => lookup(&tables, "table")?,
+            ExternalKind::Memory => lookup(&memories, "memory")?,
+            ExternalKind::Global => lookup(&globals, "global")?,
+            ExternalKind::Tag => lookup(&tags, "tag")?,
+        };
+        interface.exports.push(Export { name, ty });
+    }
+    Ok(interface)
+}
+
+/// Parses the contents of a `version` section: UTF-8 semver text, exactly.
+///
+/// - `1.2.3` => 1.2.3
+/// - `1.2.3-rc.1+build.5` => 1.2.3-rc.1+build.5
+/// - `v1.2.3`, `1.2`, ` 1.2.3`, `1.2.3\n` => error (no trimming: the section is written by tools)
+///
+/// # Errors
+/// [`Error::InvalidModule`] naming the section and giving `offset`.
+pub fn parse_version(data: &[u8], offset: u64) -> Result<semver::Version> {
+    let text = std::str::from_utf8(data).map_err(|e| Error::InvalidModule {
+        reason: format!("section `{VERSION_SECTION}` is not UTF-8"),
+        offset: Some(offset + e.valid_up_to() as u64),
+    })?;
+    semver::Version::parse(text).map_err(|e| Error::InvalidModule {
+        reason: format!("section `{VERSION_SECTION}` holds `{}`, which is not a semantic version: {e}", text.escape_debug()),
+        offset: Some(offset),
+    })
+}
+
+fn push(space: &mut Vec<ExternType>, ty: ExternType) -> ExternType {
+    space.push(ty.clone());
+    ty
+}
+
+fn func_type(types: &[Option<FuncType>], index: u32, offset: u64) -> Result<FuncType> {
+    types.get(index as usize).cloned().flatten().ok_or_else(|| Error::InvalidModule {
+        reason: format!("type {index} is not a function type"),
+        offset: Some(offset),
+    })
+}
+
+fn convert_func(ty: &wasmparser::FuncType) -> FuncType {
+    FuncType::new(
+        ty.params().iter().copied().map(ValType::from).collect::<Vec<_>>(),
+        ty.results().iter().copied().map(ValType::from).collect::<Vec<_>>(),
+    )
+}
+
+fn convert_table(t: wasmparser::TableType) -> ExternType {
+    ExternType::Table {
+        element: t.element_type.to_string(),
+        initial: t.initial,
+        maximum: t.maximum,
+        table64: t.table64,
+        shared: t.shared,
+    }
+}
+
+fn convert_memory(m: wasmparser::MemoryType) -> ExternType {
+    ExternType::Memory {
+        initial: m.initial,
+        maximum: m.maximum,
+        memory64: m.memory64,
+        shared: m.shared,
+    }
+}
+
+fn convert_global(g: wasmparser::GlobalType) -> ExternType {
+    ExternType::Global {
+        content: g.content_type.into(),
+        mutable: g.mutable,
+    }
+}

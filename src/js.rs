@@ -1,0 +1,88 @@
+//! The JS side of the runtime: the export table (the per-call path), error construction, the
+//! clock and the global `fetch`; and [`Failure`], an [`Error`] with the JS value that caused it.
+
+use js_sys::{Array, Object, Promise};
+use wasm_bindgen::prelude::*;
+
+use crate::error::Error;
+
+#[wasm_bindgen(module = "/src/js/exports.js")]
+extern "C" {
+    /// The stable `exports` object and its cells; see `src/js/exports.js`.
+    pub type ExportTable;
+
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> ExportTable;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn exports(this: &ExportTable) -> Object;
+
+    /// Points every export at `raw`, except the names in `hidden`.
+    #[wasm_bindgen(method)]
+    pub fn bind(this: &ExportTable, raw: &Object, hidden: &Array);
+
+    /// Makes every function export throw `SWAP_IN_PROGRESS`.
+    #[wasm_bindgen(method)]
+    pub fn hold(this: &ExportTable);
+
+    /// Undoes [`ExportTable::hold`].
+    #[wasm_bindgen(method)]
+    pub fn release(this: &ExportTable);
+
+    #[wasm_bindgen(js_name = makeError)]
+    fn make_error(code: &str, message: &str, cause: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(js_name = registerErrorClass)]
+    pub fn register_error_class(class: &JsValue);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+
+    #[wasm_bindgen(catch, js_name = fetch)]
+    pub fn global_fetch(url: &str) -> Result<Promise, JsValue>;
+}
+
+/// Milliseconds on the page's monotonic clock.
+pub fn now() -> f64 {
+    performance_now()
+}
+
+/// An [`Error`] and the JS value that caused it (`undefined` when nothing did).
+#[derive(Debug)]
+pub struct Failure {
+    /// The error.
+    pub error: Error,
+    /// The JS exception or rejection behind it.
+    pub cause: JsValue,
+}
+
+impl Failure {
+    /// An error with a JS cause.
+    pub fn caused(error: Error, cause: JsValue) -> Self {
+        Failure { error, cause }
+    }
+
+    /// The `HotSwapError` the app sees.
+    pub fn into_js(self) -> JsValue {
+        make_error(self.error.code(), &self.error.to_string(), &self.cause)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::caused(error, JsValue::UNDEFINED)
+    }
+}
+
+/// The message of a JS exception, for error texts: `TypeError: Failed to fetch`.
+pub fn describe(value: &JsValue) -> String {
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        let name = String::from(error.name());
+        let message = String::from(error.message());
+        return format!("{name}: {message}");
+    }
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+}

@@ -1,0 +1,88 @@
+// The per-call path of wasm-hotswap: plain JS functions, no Proxy.
+//
+// Each function export gets a cell `{ f }` holding the serving instance's function and a stub
+// `(a, b) => cell.f(a, b)` of the export's arity. Apps hold the stub; a commit rewrites the
+// cells. Non-function exports (memory, table, global) are getters returning the serving
+// instance's object. During a commit every cell holds a thrower, so a re-entrant call (from a
+// guest import) fails with SWAP_IN_PROGRESS instead of reaching a half-swapped module.
+
+let ErrorClass = null;
+
+// Registered by the TypeScript shim so that errors are `instanceof HotSwapError`.
+export function registerErrorClass(cls) {
+  ErrorClass = cls;
+}
+
+export function makeError(code, message, cause) {
+  const options = cause === undefined ? undefined : { cause };
+  if (ErrorClass !== null) return new ErrorClass(code, message, options);
+  const error = new Error(message, options);
+  error.name = "HotSwapError";
+  error.code = code;
+  return error;
+}
+
+function stub(cell, arity) {
+  switch (arity) {
+    case 0: return function () { return cell.f(); };
+    case 1: return function (a) { return cell.f(a); };
+    case 2: return function (a, b) { return cell.f(a, b); };
+    case 3: return function (a, b, c) { return cell.f(a, b, c); };
+    case 4: return function (a, b, c, d) { return cell.f(a, b, c, d); };
+    case 5: return function (a, b, c, d, e) { return cell.f(a, b, c, d, e); };
+    case 6: return function (a, b, c, d, e, g) { return cell.f(a, b, c, d, e, g); };
+    default: return function (...args) { return cell.f(...args); };
+  }
+}
+
+function busy(name) {
+  return function () {
+    throw makeError(
+      "SWAP_IN_PROGRESS",
+      `swap in progress: export \`${name}\` was called during a swap's commit; call it again after the swap`,
+    );
+  };
+}
+
+export class ExportTable {
+  constructor() {
+    this.exports = Object.create(null);
+    this.cells = new Map();
+  }
+
+  // Points every export at `raw` (an instance's exports), skipping the names in `hidden`.
+  // Exports new to `raw` appear; the gate has ensured none disappear.
+  bind(raw, hidden) {
+    for (const name of Object.keys(raw)) {
+      if (hidden.includes(name)) continue;
+      const value = raw[name];
+      const cell = this.cells.get(name);
+      if (cell !== undefined) {
+        cell.f = value;
+        cell.held = value;
+        continue;
+      }
+      const fresh = { f: value, held: value, busy: busy(name) };
+      this.cells.set(name, fresh);
+      if (typeof value === "function") {
+        const fn = stub(fresh, value.length);
+        Object.defineProperty(fn, "name", { value: name });
+        Object.defineProperty(this.exports, name, { value: fn, enumerable: true });
+      } else {
+        Object.defineProperty(this.exports, name, { get: () => fresh.f, enumerable: true });
+      }
+    }
+  }
+
+  // Makes every function export throw SWAP_IN_PROGRESS until `release`.
+  hold() {
+    for (const cell of this.cells.values()) {
+      if (typeof cell.f === "function") cell.f = cell.busy;
+    }
+  }
+
+  // Undoes `hold`, keeping the functions that were serving.
+  release() {
+    for (const cell of this.cells.values()) cell.f = cell.held;
+  }
+}
