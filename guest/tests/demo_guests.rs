@@ -1,0 +1,127 @@
+//! Builds the demo guests (www/counter/v1, v2) for wasm32 and checks what the SDK's macros
+//! put in the binary: no imports, exactly the contract's exports with their signatures, and
+//! a `version` section holding exactly the crate version. Native-only: it runs cargo.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use wasmparser::{ExternalKind, Parser, Payload, Validator};
+
+/// Builds both guests once, into their own target dir (the outer `cargo test` holds the
+/// lock on the main one).
+fn built(package: &str) -> Vec<u8> {
+    static TARGET_DIR: OnceLock<PathBuf> = OnceLock::new();
+    let target_dir = TARGET_DIR.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let target_dir = root.join("target").join("guest-check");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(root)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+            .args(["-p", "counter-v1", "-p", "counter-v2"])
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "building the demo guests failed");
+        target_dir
+    });
+    let file = format!("{}.wasm", package.replace('-', "_"));
+    std::fs::read(target_dir.join("wasm32-unknown-unknown/release").join(file)).unwrap()
+}
+
+struct Inspected {
+    imports: Vec<String>,
+    /// Export name => kind, and the signature for functions.
+    exports: BTreeMap<String, String>,
+    version: Vec<Vec<u8>>,
+}
+
+fn inspect(wasm: &[u8]) -> Inspected {
+    let types = Validator::new().validate_all(wasm).expect("valid module");
+    let mut out = Inspected {
+        imports: Vec::new(),
+        exports: BTreeMap::new(),
+        version: Vec::new(),
+    };
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.unwrap() {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.unwrap();
+                    out.imports
+                        .push(format!("{}.{}", import.module, import.name));
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.unwrap();
+                    let desc = match export.kind {
+                        ExternalKind::Func => {
+                            let ty = &types[types.as_ref().core_function_at(export.index)];
+                            ty.unwrap_func().to_string()
+                        }
+                        other => format!("{other:?}"),
+                    };
+                    out.exports.insert(export.name.to_string(), desc);
+                }
+            }
+            Payload::CustomSection(reader) if reader.name() == "version" => {
+                out.version.push(reader.data().to_vec());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+const STATE_EXPORTS: [(&str, &str); 4] = [
+    ("memory", "Memory"),
+    ("save_state", "(func (result i32))"),
+    ("alloc_state", "(func (param i32) (result i32))"),
+    ("load_state", "(func (param i32 i32) (result i32))"),
+];
+
+/// Globals rustc's wasm linker exports from every cdylib; harmless, and not ours to drop.
+const LINKER_GLOBALS: [(&str, &str); 2] = [("__data_end", "Global"), ("__heap_base", "Global")];
+
+fn expected(app: &[(&str, &str)]) -> BTreeMap<String, String> {
+    STATE_EXPORTS
+        .iter()
+        .chain(&LINKER_GLOBALS)
+        .chain(app)
+        .map(|(n, d)| (n.to_string(), d.to_string()))
+        .collect()
+}
+
+#[test]
+fn counter_v1_imports_nothing_and_exports_exactly_the_contract() {
+    let guest = inspect(&built("counter-v1"));
+    assert_eq!(guest.imports, Vec::<String>::new());
+    let app = [
+        ("increment", "(func (param i32) (result i32))"),
+        ("get", "(func (result i32))"),
+    ];
+    assert_eq!(guest.exports, expected(&app));
+}
+
+#[test]
+fn counter_v2_imports_nothing_and_exports_exactly_the_contract() {
+    let guest = inspect(&built("counter-v2"));
+    assert_eq!(guest.imports, Vec::<String>::new());
+    let app = [
+        ("increment", "(func (param i32) (result i32))"),
+        ("get", "(func (result i32))"),
+        ("decrement", "(func (param i32) (result i32))"),
+        ("clicks", "(func (result i32))"),
+    ];
+    assert_eq!(guest.exports, expected(&app));
+}
+
+#[test]
+fn version_section_is_exactly_the_crate_version() {
+    assert_eq!(inspect(&built("counter-v1")).version, [b"1.0.0".to_vec()]);
+    assert_eq!(inspect(&built("counter-v2")).version, [b"1.1.0".to_vec()]);
+}
