@@ -42,7 +42,7 @@ step "runtime: wasm-opt -Oz $before -> $(stat -c %s "$raw") bytes ($(elapsed "$t
 
 t=$(date +%s)
 step "shim: tsc -p tsconfig.json"
-npx --no-install tsc -p tsconfig.json
+node_modules/.bin/tsc -p tsconfig.json
 step "shim: dist/index.js + dist/index.d.ts ($(elapsed "$t"))"
 
 t=$(date +%s)

@@ -20,7 +20,7 @@ step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets 
 step cargo test --workspace
 step wasm-pack test --headless --chrome
 step bash scripts/build.sh
-step npx --no-install tsc -p tsconfig.json --noEmit
+step node_modules/.bin/tsc -p tsconfig.json --noEmit
 step node --test tests/e2e/
 
 printf '\n=== all checks passed in %ss\n' "$(($(date +%s) - started))"
