@@ -92,10 +92,14 @@ impl HotModule {
     /// Rejects with a `HotSwapError`: `INVALID_OPTIONS`, `INVALID_DIGEST`, `FETCH_FAILED`,
     /// `HASH_MISMATCH`, `INVALID_MODULE`, `UNSUPPORTED_COMPONENT`, `INCOMPATIBLE_INTERFACE`
     /// (an import the host does not provide), `INVALID_GUEST` or `INSTANTIATE_FAILED`.
-    pub async fn load(#[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue) -> Result<HotModule, JsValue> {
+    pub async fn load(
+        #[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue,
+    ) -> Result<HotModule, JsValue> {
         let options = Options::parse(&options, None).map_err(|e| Failure::from(e).into_js())?;
         let imports = options.imports.clone().unwrap_or_default();
-        let (prepared, _) = pipeline(&options, &imports, None).await.map_err(Failure::into_js)?;
+        let (prepared, _) = pipeline(&options, &imports, None)
+            .await
+            .map_err(Failure::into_js)?;
         let table = ExportTable::new();
         let serving = Serving::first(prepared, &table);
         Ok(HotModule {
@@ -124,7 +128,13 @@ impl HotModule {
     /// The version of the instance serving now, from its `version` section.
     #[wasm_bindgen(getter)]
     pub fn version(&self) -> Option<String> {
-        self.inner.serving.borrow().interface.version.as_ref().map(ToString::to_string)
+        self.inner
+            .serving
+            .borrow()
+            .interface
+            .version
+            .as_ref()
+            .map(ToString::to_string)
     }
 
     /// Replaces the serving instance with the module `options` describes, moving its state.
@@ -137,7 +147,10 @@ impl HotModule {
     /// Rejects with a `HotSwapError`; the old instance keeps serving with its state. Codes: those
     /// of `load`, and `INCOMPATIBLE_INTERFACE`, `STATE_SAVE_FAILED`, `STATE_LOAD_FAILED`.
     #[wasm_bindgen(unchecked_return_type = "Promise<SwapReport>")]
-    pub fn swap(&self, #[wasm_bindgen(unchecked_param_type = "SwapOptions")] options: JsValue) -> Promise {
+    pub fn swap(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SwapOptions")] options: JsValue,
+    ) -> Promise {
         let inner = Rc::clone(&self.inner);
         let options = match Options::parse(&options, inner.fetch.as_ref()) {
             Ok(options) => options,
@@ -148,7 +161,9 @@ impl HotModule {
         let swapping = Rc::clone(&inner);
         let promise = future_to_promise(async move {
             let _ = JsFuture::from(previous).await;
-            let report = swap(&swapping, options, queued_at).await.map_err(Failure::into_js)?;
+            let report = swap(&swapping, options, queued_at)
+                .await
+                .map_err(Failure::into_js)?;
             let json = serde_wasm_bindgen::Serializer::json_compatible();
             report.serialize(&json).map_err(JsValue::from)
         });
@@ -168,9 +183,16 @@ async fn swap(inner: &Inner, options: Options, queued_at: f64) -> Result<SwapRep
     let start = now();
     let (from, from_version, interface) = {
         let serving = inner.serving.borrow();
-        (serving.digest.to_string(), version_of(&serving.interface), serving.interface.clone())
+        (
+            serving.digest.to_string(),
+            version_of(&serving.interface),
+            serving.interface.clone(),
+        )
     };
-    let imports = options.imports.clone().unwrap_or_else(|| inner.imports.borrow().clone());
+    let imports = options
+        .imports
+        .clone()
+        .unwrap_or_else(|| inner.imports.borrow().clone());
     let (prepared, stages) = pipeline(&options, &imports, Some(&interface)).await?;
 
     // SYNC SECTION: no `.await` from here to the end of this function.
@@ -199,13 +221,20 @@ fn version_of(interface: &Interface) -> Option<String> {
 
 /// Every stage before the commit: fetch and verify (compiling alongside), inspect, gate,
 /// finish compiling, instantiate.
-async fn pipeline(options: &Options, imports: &Object, serving: Option<&Interface>) -> Result<(Prepared, Stages), Failure> {
+async fn pipeline(
+    options: &Options,
+    imports: &Object,
+    serving: Option<&Interface>,
+) -> Result<(Prepared, Stages), Failure> {
     let t0 = now();
-    let (verified, compiling) = fetch(&options.source, options.digest, options.fetch.as_ref()).await?;
+    let (verified, compiling) =
+        fetch(&options.source, options.digest, options.fetch.as_ref()).await?;
     let t1 = now();
     let inspected = inspect(verified)?;
     let t2 = now();
-    let checked = check(inspected, serving, |module, name| provided(imports, module, name))?;
+    let checked = check(inspected, serving, |module, name| {
+        provided(imports, module, name)
+    })?;
     let t3 = now();
     let compiled = compiling.finish(&checked).await?;
     let t4 = now();
@@ -238,7 +267,10 @@ fn provided(imports: &Object, module: &str, name: &str) -> Provided {
         Provided::Memory
     } else if value.is_instance_of::<WebAssembly::Table>() {
         Provided::Table
-    } else if value.is_instance_of::<WebAssembly::Global>() || value.as_f64().is_some() || value.is_bigint() {
+    } else if value.is_instance_of::<WebAssembly::Global>()
+        || value.as_f64().is_some()
+        || value.is_bigint()
+    {
         Provided::Global
     } else if value.is_instance_of::<WebAssembly::Tag>() {
         Provided::Tag
@@ -262,9 +294,14 @@ impl Options {
             reason: reason.to_string(),
         };
         if !value.is_object() {
-            return Err(invalid("options", "expected an object such as { url, digest }"));
+            return Err(invalid(
+                "options",
+                "expected an object such as { url, digest }",
+            ));
         }
-        let get = |name: &str| Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        let get = |name: &str| {
+            Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+        };
         let digest = get("digest")
             .as_string()
             .ok_or_else(|| invalid("digest", "expected a string `sha256:<64 lowercase hex>`"))?
@@ -274,18 +311,34 @@ impl Options {
         let source = match (url.is_undefined(), bytes.is_undefined()) {
             (false, false) => return Err(invalid("url", "give `url` or `bytes`, not both")),
             (true, true) => return Err(invalid("url", "give `url` or `bytes`")),
-            (false, true) => Source::Url(url.as_string().ok_or_else(|| invalid("url", "expected a string"))?),
-            (true, false) => Source::Bytes(byte_view(&bytes).ok_or_else(|| invalid("bytes", "expected an ArrayBuffer or a typed array"))?),
+            (false, true) => Source::Url(
+                url.as_string()
+                    .ok_or_else(|| invalid("url", "expected a string"))?,
+            ),
+            (true, false) => Source::Bytes(
+                byte_view(&bytes)
+                    .ok_or_else(|| invalid("bytes", "expected an ArrayBuffer or a typed array"))?,
+            ),
         };
         let imports = match get("imports") {
             v if v.is_undefined() => None,
             v if v.is_object() => Some(v.unchecked_into()),
-            _ => return Err(invalid("imports", "expected an object of import namespaces")),
+            _ => {
+                return Err(invalid(
+                    "imports",
+                    "expected an object of import namespaces",
+                ))
+            }
         };
         let fetch = match get("fetch") {
             v if v.is_undefined() => default_fetch.cloned(),
             v if v.is_function() => Some(v.unchecked_into()),
-            _ => return Err(invalid("fetch", "expected a function (url) => Promise<Response>")),
+            _ => {
+                return Err(invalid(
+                    "fetch",
+                    "expected a function (url) => Promise<Response>",
+                ))
+            }
         };
         Ok(Options {
             source,
@@ -307,5 +360,7 @@ fn byte_view(value: &JsValue) -> Option<Uint8Array> {
     }
     let offset = Reflect::get(value, &"byteOffset".into()).ok()?.as_f64()? as u32;
     let length = Reflect::get(value, &"byteLength".into()).ok()?.as_f64()? as u32;
-    Some(Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length))
+    Some(Uint8Array::new_with_byte_offset_and_length(
+        &buffer, offset, length,
+    ))
 }

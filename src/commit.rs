@@ -8,7 +8,10 @@
 use js_sys::{Array, Function, Object, Reflect, Uint8Array, WebAssembly};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::contract::{check_range, decode_state_header, GuestKind, ALLOC_STATE, LOAD_STATE, MEMORY, SAVE_STATE, STATE_FUNCTIONS};
+use crate::contract::{
+    check_range, decode_state_header, GuestKind, ALLOC_STATE, LOAD_STATE, MEMORY, SAVE_STATE,
+    STATE_FUNCTIONS,
+};
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::inspect::Interface;
@@ -38,7 +41,10 @@ impl Serving {
 }
 
 fn hidden() -> Array {
-    STATE_FUNCTIONS.iter().map(|name| JsValue::from_str(name)).collect()
+    STATE_FUNCTIONS
+        .iter()
+        .map(|name| JsValue::from_str(name))
+        .collect()
 }
 
 fn into_serving(prepared: Prepared) -> Serving {
@@ -69,11 +75,17 @@ pub struct Committed {
 /// # Errors
 /// [`Error::StateSaveFailed`] or [`Error::StateLoadFailed`], with the guest's exception as
 /// cause. The exports then still reach `serving`, and `prepared` is dropped.
-pub fn commit(serving: &Serving, prepared: Prepared, table: &ExportTable) -> Result<Committed, Failure> {
+pub fn commit(
+    serving: &Serving,
+    prepared: Prepared,
+    table: &ExportTable,
+) -> Result<Committed, Failure> {
     let start = now();
     table.hold();
     let moved = match (serving.guest, prepared.checked().guest()) {
-        (GuestKind::Stateful, GuestKind::Stateful) => move_state(&serving.exports, prepared.exports()),
+        (GuestKind::Stateful, GuestKind::Stateful) => {
+            move_state(&serving.exports, prepared.exports())
+        }
         _ => Ok(MovedState::default()),
     };
     let moved = match moved {
@@ -108,36 +120,84 @@ struct MovedState {
 }
 
 fn move_state(old: &Object, new: &Object) -> Result<MovedState, Failure> {
-    let save_failed = |reason: String, cause: JsValue| Failure::caused(Error::StateSaveFailed { reason }, cause);
-    let load_failed = |reason: String, cause: JsValue| Failure::caused(Error::StateLoadFailed { reason }, cause);
+    let save_failed =
+        |reason: String, cause: JsValue| Failure::caused(Error::StateSaveFailed { reason }, cause);
+    let load_failed =
+        |reason: String, cause: JsValue| Failure::caused(Error::StateLoadFailed { reason }, cause);
 
     let t0 = now();
-    let header_ptr = call(old, SAVE_STATE, &[]).map_err(|cause| save_failed(format!("`{SAVE_STATE}` trapped: {}", describe(&cause)), cause))?;
+    let header_ptr = call(old, SAVE_STATE, &[]).map_err(|cause| {
+        save_failed(
+            format!("`{SAVE_STATE}` trapped: {}", describe(&cause)),
+            cause,
+        )
+    })?;
     let old_memory = memory(old);
-    let header_range = check_range("the 8-byte state header", header_ptr, 8, old_memory.byte_length() as u64);
-    header_range.map_err(|reason| save_failed(format!("`{SAVE_STATE}` returned {header_ptr}: {reason}"), JsValue::UNDEFINED))?;
+    let header_range = check_range(
+        "the 8-byte state header",
+        header_ptr,
+        8,
+        old_memory.byte_length() as u64,
+    );
+    header_range.map_err(|reason| {
+        save_failed(
+            format!("`{SAVE_STATE}` returned {header_ptr}: {reason}"),
+            JsValue::UNDEFINED,
+        )
+    })?;
     let mut header = [0u8; 8];
     Uint8Array::new_with_byte_offset_and_length(&old_memory, header_ptr, 8).copy_to(&mut header);
     let (state_ptr, state_len) = decode_state_header(header);
-    check_range("the state", state_ptr, state_len, old_memory.byte_length() as u64)
-        .map_err(|reason| save_failed(format!("`{SAVE_STATE}`'s header points out of bounds: {reason}"), JsValue::UNDEFINED))?;
+    check_range(
+        "the state",
+        state_ptr,
+        state_len,
+        old_memory.byte_length() as u64,
+    )
+    .map_err(|reason| {
+        save_failed(
+            format!("`{SAVE_STATE}`'s header points out of bounds: {reason}"),
+            JsValue::UNDEFINED,
+        )
+    })?;
 
     let t1 = now();
-    let target = call(new, ALLOC_STATE, &[state_len.into()])
-        .map_err(|cause| load_failed(format!("`{ALLOC_STATE}({state_len})` trapped: {}", describe(&cause)), cause))?;
+    let target = call(new, ALLOC_STATE, &[state_len.into()]).map_err(|cause| {
+        load_failed(
+            format!("`{ALLOC_STATE}({state_len})` trapped: {}", describe(&cause)),
+            cause,
+        )
+    })?;
     if target == 0 && state_len > 0 {
         return Err(load_failed(format!("`{ALLOC_STATE}({state_len})` returned 0: the new version cannot take {state_len} bytes of state"), JsValue::UNDEFINED));
     }
     // Read both buffers after the guests ran: a memory that grew has a new buffer.
     let old_memory = memory(old);
     let new_memory = memory(new);
-    check_range("the state buffer", target, state_len, new_memory.byte_length() as u64)
-        .map_err(|reason| load_failed(format!("`{ALLOC_STATE}({state_len})` returned {target}: {reason}"), JsValue::UNDEFINED))?;
-    Uint8Array::new(&new_memory).set(&Uint8Array::new_with_byte_offset_and_length(&old_memory, state_ptr, state_len), target);
+    check_range(
+        "the state buffer",
+        target,
+        state_len,
+        new_memory.byte_length() as u64,
+    )
+    .map_err(|reason| {
+        load_failed(
+            format!("`{ALLOC_STATE}({state_len})` returned {target}: {reason}"),
+            JsValue::UNDEFINED,
+        )
+    })?;
+    Uint8Array::new(&new_memory).set(
+        &Uint8Array::new_with_byte_offset_and_length(&old_memory, state_ptr, state_len),
+        target,
+    );
 
     let t2 = now();
-    let status = call(new, LOAD_STATE, &[target.into(), state_len.into()])
-        .map_err(|cause| load_failed(format!("`{LOAD_STATE}` trapped: {}", describe(&cause)), cause))?;
+    let status = call(new, LOAD_STATE, &[target.into(), state_len.into()]).map_err(|cause| {
+        load_failed(
+            format!("`{LOAD_STATE}` trapped: {}", describe(&cause)),
+            cause,
+        )
+    })?;
     if status != 0 {
         return Err(load_failed(
             format!("`{LOAD_STATE}` returned {}: the new version cannot read the state ({state_len} bytes)", status as i32),

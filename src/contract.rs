@@ -58,16 +58,23 @@ pub fn guest_kind(interface: &Interface) -> Result<GuestKind> {
     for name in STATE_FUNCTIONS {
         let expected = expected_signature(name);
         match interface.export(name).map(|e| &e.ty) {
-            None => problems.push(format!("it exports `{}` but not `{name}`", present.join("`, `"))),
+            None => problems.push(format!(
+                "it exports `{}` but not `{name}`",
+                present.join("`, `")
+            )),
             Some(ExternType::Func(actual)) if *actual == expected => {}
-            Some(other) => problems.push(format!("export `{name}` is {other}, the contract says function {expected}")),
+            Some(other) => problems.push(format!(
+                "export `{name}` is {other}, the contract says function {expected}"
+            )),
         }
     }
     match interface.export(MEMORY).map(|e| &e.ty) {
-        Some(ExternType::Memory { memory64: false, .. }) => {}
-        Some(ExternType::Memory { memory64: true, .. }) => {
-            problems.push(format!("export `{MEMORY}` is a 64-bit memory; state pointers are 32-bit"))
-        }
+        Some(ExternType::Memory {
+            memory64: false, ..
+        }) => {}
+        Some(ExternType::Memory { memory64: true, .. }) => problems.push(format!(
+            "export `{MEMORY}` is a 64-bit memory; state pointers are 32-bit"
+        )),
         Some(other) => problems.push(format!("export `{MEMORY}` is {other}, not a memory")),
         None => problems.push(format!("a stateful guest must export `{MEMORY}`")),
     }
@@ -83,14 +90,22 @@ pub fn guest_kind(interface: &Interface) -> Result<GuestKind> {
 /// Decodes the 8 bytes `save_state` points at: a u32 LE pointer, then a u32 LE length.
 pub fn decode_state_header(header: [u8; 8]) -> (u32, u32) {
     let [p0, p1, p2, p3, l0, l1, l2, l3] = header;
-    (u32::from_le_bytes([p0, p1, p2, p3]), u32::from_le_bytes([l0, l1, l2, l3]))
+    (
+        u32::from_le_bytes([p0, p1, p2, p3]),
+        u32::from_le_bytes([l0, l1, l2, l3]),
+    )
 }
 
 /// Checks that `len` bytes at `ptr` lie inside a memory of `memory_len` bytes.
 ///
 /// # Errors
 /// A description naming the range and the memory size, for the caller's error variant.
-pub fn check_range(what: &str, ptr: u32, len: u32, memory_len: u64) -> std::result::Result<(), String> {
+pub fn check_range(
+    what: &str,
+    ptr: u32,
+    len: u32,
+    memory_len: u64,
+) -> std::result::Result<(), String> {
     let end = ptr as u64 + len as u64;
     if end > memory_len {
         Err(format!(
@@ -98,5 +113,75 @@ pub fn check_range(what: &str, ptr: u32, len: u32, memory_len: u64) -> std::resu
         ))
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::read_interface;
+
+    const STATE: &str = r#"
+        (func (export "save_state") (result i32) (i32.const 0))
+        (func (export "alloc_state") (param i32) (result i32) (i32.const 0))
+        (func (export "load_state") (param i32 i32) (result i32) (i32.const 0))"#;
+
+    fn kind(body: &str) -> Result<GuestKind> {
+        guest_kind(&read_interface(&wat::parse_str(format!("(module {body})")).unwrap()).unwrap())
+    }
+
+    #[test]
+    fn guest_kind_follows_the_contract() {
+        assert_eq!(
+            kind(r#"(memory (export "memory") 1)"#).unwrap(),
+            GuestKind::Stateless
+        );
+        assert_eq!(kind("").unwrap(), GuestKind::Stateless);
+        assert_eq!(
+            kind(&format!(r#"(memory (export "memory") 1) {STATE}"#)).unwrap(),
+            GuestKind::Stateful
+        );
+
+        let cases = [
+            (STATE.to_string(), "must export `memory`"),
+            (
+                r#"(memory (export "memory") 1) (func (export "save_state") (result i32) (i32.const 0))"#.to_string(),
+                "it exports `save_state` but not `alloc_state`",
+            ),
+            (
+                format!(r#"(memory (export "memory") 1) {}"#, STATE.replace("(param i32) (result i32)", "(param i64) (result i32)")),
+                "export `alloc_state` is function (i64) -> i32, the contract says function (i32) -> i32",
+            ),
+            (
+                format!(r#"(memory (export "memory") i64 1) {STATE}"#),
+                "64-bit memory",
+            ),
+            (
+                format!(r#"(global (export "memory") i32 (i32.const 0)) {STATE}"#),
+                "export `memory` is global i32, not a memory",
+            ),
+        ];
+        for (body, expected) in cases {
+            let err = kind(&body).unwrap_err();
+            assert_eq!(err.code(), "INVALID_GUEST");
+            assert!(err.to_string().contains(expected), "{body}\n=> {err}");
+        }
+    }
+
+    #[test]
+    fn state_header_is_pointer_then_length_little_endian() {
+        assert_eq!(decode_state_header([0x10, 0, 0, 0, 4, 1, 0, 0]), (16, 260));
+        assert_eq!(decode_state_header([0xff; 8]), (u32::MAX, u32::MAX));
+    }
+
+    #[test]
+    fn ranges_past_the_end_of_memory_are_refused_without_overflow() {
+        assert!(check_range("state", 0, 65536, 65536).is_ok());
+        assert!(check_range("state", 65535, 1, 65536).is_ok());
+        assert_eq!(
+            check_range("state", 65535, 2, 65536).unwrap_err(),
+            "state spans bytes 65535..65537, past the end of memory (65536 bytes)"
+        );
+        assert!(check_range("state", u32::MAX, u32::MAX, u64::from(u32::MAX)).is_err());
     }
 }

@@ -57,8 +57,10 @@ impl FromStr for Digest {
         }
         let mut bytes = [0u8; 32];
         for (byte, pair) in bytes.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
-            let high = nibble(pair[0]).ok_or_else(|| invalid("it has a character that is not lowercase hex"))?;
-            let low = nibble(pair[1]).ok_or_else(|| invalid("it has a character that is not lowercase hex"))?;
+            let high = nibble(pair[0])
+                .ok_or_else(|| invalid("it has a character that is not lowercase hex"))?;
+            let low = nibble(pair[1])
+                .ok_or_else(|| invalid("it has a character that is not lowercase hex"))?;
             *byte = (high << 4) | low;
         }
         Ok(Digest(bytes))
@@ -108,21 +110,48 @@ mod tests {
     fn malformed_digests_are_refused_with_a_reason() {
         let cases = [
             ("", "does not start"),
-            ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "does not start"),
-            ("SHA256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "does not start"),
-            ("sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "does not start"),
-            ("sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", "not lowercase hex"),
-            ("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85", "64 digits"),
-            ("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555", "64 digits"),
-            ("sha256:g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "not lowercase hex"),
-            ("sha256:é3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85", "not lowercase hex"),
+            (
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "does not start",
+            ),
+            (
+                "SHA256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "does not start",
+            ),
+            (
+                "sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "does not start",
+            ),
+            (
+                "sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+                "not lowercase hex",
+            ),
+            (
+                "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85",
+                "64 digits",
+            ),
+            (
+                "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555",
+                "64 digits",
+            ),
+            (
+                "sha256:g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "not lowercase hex",
+            ),
+            (
+                "sha256:é3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85",
+                "not lowercase hex",
+            ),
         ];
         for (text, reason) in cases {
             let err = text.parse::<Digest>().unwrap_err();
             assert_eq!(err.code(), "INVALID_DIGEST", "{text}");
             let message = err.to_string();
             assert!(message.contains(reason), "{text}: {message}");
-            assert!(message.contains(&format!("`{text}`")), "names the input: {message}");
+            assert!(
+                message.contains(&format!("`{text}`")),
+                "names the input: {message}"
+            );
         }
     }
 }

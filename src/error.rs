@@ -37,7 +37,9 @@ pub enum Error {
         reason: String,
     },
     /// The bytes' SHA-256 is not the expected digest. Nothing was instantiated from them.
-    #[error("digest mismatch for `{source_name}`: expected {expected}, got {actual} ({len} bytes)")]
+    #[error(
+        "digest mismatch for `{source_name}`: expected {expected}, got {actual} ({len} bytes)"
+    )]
     HashMismatch {
         /// The URL or `bytes`.
         source_name: String,
@@ -128,7 +130,7 @@ impl From<wasmparser::BinaryReaderError> for Error {
     fn from(err: wasmparser::BinaryReaderError) -> Self {
         Error::InvalidModule {
             reason: err.message().to_string(),
-            offset: Some(err.offset() as u64),
+            offset: Some(err.offset()),
         }
     }
 }

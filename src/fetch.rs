@@ -7,7 +7,10 @@
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult, Response, ResponseInit};
+use web_sys::{
+    Headers, ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult, Response,
+    ResponseInit,
+};
 
 use crate::compile::Compiling;
 use crate::digest::Digest;
@@ -43,7 +46,11 @@ const MAX_PREALLOCATION: usize = 64 << 20;
 /// - [`Error::FetchFailed`]: a network error, an HTTP status other than 2xx, a body that broke
 ///   off, or an injected `fetch` that did not resolve to a `Response`;
 /// - [`Error::HashMismatch`]: the bytes are not the ones asked for.
-pub async fn fetch(source: &Source, digest: Digest, fetch_fn: Option<&Function>) -> Result<(Verified, Compiling), Failure> {
+pub async fn fetch(
+    source: &Source,
+    digest: Digest,
+    fetch_fn: Option<&Function>,
+) -> Result<(Verified, Compiling), Failure> {
     match source {
         Source::Bytes(bytes) => {
             let compiling = Compiling::bytes(bytes);
@@ -66,10 +73,14 @@ pub async fn fetch(source: &Source, digest: Digest, fetch_fn: Option<&Function>)
             let mut verifier = Verifier::new(digest, url.as_str(), size_hint);
             let Some(body) = response.body() else {
                 // A null body (a 204, say) is an empty module: it fails verification or inspection.
-                return Ok((verifier.finish()?, Compiling::bytes(&Uint8Array::new_with_length(0))));
+                return Ok((
+                    verifier.finish()?,
+                    Compiling::bytes(&Uint8Array::new_with_length(0)),
+                ));
             };
             let branches = body.tee();
-            let compiling = Compiling::streaming(&wasm_response(&branches.get(0).unchecked_into(), url)?);
+            let compiling =
+                Compiling::streaming(&wasm_response(&branches.get(0).unchecked_into(), url)?);
             hash_stream(&branches.get(1).unchecked_into(), &mut verifier, url).await?;
             Ok((verifier.finish()?, compiling))
         }
@@ -94,9 +105,12 @@ async fn request(url: &str, fetch_fn: Option<&Function>) -> Result<Response, Fai
     let response = JsFuture::from(Promise::resolve(&pending))
         .await
         .map_err(|cause| failed(describe(&cause), cause))?;
-    let response: Response = response
-        .dyn_into()
-        .map_err(|other| failed("the `fetch` option resolved with something that is not a Response".into(), other))?;
+    let response: Response = response.dyn_into().map_err(|other| {
+        failed(
+            "the `fetch` option resolved with something that is not a Response".into(),
+            other,
+        )
+    })?;
     if !response.ok() {
         let status = response.status();
         let text = response.status_text();
@@ -104,7 +118,10 @@ async fn request(url: &str, fetch_fn: Option<&Function>) -> Result<Response, Fai
         if let Some(body) = response.body() {
             let _ = Promise::all_settled(&js_sys::Array::of1(&body.cancel()));
         }
-        return Err(failed(format!("HTTP {status} {text}").trim_end().to_string(), JsValue::UNDEFINED));
+        return Err(failed(
+            format!("HTTP {status} {text}").trim_end().to_string(),
+            JsValue::UNDEFINED,
+        ));
     }
     Ok(response)
 }
@@ -122,20 +139,30 @@ fn wasm_response(stream: &ReadableStream, url: &str) -> Result<Response, Failure
         Failure::caused(
             Error::FetchFailed {
                 url: url.to_string(),
-                reason: format!("could not hand the body to the compiler ({})", describe(&cause)),
+                reason: format!(
+                    "could not hand the body to the compiler ({})",
+                    describe(&cause)
+                ),
             },
             cause,
         )
     })
 }
 
-async fn hash_stream(stream: &ReadableStream, verifier: &mut Verifier, url: &str) -> Result<(), Failure> {
+async fn hash_stream(
+    stream: &ReadableStream,
+    verifier: &mut Verifier,
+    url: &str,
+) -> Result<(), Failure> {
     let mut received: u64 = 0;
     let broke_off = |received: u64, cause: JsValue| {
         Failure::caused(
             Error::FetchFailed {
                 url: url.to_string(),
-                reason: format!("the body broke off after {received} bytes ({})", describe(&cause)),
+                reason: format!(
+                    "the body broke off after {received} bytes ({})",
+                    describe(&cause)
+                ),
             },
             cause,
         )

@@ -57,7 +57,11 @@ impl Checked {
 /// # Errors
 /// [`Error::InvalidGuest`], or [`Error::IncompatibleInterface`] listing every problem of steps
 /// 2 and 3 together, each naming its item.
-pub fn check(inspected: Inspected, serving: Option<&Interface>, host: impl Fn(&str, &str) -> Provided) -> Result<Checked> {
+pub fn check(
+    inspected: Inspected,
+    serving: Option<&Interface>,
+    host: impl Fn(&str, &str) -> Provided,
+) -> Result<Checked> {
     let interface = inspected.interface();
     let guest = guest_kind(interface)?;
     let mut problems = check_imports(interface, host);
@@ -85,9 +89,10 @@ pub fn check_exports(old: &Interface, new: &Interface) -> Vec<String> {
         let name = &before.name;
         match new.export(name) {
             None => problems.push(format!("export `{name}` ({}) was removed", before.ty)),
-            Some(after) if !compatible(&before.ty, &after.ty) => {
-                problems.push(format!("export `{name}` changed from {} to {}", before.ty, after.ty))
-            }
+            Some(after) if !compatible(&before.ty, &after.ty) => problems.push(format!(
+                "export `{name}` changed from {} to {}",
+                before.ty, after.ty
+            )),
             Some(_) => {}
         }
     }
@@ -102,12 +107,34 @@ fn compatible(before: &ExternType, after: &ExternType) -> bool {
     };
     match (before, after) {
         (
-            ExternType::Memory { maximum: old_max, memory64: a64, shared: ashared, .. },
-            ExternType::Memory { maximum: new_max, memory64: b64, shared: bshared, .. },
+            ExternType::Memory {
+                maximum: old_max,
+                memory64: a64,
+                shared: ashared,
+                ..
+            },
+            ExternType::Memory {
+                maximum: new_max,
+                memory64: b64,
+                shared: bshared,
+                ..
+            },
         ) => a64 == b64 && ashared == bshared && max_kept(old_max, new_max),
         (
-            ExternType::Table { element: ae, maximum: old_max, table64: a64, shared: ashared, .. },
-            ExternType::Table { element: be, maximum: new_max, table64: b64, shared: bshared, .. },
+            ExternType::Table {
+                element: ae,
+                maximum: old_max,
+                table64: a64,
+                shared: ashared,
+                ..
+            },
+            ExternType::Table {
+                element: be,
+                maximum: new_max,
+                table64: b64,
+                shared: bshared,
+                ..
+            },
         ) => ae == be && a64 == b64 && ashared == bshared && max_kept(old_max, new_max),
         _ => before == after,
     }
@@ -129,7 +156,10 @@ pub fn check_imports(interface: &Interface, host: impl Fn(&str, &str) -> Provide
         let item = format!("{}.{}", import.module, import.name);
         match host(&import.module, &import.name) {
             got if got == wanted => {}
-            Provided::Nothing => problems.push(format!("import `{item}` ({}) is not provided by the host's imports", import.ty)),
+            Provided::Nothing => problems.push(format!(
+                "import `{item}` ({}) is not provided by the host's imports",
+                import.ty
+            )),
             got => problems.push(format!(
                 "import `{item}` must be a {}, the host's imports give {}",
                 import.ty.kind_name(),
@@ -149,5 +179,113 @@ fn describe(provided: Provided) -> &'static str {
         Provided::Global => "a global",
         Provided::Tag => "a tag",
         Provided::Other => "a value that is none of function, memory, table, global or tag",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::read_interface;
+    use crate::verify::verify;
+
+    fn iface(body: &str) -> Interface {
+        read_interface(&wat::parse_str(format!("(module {body})")).unwrap()).unwrap()
+    }
+
+    const V1: &str = r#"
+        (memory (export "memory") 1 100)
+        (global (export "g") i32 (i32.const 0))
+        (func (export "increment") (param i32) (result i32) (local.get 0))
+        (func (export "get") (result i32) (i32.const 0))"#;
+
+    #[test]
+    fn same_or_added_exports_are_compatible() {
+        assert!(check_exports(&iface(V1), &iface(V1)).is_empty());
+        let added = format!(r#"{V1} (func (export "reset"))"#);
+        assert!(check_exports(&iface(V1), &iface(&added)).is_empty());
+        let grown = V1.replace("1 100", "2 200");
+        assert!(
+            check_exports(&iface(V1), &iface(&grown)).is_empty(),
+            "initial and maximum may grow"
+        );
+    }
+
+    #[test]
+    fn removed_and_changed_exports_are_named() {
+        let changed = r#"
+            (memory (export "memory") 1 50)
+            (global (export "g") (mut i32) (i32.const 0))
+            (func (export "increment") (param i64) (result i64) (local.get 0))"#;
+        let problems = check_exports(&iface(V1), &iface(changed));
+        assert_eq!(
+            problems,
+            [
+                "export `memory` changed from memory 1..100 pages to memory 1..50 pages",
+                "export `g` changed from global i32 to global mut i32",
+                "export `increment` changed from function (i32) -> i32 to function (i64) -> i64",
+                "export `get` (function () -> i32) was removed",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_export_that_changes_kind_is_named() {
+        let problems = check_exports(
+            &iface(V1),
+            &iface(
+                &V1.replace(r#"(export "g") i32"#, r#"(export "x") i32"#)
+                    .replace(r#"(func (export "get")"#, r#"(func (export "g")"#),
+            ),
+        );
+        assert!(
+            problems
+                .contains(&"export `g` changed from global i32 to function () -> i32".to_string()),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn imports_must_be_provided_with_the_right_kind() {
+        let needs = iface(
+            r#"(import "env" "log" (func (param i32))) (import "env" "mem" (memory 1)) (import "wasi" "clock" (func))"#,
+        );
+        let host = |module: &str, name: &str| match (module, name) {
+            ("env", "log") => Provided::Function,
+            ("env", "mem") => Provided::Function,
+            _ => Provided::Nothing,
+        };
+        assert_eq!(
+            check_imports(&needs, host),
+            [
+                "import `env.mem` must be a memory, the host's imports give a function",
+                "import `wasi.clock` (function () -> ()) is not provided by the host's imports",
+            ]
+        );
+    }
+
+    #[test]
+    fn check_reports_imports_and_exports_together_and_passes_a_good_module() {
+        let bytes = wat::parse_str(format!(
+            r#"(module (import "env" "log" (func)) {})"#,
+            V1.replace(r#""get""#, r#""got""#)
+        ))
+        .unwrap();
+        let digest = crate::digest::Digest::of(&bytes);
+        let inspected = crate::inspect::inspect(verify(digest, "bytes", &bytes).unwrap()).unwrap();
+        let err = check(inspected, Some(&iface(V1)), |_, _| Provided::Nothing).unwrap_err();
+        assert_eq!(err.code(), "INCOMPATIBLE_INTERFACE");
+        let message = err.to_string();
+        assert!(
+            message.contains("import `env.log`") && message.contains("export `get`"),
+            "{message}"
+        );
+
+        let bytes = wat::parse_str(format!("(module {V1})")).unwrap();
+        let inspected = crate::inspect::inspect(
+            verify(crate::digest::Digest::of(&bytes), "bytes", &bytes).unwrap(),
+        )
+        .unwrap();
+        let checked = check(inspected, Some(&iface(V1)), |_, _| Provided::Nothing).unwrap();
+        assert_eq!(checked.guest(), GuestKind::Stateless);
     }
 }

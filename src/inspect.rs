@@ -77,7 +77,13 @@ impl FuncType {
 
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |types: &[ValType]| types.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let list = |types: &[ValType]| {
+            types
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         write!(f, "({})", list(&self.params))?;
         match self.results.as_slice() {
             [] => f.write_str(" -> ()"),
@@ -144,23 +150,39 @@ impl ExternType {
 
 impl fmt::Display for ExternType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let limits = |f: &mut fmt::Formatter<'_>, initial: &u64, maximum: &Option<u64>| match maximum {
-            Some(max) => write!(f, "{initial}..{max}"),
-            None => write!(f, "{initial}.."),
-        };
+        let limits =
+            |f: &mut fmt::Formatter<'_>, initial: &u64, maximum: &Option<u64>| match maximum {
+                Some(max) => write!(f, "{initial}..{max}"),
+                None => write!(f, "{initial}.."),
+            };
         match self {
             ExternType::Func(ty) => write!(f, "function {ty}"),
             ExternType::Tag(ty) => write!(f, "tag {ty}"),
             ExternType::Global { content, mutable } => {
                 write!(f, "global {}{content}", if *mutable { "mut " } else { "" })
             }
-            ExternType::Memory { initial, maximum, memory64, shared } => {
+            ExternType::Memory {
+                initial,
+                maximum,
+                memory64,
+                shared,
+            } => {
                 f.write_str("memory ")?;
                 limits(f, initial, maximum)?;
-                f.write_str(if *memory64 { " pages (64-bit)" } else { " pages" })?;
+                f.write_str(if *memory64 {
+                    " pages (64-bit)"
+                } else {
+                    " pages"
+                })?;
                 f.write_str(if *shared { " shared" } else { "" })
             }
-            ExternType::Table { element, initial, maximum, table64, shared } => {
+            ExternType::Table {
+                element,
+                initial,
+                maximum,
+                table64,
+                shared,
+            } => {
                 write!(f, "table {element} ")?;
                 limits(f, initial, maximum)?;
                 f.write_str(if *table64 { " (64-bit)" } else { "" })?;
@@ -235,7 +257,10 @@ impl Inspected {
 /// As [`read_interface`].
 pub fn inspect(verified: Verified) -> Result<Inspected> {
     let interface = read_interface(verified.bytes())?;
-    Ok(Inspected { verified, interface })
+    Ok(Inspected {
+        verified,
+        interface,
+    })
 }
 
 /// The name of the custom section that holds a module's semver version.
@@ -262,7 +287,10 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
 
     for payload in Parser::new(0).parse_all(bytes) {
         match payload? {
-            Payload::Version { encoding: Encoding::Component, .. } => return Err(Error::UnsupportedComponent),
+            Payload::Version {
+                encoding: Encoding::Component,
+                ..
+            } => return Err(Error::UnsupportedComponent),
             Payload::TypeSection(reader) => {
                 for group in reader {
                     for sub in group?.into_types() {
@@ -284,7 +312,10 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
                         TypeRef::Table(t) => push(&mut tables, convert_table(t)),
                         TypeRef::Memory(m) => push(&mut memories, convert_memory(m)),
                         TypeRef::Global(g) => push(&mut globals, convert_global(g)),
-                        TypeRef::Tag(t) => push(&mut tags, ExternType::Tag(func_type(&types, t.func_type_idx, offset)?)),
+                        TypeRef::Tag(t) => push(
+                            &mut tags,
+                            ExternType::Tag(func_type(&types, t.func_type_idx, offset)?),
+                        ),
                     };
                     interface.imports.push(Import {
                         module: import.module.to_string(),
@@ -316,24 +347,34 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
             Payload::TagSection(reader) => {
                 for item in reader.into_iter_with_offsets() {
                     let (offset, tag) = item?;
-                    tags.push(ExternType::Tag(func_type(&types, tag.func_type_idx, offset as u64)?));
+                    tags.push(ExternType::Tag(func_type(
+                        &types,
+                        tag.func_type_idx,
+                        offset,
+                    )?));
                 }
             }
             Payload::ExportSection(reader) => {
                 for item in reader.into_iter_with_offsets() {
                     let (offset, export) = item?;
-                    exports.push((offset as u64, export.name.to_string(), export.kind, export.index));
+                    exports.push((
+                        offset,
+                        export.name.to_string(),
+                        export.kind,
+                        export.index,
+                    ));
                 }
             }
             Payload::CustomSection(section) if section.name() == VERSION_SECTION => {
                 if let Some(first) = version_offset {
                     return Err(Error::InvalidModule {
                         reason: format!("section `{VERSION_SECTION}` appears twice (first at byte offset {first})"),
-                        offset: Some(section.range().start as u64),
+                        offset: Some(section.range().start),
                     });
                 }
-                version_offset = Some(section.range().start as u64);
-                interface.version = Some(parse_version(section.data(), section.data_offset() as u64)?);
+                version_offset = Some(section.range().start);
+                interface.version =
+                    Some(parse_version(section.data(), section.data_offset())?);
             }
             _ => {}
         }
@@ -341,17 +382,27 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
 
     for (offset, name, kind, index) in exports {
         let lookup = |space: &[ExternType], what: &str| {
-            space.get(index as usize).cloned().ok_or_else(|| Error::InvalidModule {
-                reason: format!("export `{name}` refers to {what} {index}, which does not exist"),
-                offset: Some(offset),
-            })
+            space
+                .get(index as usize)
+                .cloned()
+                .ok_or_else(|| Error::InvalidModule {
+                    reason: format!(
+                        "export `{name}` refers to {what} {index}, which does not exist"
+                    ),
+                    offset: Some(offset),
+                })
         };
         let ty = match kind {
             ExternalKind::Func | ExternalKind::FuncExact => {
-                let type_index = *funcs.get(index as usize).ok_or_else(|| Error::InvalidModule {
-                    reason: format!("export `{name}` refers to function {index}, which does not exist"),
-                    offset: Some(offset),
-                })?;
+                let type_index =
+                    *funcs
+                        .get(index as usize)
+                        .ok_or_else(|| Error::InvalidModule {
+                            reason: format!(
+                                "export `{name}` refers to function {index}, which does not exist"
+                            ),
+                            offset: Some(offset),
+                        })?;
                 ExternType::Func(func_type(&types, type_index, offset)?)
             }
             ExternalKind::Table => lookup(&tables, "table")?,
@@ -378,7 +429,10 @@ pub fn parse_version(data: &[u8], offset: u64) -> Result<semver::Version> {
         offset: Some(offset + e.valid_up_to() as u64),
     })?;
     semver::Version::parse(text).map_err(|e| Error::InvalidModule {
-        reason: format!("section `{VERSION_SECTION}` holds `{}`, which is not a semantic version: {e}", text.escape_debug()),
+        reason: format!(
+            "section `{VERSION_SECTION}` holds `{}`, which is not a semantic version: {e}",
+            text.escape_debug()
+        ),
         offset: Some(offset),
     })
 }
@@ -389,16 +443,28 @@ fn push(space: &mut Vec<ExternType>, ty: ExternType) -> ExternType {
 }
 
 fn func_type(types: &[Option<FuncType>], index: u32, offset: u64) -> Result<FuncType> {
-    types.get(index as usize).cloned().flatten().ok_or_else(|| Error::InvalidModule {
-        reason: format!("type {index} is not a function type"),
-        offset: Some(offset),
-    })
+    types
+        .get(index as usize)
+        .cloned()
+        .flatten()
+        .ok_or_else(|| Error::InvalidModule {
+            reason: format!("type {index} is not a function type"),
+            offset: Some(offset),
+        })
 }
 
 fn convert_func(ty: &wasmparser::FuncType) -> FuncType {
     FuncType::new(
-        ty.params().iter().copied().map(ValType::from).collect::<Vec<_>>(),
-        ty.results().iter().copied().map(ValType::from).collect::<Vec<_>>(),
+        ty.params()
+            .iter()
+            .copied()
+            .map(ValType::from)
+            .collect::<Vec<_>>(),
+        ty.results()
+            .iter()
+            .copied()
+            .map(ValType::from)
+            .collect::<Vec<_>>(),
     )
 }
 
@@ -425,5 +491,178 @@ fn convert_global(g: wasmparser::GlobalType) -> ExternType {
     ExternType::Global {
         content: g.content_type.into(),
         mutable: g.mutable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interface(wat: &str) -> Result<Interface> {
+        read_interface(&wat::parse_str(wat).unwrap())
+    }
+
+    #[test]
+    fn reads_exports_of_every_kind_with_their_types() {
+        let found = interface(
+            r#"(module
+                 (memory (export "memory") 1 16)
+                 (table (export "table") 2 funcref)
+                 (global (export "counter") (mut i64) (i64.const 0))
+                 (global (export "limit") f32 (f32.const 1))
+                 (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+                 (func (export "pair") (result i32 f64) (i32.const 1) (f64.const 2))
+                 (func (export "nothing")))"#,
+        )
+        .unwrap();
+        let shown: Vec<String> = found
+            .exports
+            .iter()
+            .map(|e| format!("{}: {}", e.name, e.ty))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "memory: memory 1..16 pages",
+                "table: table funcref 2..",
+                "counter: global mut i64",
+                "limit: global f32",
+                "add: function (i32, i32) -> i32",
+                "pair: function () -> (i32, f64)",
+                "nothing: function () -> ()",
+            ]
+        );
+        assert_eq!(found.version, None);
+    }
+
+    #[test]
+    fn exported_function_indices_count_imported_functions_first() {
+        let found = interface(
+            r#"(module
+                 (import "env" "log" (func (param i32 i32)))
+                 (import "env" "mem" (memory 1))
+                 (import "env" "base" (global i32))
+                 (func (export "run") (param f64) (result f64) (local.get 0))
+                 (export "log_again" (func 0))
+                 (export "mem_again" (memory 0)))"#,
+        )
+        .unwrap();
+        let imports: Vec<String> = found
+            .imports
+            .iter()
+            .map(|i| format!("{}.{}: {}", i.module, i.name, i.ty))
+            .collect();
+        assert_eq!(
+            imports,
+            [
+                "env.log: function (i32, i32) -> ()",
+                "env.mem: memory 1.. pages",
+                "env.base: global i32"
+            ]
+        );
+        assert_eq!(
+            found.export("run").unwrap().ty.to_string(),
+            "function (f64) -> f64"
+        );
+        assert_eq!(
+            found.export("log_again").unwrap().ty.to_string(),
+            "function (i32, i32) -> ()"
+        );
+        assert_eq!(
+            found.export("mem_again").unwrap().ty.to_string(),
+            "memory 1.. pages"
+        );
+    }
+
+    #[test]
+    fn reads_the_version_section() {
+        let found = interface(r#"(module (@custom "version" "2.1.0-rc.1+build.7"))"#).unwrap();
+        assert_eq!(found.version.unwrap().to_string(), "2.1.0-rc.1+build.7");
+    }
+
+    #[test]
+    fn version_section_rules_follow_the_table() {
+        for (text, ok) in [
+            ("1.2.3", true),
+            ("1.2.3-rc.1+build.5", true),
+            ("v1.2.3", false),
+            ("1.2", false),
+            (" 1.2.3", false),
+            ("1.2.3\n", false),
+            ("", false),
+        ] {
+            let result = parse_version(text.as_bytes(), 100);
+            assert_eq!(result.is_ok(), ok, "{text:?}: {result:?}");
+            if let Err(err) = result {
+                assert_eq!(err.code(), "INVALID_MODULE");
+                assert!(err.to_string().contains("section `version`"), "{err}");
+                assert!(err.to_string().contains("byte offset 100"), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn version_section_that_is_not_utf8_names_the_offset_of_the_bad_byte() {
+        let err = parse_version(b"1.\xff.3", 40).unwrap_err();
+        assert!(err.to_string().contains("not UTF-8"), "{err}");
+        assert!(err.to_string().contains("byte offset 42"), "{err}");
+    }
+
+    #[test]
+    fn malformed_version_in_a_module_names_the_section_and_its_offset() {
+        let bytes = wat::parse_str(r#"(module (@custom "version" "one point oh"))"#).unwrap();
+        let at = bytes
+            .windows(12)
+            .position(|w| w == b"one point oh")
+            .unwrap();
+        let err = read_interface(&bytes).unwrap_err();
+        assert_eq!(err.code(), "INVALID_MODULE");
+        assert!(
+            err.to_string().contains(&format!("byte offset {at}")),
+            "{err}"
+        );
+        assert!(err.to_string().contains("`one point oh`"), "{err}");
+    }
+
+    #[test]
+    fn duplicated_version_section_is_invalid() {
+        let err = interface(r#"(module (@custom "version" "1.0.0") (@custom "version" "1.0.1"))"#)
+            .unwrap_err();
+        assert_eq!(err.code(), "INVALID_MODULE");
+        assert!(err.to_string().contains("appears twice"), "{err}");
+    }
+
+    #[test]
+    fn bytes_that_are_not_wasm_fail_at_offset_zero() {
+        let err = read_interface(b"<!doctype html>").unwrap_err();
+        assert_eq!(err.code(), "INVALID_MODULE");
+        assert!(err.to_string().contains("magic header"), "{err}");
+        assert!(err.to_string().contains("byte offset 0"), "{err}");
+    }
+
+    #[test]
+    fn every_truncation_of_a_module_is_an_error_with_an_offset_not_a_panic() {
+        let whole = wat::parse_str(
+            r#"(module (memory (export "memory") 1) (func (export "f") (param i32) (result i32) (local.get 0)) (@custom "version" "1.0.0"))"#,
+        )
+        .unwrap();
+        for cut in 0..whole.len() {
+            match read_interface(&whole[..cut]) {
+                Err(Error::InvalidModule {
+                    offset: Some(at), ..
+                }) => assert!(at <= cut as u64, "cut {cut}: offset {at}"),
+                // A cut that falls between sections leaves a shorter but well-formed module.
+                Ok(_) => {}
+                Err(other) => panic!("cut {cut}: {other}"),
+            }
+        }
+        assert!(read_interface(&whole).is_ok());
+    }
+
+    #[test]
+    fn component_binaries_are_unsupported() {
+        let err = read_interface(b"\0asm\x0d\0\x01\0").unwrap_err();
+        assert_eq!(err, Error::UnsupportedComponent);
+        assert_eq!(err.code(), "UNSUPPORTED_COMPONENT");
     }
 }

@@ -38,10 +38,21 @@ impl Prepared {
 /// # Errors
 /// [`Error::InstantiateFailed`]: a link error the gate could not foresee, or a trap in the
 /// start function; the engine's error is the cause.
-pub async fn prepare(checked: Checked, compiled: Compiled, imports: &Object) -> Result<Prepared, Failure> {
+pub async fn prepare(
+    checked: Checked,
+    compiled: Compiled,
+    imports: &Object,
+) -> Result<Prepared, Failure> {
     let instance = JsFuture::from(WebAssembly::instantiate_module(compiled.module(), imports))
         .await
-        .map_err(|cause| Failure::caused(Error::InstantiateFailed { reason: describe(&cause) }, cause))?;
+        .map_err(|cause| {
+            Failure::caused(
+                Error::InstantiateFailed {
+                    reason: describe(&cause),
+                },
+                cause,
+            )
+        })?;
     let instance: WebAssembly::Instance = instance.unchecked_into();
     Ok(Prepared {
         checked,

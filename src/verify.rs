@@ -133,7 +133,10 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains("https://cdn.example/m.wasm"), "{message}");
         assert!(message.contains(&expected.to_string()), "{message}");
-        assert!(message.contains(&Digest::of(&tampered).to_string()), "{message}");
+        assert!(
+            message.contains(&Digest::of(&tampered).to_string()),
+            "{message}"
+        );
         assert!(message.contains("8 bytes"), "{message}");
     }
 }

@@ -27,16 +27,27 @@ async fn serving() -> (HotModule, Function) {
 fn assert_still_serving(m: &HotModule, increment: &Function) {
     assert_eq!(m.digest(), digest_of(&Counter::default().bytes()));
     assert_eq!(m.version().as_deref(), Some("1.0.0"));
-    assert_eq!(call(increment, &[1]), 42, "the captured export reaches the old instance");
+    assert_eq!(
+        call(increment, &[1]),
+        42,
+        "the captured export reaches the old instance"
+    );
     assert_eq!(call(&export(m, "get"), &[]), 42);
 }
 
 fn assert_error(err: &JsValue, expected_code: &str, names: &[&str]) {
     assert!(is_error(err), "rejects with an Error: {err:?}");
-    assert_eq!(field(err, "name").as_string().as_deref(), Some("HotSwapError"));
+    assert_eq!(
+        field(err, "name").as_string().as_deref(),
+        Some("HotSwapError")
+    );
     assert_eq!(code(err), expected_code, "{}", message(err));
     for item in names {
-        assert!(message(err).contains(item), "message names {item}: {}", message(err));
+        assert!(
+            message(err).contains(item),
+            "message names {item}: {}",
+            message(err)
+        );
     }
 }
 
@@ -62,7 +73,11 @@ async fn wrong_digest_is_hash_mismatch_and_nothing_is_instantiated() {
     let env = imports(&[("started", on_start_fn.into())]);
     let wrong = digest_of(b"something else");
 
-    let from_bytes = with(with(bytes_options(&tampered), "digest", wrong.clone().into()), "imports", env.clone());
+    let from_bytes = with(
+        with(bytes_options(&tampered), "digest", wrong.clone().into()),
+        "imports",
+        env.clone(),
+    );
     let err = swap_err(&m, from_bytes).await;
     assert_error(&err, "HASH_MISMATCH", &[&wrong, &digest_of(&tampered)]);
 
@@ -70,7 +85,11 @@ async fn wrong_digest_is_hash_mismatch_and_nothing_is_instantiated() {
     let err = swap_err(&m, from_url).await;
     assert_error(&err, "HASH_MISMATCH", &["blob:", &wrong]);
 
-    assert_eq!(started.get(), 0, "no instance was made from unverified bytes");
+    assert_eq!(
+        started.get(),
+        0,
+        "no instance was made from unverified bytes"
+    );
     assert_still_serving(&m, &increment);
 }
 
@@ -123,9 +142,20 @@ async fn http_500_is_fetch_failed() {
         Promise::resolve(response.as_ref() as &JsValue)
     });
     let fetch: &Function = server_error.as_ref().unchecked_ref();
-    let options = with(url_options("https://registry.invalid/m.wasm", &digest_of(b"")), "fetch", fetch.into());
+    let options = with(
+        url_options("https://registry.invalid/m.wasm", &digest_of(b"")),
+        "fetch",
+        fetch.into(),
+    );
     let err = swap_err(&m, options).await;
-    assert_error(&err, "FETCH_FAILED", &["https://registry.invalid/m.wasm", "HTTP 500 Internal Server Error"]);
+    assert_error(
+        &err,
+        "FETCH_FAILED",
+        &[
+            "https://registry.invalid/m.wasm",
+            "HTTP 500 Internal Server Error",
+        ],
+    );
     assert_still_serving(&m, &increment);
 }
 
@@ -133,9 +163,20 @@ async fn http_500_is_fetch_failed() {
 async fn network_error_is_fetch_failed_with_its_cause() {
     let (m, increment) = serving().await;
     // Nothing listens on the discard port of loopback: the connection is refused.
-    let err = swap_err(&m, url_options("http://127.0.0.1:9/m.wasm", &digest_of(b""))).await;
-    assert_error(&err, "FETCH_FAILED", &["http://127.0.0.1:9/m.wasm", "TypeError"]);
-    assert!(is_error(&field(&err, "cause")), "the fetch's TypeError is the cause");
+    let err = swap_err(
+        &m,
+        url_options("http://127.0.0.1:9/m.wasm", &digest_of(b"")),
+    )
+    .await;
+    assert_error(
+        &err,
+        "FETCH_FAILED",
+        &["http://127.0.0.1:9/m.wasm", "TypeError"],
+    );
+    assert!(
+        is_error(&field(&err, "cause")),
+        "the fetch's TypeError is the cause"
+    );
     assert_still_serving(&m, &increment);
 }
 
@@ -157,7 +198,11 @@ async fn changed_signature_is_incompatible_interface_naming_it() {
     }
     .bytes();
     let err = swap_err(&m, bytes_options(&wider)).await;
-    assert_error(&err, "INCOMPATIBLE_INTERFACE", &["export `increment`", "(i32) -> i32", "(i64) -> i64"]);
+    assert_error(
+        &err,
+        "INCOMPATIBLE_INTERFACE",
+        &["export `increment`", "(i32) -> i32", "(i64) -> i64"],
+    );
     assert_still_serving(&m, &increment);
 }
 
@@ -170,7 +215,11 @@ async fn import_the_host_lacks_is_incompatible_interface_naming_it() {
     }
     .bytes();
     let err = swap_err(&m, bytes_options(&needs_log)).await;
-    assert_error(&err, "INCOMPATIBLE_INTERFACE", &["import `env.log`", "not provided"]);
+    assert_error(
+        &err,
+        "INCOMPATIBLE_INTERFACE",
+        &["import `env.log`", "not provided"],
+    );
     assert_still_serving(&m, &increment);
 }
 
@@ -279,10 +328,22 @@ async fn trap_in_start_function_is_instantiate_failed() {
 async fn malformed_options_are_typed_errors() {
     let (m, increment) = serving().await;
     let err = swap_err(&m, url_options("/m.wasm", "sha256:ABC")).await;
-    assert_error(&err, "INVALID_DIGEST", &["`sha256:ABC`", "64 lowercase hex"]);
+    assert_error(
+        &err,
+        "INVALID_DIGEST",
+        &["`sha256:ABC`", "64 lowercase hex"],
+    );
     let err = swap_err(&m, JsValue::from_str("/m.wasm")).await;
     assert_error(&err, "INVALID_OPTIONS", &["`options`"]);
-    let err = swap_err(&m, with(url_options("/m.wasm", &digest_of(b"")), "bytes", js_sys::Uint8Array::new_with_length(1).into())).await;
+    let err = swap_err(
+        &m,
+        with(
+            url_options("/m.wasm", &digest_of(b"")),
+            "bytes",
+            js_sys::Uint8Array::new_with_length(1).into(),
+        ),
+    )
+    .await;
     assert_error(&err, "INVALID_OPTIONS", &["not both"]);
     let err = load_err(js_sys::Object::new().into()).await;
     assert_error(&err, "INVALID_OPTIONS", &["`digest`"]);
@@ -296,12 +357,18 @@ async fn a_failed_swap_does_not_block_the_next_one() {
     let good = swap_ok(&m, bytes_options(&v2().bytes()));
     let (bad, good) = futures_join(bad, good).await;
     assert_eq!(code(&bad), "INVALID_MODULE");
-    assert_eq!(field(&good, "toVersion").as_string().as_deref(), Some("1.1.0"));
+    assert_eq!(
+        field(&good, "toVersion").as_string().as_deref(),
+        Some("1.1.0")
+    );
     assert_eq!(call(&increment, &[1]), 42, "state carried into v2");
 }
 
 /// Polls both futures to completion (both are already queued on the module).
-async fn futures_join<A, B>(a: impl std::future::Future<Output = A>, b: impl std::future::Future<Output = B>) -> (A, B) {
+async fn futures_join<A, B>(
+    a: impl std::future::Future<Output = A>,
+    b: impl std::future::Future<Output = B>,
+) -> (A, B) {
     let a = a.await;
     (a, b.await)
 }

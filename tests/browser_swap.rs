@@ -30,7 +30,10 @@ async fn load_verifies_and_serves_exports_with_version_and_digest() {
     assert_eq!(call(&export(&m, "increment"), &[2]), 2);
     assert_eq!(call(&export(&m, "get"), &[]), 2);
     for hidden in ["save_state", "alloc_state", "load_state"] {
-        assert!(!has_export(&m, hidden), "{hidden} is the runtime's, not the app's");
+        assert!(
+            !has_export(&m, hidden),
+            "{hidden} is the runtime's, not the app's"
+        );
     }
 }
 
@@ -55,14 +58,26 @@ async fn swap_carries_state_and_captured_exports_reach_the_new_instance() {
     assert_eq!(m.version().as_deref(), Some("1.1.0"));
     assert_eq!(field(&report, "from").as_string(), Some(digest_of(&v1)));
     assert_eq!(field(&report, "to").as_string(), Some(digest_of(&v2)));
-    assert_eq!(field(&report, "fromVersion").as_string().as_deref(), Some("1.0.0"));
-    assert_eq!(field(&report, "toVersion").as_string().as_deref(), Some("1.1.0"));
+    assert_eq!(
+        field(&report, "fromVersion").as_string().as_deref(),
+        Some("1.0.0")
+    );
+    assert_eq!(
+        field(&report, "toVersion").as_string().as_deref(),
+        Some("1.1.0")
+    );
     assert_eq!(field(&report, "stateBytes").as_f64(), Some(4.0));
-    assert_eq!(field(&report, "guest").as_string().as_deref(), Some("stateful"));
+    assert_eq!(
+        field(&report, "guest").as_string().as_deref(),
+        Some("stateful")
+    );
     // The function captured before the swap now reaches v2: v2 sees the increment.
     assert_eq!(call(&increment, &[1]), 6);
     assert_eq!(call(&export(&m, "double"), &[]), 12);
-    assert!(increment == export(&m, "increment"), "the same function object across swaps");
+    assert!(
+        increment == export(&m, "increment"),
+        "the same function object across swaps"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -93,7 +108,9 @@ async fn report_times_every_stage_and_the_commit() {
         "total",
         "queued",
     ] {
-        let value = field(&report, key).as_f64().unwrap_or_else(|| panic!("{key} is a number"));
+        let value = field(&report, key)
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} is a number"));
         assert!(value >= 0.0, "{key} = {value}");
     }
     assert!(field(&report, "commit").as_f64() <= field(&report, "total").as_f64());
@@ -110,9 +127,16 @@ async fn stateless_guests_swap_without_migration() {
     call(&export(&m, "increment"), &[4]);
     let report = swap_ok(&m, bytes_options(&stateless("1.0.1").bytes())).await;
     assert_eq!(field(&report, "stateBytes").as_f64(), Some(0.0));
-    assert_eq!(field(&report, "guest").as_string().as_deref(), Some("stateless"));
+    assert_eq!(
+        field(&report, "guest").as_string().as_deref(),
+        Some("stateless")
+    );
     assert_eq!(m.version().as_deref(), Some("1.0.1"));
-    assert_eq!(call(&export(&m, "get"), &[]), 0, "a stateless guest starts afresh");
+    assert_eq!(
+        call(&export(&m, "get"), &[]),
+        0,
+        "a stateless guest starts afresh"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -123,7 +147,10 @@ async fn memory_export_is_a_getter_for_the_serving_instance() {
     swap_ok(&m, bytes_options(&v2().bytes())).await;
     let after = get(&m, "memory");
     assert!(after.is_instance_of::<WebAssembly::Memory>());
-    assert!(before != after, "m.exports.memory is the new instance's memory after a swap");
+    assert!(
+        before != after,
+        "m.exports.memory is the new instance's memory after a swap"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -144,9 +171,17 @@ async fn concurrent_swaps_run_one_after_another() {
     let second = wasm_bindgen_futures::JsFuture::from(second).await.unwrap();
 
     assert_eq!(field(&first, "from").as_string(), Some(digest_of(&v1)));
-    assert_eq!(field(&second, "from").as_string(), Some(digest_of(&v2)), "the second swap starts from the first's result");
+    assert_eq!(
+        field(&second, "from").as_string(),
+        Some(digest_of(&v2)),
+        "the second swap starts from the first's result"
+    );
     assert_eq!(m.digest(), digest_of(&v3));
-    assert_eq!(call(&export(&m, "get"), &[]), 10, "state carried through both swaps");
+    assert_eq!(
+        call(&export(&m, "get"), &[]),
+        10,
+        "state carried through both swaps"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -174,12 +209,20 @@ async fn export_called_during_commit_fails_with_swap_in_progress() {
     }
     .bytes();
     let probe_fn: &Function = probe.as_ref().unchecked_ref();
-    let options = with(bytes_options(&reentrant), "imports", imports(&[("probe", probe_fn.into())]));
+    let options = with(
+        bytes_options(&reentrant),
+        "imports",
+        imports(&[("probe", probe_fn.into())]),
+    );
 
     swap_ok(&m, options).await;
 
     assert_eq!(seen.borrow().as_deref(), Some("SWAP_IN_PROGRESS"));
-    assert_eq!(call(&export(&m, "get"), &[]), 1, "after the commit, calls reach the new instance");
+    assert_eq!(
+        call(&export(&m, "get"), &[]),
+        1,
+        "after the commit, calls reach the new instance"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -209,7 +252,10 @@ async fn large_state_moves_intact() {
             ..Counter::default()
         }
         .wat()
-        .replace(r#"(memory (export "memory") 1)"#, r#"(memory (export "memory") 4)"#)
+        .replace(
+            r#"(memory (export "memory") 1)"#,
+            r#"(memory (export "memory") 4)"#,
+        )
     };
     let v1 = wat::parse_str(big("1.0.0")).unwrap();
     let v2 = wat::parse_str(big("1.0.1")).unwrap();

@@ -57,7 +57,11 @@ impl Counter {
         } else {
             "(global.set $count (i32.add (global.get $count) (local.get $by))) (global.get $count)"
         };
-        let get = if self.get { r#"(func (export "get") (result i32) (global.get $count))"# } else { "" };
+        let get = if self.get {
+            r#"(func (export "get") (result i32) (global.get $count))"#
+        } else {
+            ""
+        };
         let state = if self.state_exports {
             format!(
                 r#"(func (export "save_state") (result i32) {})
@@ -103,7 +107,10 @@ fn object(entries: &[(&str, JsValue)]) -> JsValue {
 
 /// `{ bytes, digest }` for bytes in hand, with the right digest.
 pub fn bytes_options(bytes: &[u8]) -> JsValue {
-    object(&[("bytes", Uint8Array::from(bytes).into()), ("digest", digest_of(bytes).into())])
+    object(&[
+        ("bytes", Uint8Array::from(bytes).into()),
+        ("digest", digest_of(bytes).into()),
+    ])
 }
 
 /// `{ url, digest }`.
@@ -178,7 +185,11 @@ pub fn has_export(module: &HotModule, name: &str) -> bool {
 
 pub fn call(function: &Function, args: &[i32]) -> i32 {
     let args: Array = args.iter().map(|a| JsValue::from(*a)).collect();
-    function.apply(&JsValue::NULL, &args).unwrap().as_f64().unwrap() as i32
+    function
+        .apply(&JsValue::NULL, &args)
+        .unwrap()
+        .as_f64()
+        .unwrap() as i32
 }
 
 pub fn get(module: &HotModule, key: &str) -> JsValue {
@@ -186,12 +197,15 @@ pub fn get(module: &HotModule, key: &str) -> JsValue {
 }
 
 pub fn field(value: &JsValue, path: &str) -> JsValue {
-    path.split('.')
-        .fold(value.clone(), |v, key| Reflect::get(&v, &JsValue::from_str(key)).unwrap())
+    path.split('.').fold(value.clone(), |v, key| {
+        Reflect::get(&v, &JsValue::from_str(key)).unwrap()
+    })
 }
 
 pub fn code(err: &JsValue) -> String {
-    field(err, "code").as_string().unwrap_or_else(|| format!("<no code: {err:?}>"))
+    field(err, "code")
+        .as_string()
+        .unwrap_or_else(|| format!("<no code: {err:?}>"))
 }
 
 pub fn message(err: &JsValue) -> String {
