@@ -357,12 +357,7 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
             Payload::ExportSection(reader) => {
                 for item in reader.into_iter_with_offsets() {
                     let (offset, export) = item?;
-                    exports.push((
-                        offset,
-                        export.name.to_string(),
-                        export.kind,
-                        export.index,
-                    ));
+                    exports.push((offset, export.name.to_string(), export.kind, export.index));
                 }
             }
             Payload::CustomSection(section) if section.name() == VERSION_SECTION => {
@@ -373,8 +368,7 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
                     });
                 }
                 version_offset = Some(section.range().start);
-                interface.version =
-                    Some(parse_version(section.data(), section.data_offset())?);
+                interface.version = Some(parse_version(section.data(), section.data_offset())?);
             }
             _ => {}
         }
