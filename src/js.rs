@@ -11,9 +11,11 @@ extern "C" {
     /// The stable `exports` object and its cells; see `src/js/exports.js`.
     pub type ExportTable;
 
+    /// An empty table.
     #[wasm_bindgen(constructor)]
     pub fn new() -> ExportTable;
 
+    /// The stable `exports` object apps hold.
     #[wasm_bindgen(method, getter)]
     pub fn exports(this: &ExportTable) -> Object;
 
@@ -32,6 +34,7 @@ extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(code: &str, message: &str, cause: &JsValue) -> JsValue;
 
+    /// Makes `makeError` construct instances of `class`.
     #[wasm_bindgen(js_name = registerErrorClass)]
     pub fn register_error_class(class: &JsValue);
 }
@@ -41,6 +44,7 @@ extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
 
+    /// The global `fetch`, in a window or a worker alike.
     #[wasm_bindgen(catch, js_name = fetch)]
     pub fn global_fetch(url: &str) -> Result<Promise, JsValue>;
 }
