@@ -5,6 +5,7 @@
 //! that failed the gate cannot be instantiated.
 
 use crate::contract::{guest_kind, GuestKind};
+use crate::diff::{diff_exports, Severity};
 use crate::error::{Error, Result};
 use crate::inspect::{ExternType, Inspected, Interface};
 
@@ -74,70 +75,17 @@ pub fn check(
     Ok(Checked { inspected, guest })
 }
 
-/// Every export of `old` must stay in `new` with a compatible type:
-///
-/// - a function or global: exactly the same type
-///   (`increment: (i32) -> i32` => `(i64) -> i64` is a problem);
-/// - a memory or table: the same index type, sharedness and element type, and a maximum that
-///   does not shrink (`memory 1..` => `memory 1..16` is a problem; initial sizes may change);
-/// - a removed export is a problem. New exports are fine.
+/// Every export of `old` must stay in `new` with a compatible type
+/// ([`diff::export_compatible`](crate::diff::export_compatible)): a removed export, or one whose
+/// type changed, is a problem; new exports are fine.
 ///
 /// Returns one line per problem, naming the export.
 pub fn check_exports(old: &Interface, new: &Interface) -> Vec<String> {
-    let mut problems = Vec::new();
-    for before in &old.exports {
-        let name = &before.name;
-        match new.export(name) {
-            None => problems.push(format!("export `{name}` ({}) was removed", before.ty)),
-            Some(after) if !compatible(&before.ty, &after.ty) => problems.push(format!(
-                "export `{name}` changed from {} to {}",
-                before.ty, after.ty
-            )),
-            Some(_) => {}
-        }
-    }
-    problems
-}
-
-fn compatible(before: &ExternType, after: &ExternType) -> bool {
-    let max_kept = |old: &Option<u64>, new: &Option<u64>| match (old, new) {
-        (_, None) => true,
-        (None, Some(_)) => false,
-        (Some(old), Some(new)) => new >= old,
-    };
-    match (before, after) {
-        (
-            ExternType::Memory {
-                maximum: old_max,
-                memory64: a64,
-                shared: ashared,
-                ..
-            },
-            ExternType::Memory {
-                maximum: new_max,
-                memory64: b64,
-                shared: bshared,
-                ..
-            },
-        ) => a64 == b64 && ashared == bshared && max_kept(old_max, new_max),
-        (
-            ExternType::Table {
-                element: ae,
-                maximum: old_max,
-                table64: a64,
-                shared: ashared,
-                ..
-            },
-            ExternType::Table {
-                element: be,
-                maximum: new_max,
-                table64: b64,
-                shared: bshared,
-                ..
-            },
-        ) => ae == be && a64 == b64 && ashared == bshared && max_kept(old_max, new_max),
-        _ => before == after,
-    }
+    diff_exports(old, new)
+        .into_iter()
+        .filter(|change| change.severity == Severity::Breaking)
+        .map(|change| change.to_string())
+        .collect()
 }
 
 /// Every import of `interface` must be provided by the host with the right kind.

@@ -94,7 +94,9 @@
 
 #![warn(missing_docs)]
 
+pub mod bump;
 pub mod contract;
+pub mod diff;
 pub mod digest;
 pub mod error;
 pub mod gate;
