@@ -30,6 +30,9 @@ fi
 t=$(date +%s)
 step "runtime: wasm-pack build --target web --release"
 wasm-pack --quiet build --target web --release --out-dir pkg --out-name wasm_hotswap
+# wasm-pack writes pkg/.gitignore = "*", which npm pack also obeys: pkg/ would be left out of
+# the package. The root .gitignore already keeps pkg/ out of git.
+rm -f pkg/.gitignore
 raw=pkg/wasm_hotswap_bg.wasm
 before=$(stat -c %s "$raw")
 if ! "$WASM_OPT" -Oz "${WASM_FEATURES[@]}" "$raw" -o "$raw.opt"; then

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# wasm-pack finds chromedriver on PATH only (it ignores CHROMEDRIVER); Debian puts it here.
-export PATH="/usr/bin:$PATH"
+# wasm-pack finds chromedriver on PATH only (it ignores CHROMEDRIVER); Debian puts it in
+# /usr/bin. Appended, so a Debian cargo there never shadows rustup's.
+export PATH="$PATH:/usr/bin"
 export CHROMEDRIVER=/usr/bin/chromedriver
 
 started=$(date +%s)
