@@ -9,12 +9,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::commit::{commit, Serving};
+use crate::diff::Change;
 use crate::digest::Digest;
 use crate::error::Error;
+use crate::expect::Expectation;
 use crate::fetch::{fetch, Source};
-use crate::gate::{check, Provided};
+use crate::gate::{self, Provided};
 use crate::inspect::{inspect, Interface};
 use crate::js::{now, register_error_class, ExportTable, Failure};
+use crate::policy::Policy;
 use crate::prepare::{prepare, Prepared};
 use crate::report::{Stages, SwapReport};
 
@@ -24,7 +27,8 @@ const TYPES: &str = r#"
 export type HotSwapErrorCode =
   | "INVALID_DIGEST" | "INVALID_OPTIONS" | "FETCH_FAILED" | "HASH_MISMATCH"
   | "INVALID_MODULE" | "UNSUPPORTED_COMPONENT" | "INCOMPATIBLE_INTERFACE" | "INVALID_GUEST"
-  | "INSTANTIATE_FAILED" | "STATE_SAVE_FAILED" | "STATE_LOAD_FAILED" | "SWAP_IN_PROGRESS";
+  | "INSTANTIATE_FAILED" | "STATE_SAVE_FAILED" | "STATE_LOAD_FAILED" | "SEMVER_VIOLATION"
+  | "MAJOR_UPGRADE_REFUSED" | "DOWNGRADE_REFUSED" | "MISSING_VERSION" | "SWAP_IN_PROGRESS";
 
 /** Where a module comes from and what it must hash to. Give `url` or `bytes`, not both. */
 export interface ModuleSource {
@@ -38,6 +42,34 @@ export interface ModuleSource {
   fetch?: (url: string) => Promise<Response>;
   /** The imports object to instantiate with. `swap` defaults to the one in use. */
   imports?: WebAssembly.Imports;
+  /** What the app needs from the module; checked before it is instantiated. `swap` defaults to `load`'s. */
+  expect?: Expect;
+  /** Which version steps are allowed. `swap` defaults to `load`'s. */
+  policy?: UpdatePolicy;
+}
+
+/**
+ * Exports the app needs, with their types:
+ * `{ exports: { increment: "(i32) -> i32", memory: "memory", limit: "global mut i64" } }`.
+ */
+export interface Expect {
+  exports?: Record<string, string>;
+}
+
+/** One named difference between two interfaces. */
+export interface InterfaceChange { severity: "none" | "additive" | "breaking"; item: string; detail: string; }
+
+/** What a consent callback is told about a major upgrade. */
+export interface MajorUpgrade { from: string; to: string; changes: InterfaceChange[]; }
+
+/** Rules for version steps. By default a major upgrade and a downgrade are refused. */
+export interface UpdatePolicy {
+  /** Consent to major upgrades: `true`, or a callback deciding each (it may be async). */
+  allowMajor?: boolean | ((upgrade: MajorUpgrade) => boolean | Promise<boolean>);
+  /** Allow a lower version to replace a higher one. */
+  allowDowngrade?: boolean;
+  /** Refuse modules without a `version` section. */
+  requireVersion?: boolean;
 }
 
 export type LoadOptions = ModuleSource;
@@ -56,6 +88,10 @@ export interface SwapReport {
   fromVersion: string | null;
   toVersion: string | null;
   guest: "stateful" | "stateless";
+  /** The bump the versions declare; null when a module has no version or for a downgrade. */
+  bump: "none" | "patch" | "minor" | "major" | null;
+  /** Every difference between the two interfaces. */
+  changes: InterfaceChange[];
   stateBytes: number;
   stages: SwapStages;
   commit: number;
@@ -80,6 +116,8 @@ struct Inner {
     table: ExportTable,
     imports: RefCell<Object>,
     fetch: Option<Function>,
+    expect: Rc<Expectation>,
+    policy: Rc<UpdatePolicy>,
     /// Settles when the last queued swap has settled; never rejects.
     tail: RefCell<Promise>,
 }
@@ -95,7 +133,8 @@ impl HotModule {
     pub async fn load(
         #[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue,
     ) -> Result<HotModule, JsValue> {
-        let options = Options::parse(&options, None).map_err(|e| Failure::from(e).into_js())?;
+        let options = Options::parse(&options, &Defaults::default())
+            .map_err(|e| Failure::from(e).into_js())?;
         let imports = options.imports.clone().unwrap_or_default();
         let (prepared, _) = pipeline(&options, &imports, None)
             .await
@@ -108,6 +147,8 @@ impl HotModule {
                 table,
                 imports: RefCell::new(imports),
                 fetch: options.fetch,
+                expect: options.expect,
+                policy: options.policy,
                 tail: RefCell::new(Promise::resolve(&JsValue::UNDEFINED)),
             }),
         })
@@ -152,7 +193,12 @@ impl HotModule {
         #[wasm_bindgen(unchecked_param_type = "SwapOptions")] options: JsValue,
     ) -> Promise {
         let inner = Rc::clone(&self.inner);
-        let options = match Options::parse(&options, inner.fetch.as_ref()) {
+        let defaults = Defaults {
+            fetch: inner.fetch.clone(),
+            expect: Rc::clone(&inner.expect),
+            policy: Rc::clone(&inner.policy),
+        };
+        let options = match Options::parse(&options, &defaults) {
             Ok(options) => options,
             Err(e) => return Promise::reject(&Failure::from(e).into_js()),
         };
@@ -194,6 +240,7 @@ async fn swap(inner: &Inner, options: Options, queued_at: f64) -> Result<SwapRep
         .clone()
         .unwrap_or_else(|| inner.imports.borrow().clone());
     let (prepared, stages) = pipeline(&options, &imports, Some(&interface)).await?;
+    let judgement = prepared.checked().judgement().cloned();
 
     // SYNC SECTION: no `.await` from here to the end of this function.
     let committed = commit(&inner.serving.borrow(), prepared, &inner.table)?;
@@ -203,6 +250,8 @@ async fn swap(inner: &Inner, options: Options, queued_at: f64) -> Result<SwapRep
         to: committed.serving.digest.to_string(),
         to_version: version_of(&committed.serving.interface),
         guest: committed.serving.guest,
+        bump: judgement.as_ref().and_then(|j| j.declared),
+        changes: judgement.map(|j| j.diff.changes).unwrap_or_default(),
         state_bytes: committed.state_bytes as f64,
         stages,
         commit: committed.stages.total,
@@ -219,8 +268,8 @@ fn version_of(interface: &Interface) -> Option<String> {
     interface.version.as_ref().map(ToString::to_string)
 }
 
-/// Every stage before the commit: fetch and verify (compiling alongside), inspect, gate,
-/// finish compiling, instantiate.
+/// Every stage before the commit: fetch and verify (compiling alongside), inspect, the version
+/// policy (asking for consent to a major upgrade), gate, finish compiling, instantiate.
 async fn pipeline(
     options: &Options,
     imports: &Object,
@@ -232,22 +281,82 @@ async fn pipeline(
     let t1 = now();
     let inspected = inspect(verified)?;
     let t2 = now();
-    let checked = check(inspected, serving, |module, name| {
+    let pending = gate::open(inspected, serving, &options.policy.rules, |module, name| {
         provided(imports, module, name)
     })?;
-    let t3 = now();
-    let compiled = compiling.finish(&checked).await?;
+    let major_consented = match (pending.needs_consent(), pending.judgement()) {
+        (true, Some(judgement)) => {
+            consent(
+                &options.policy.allow_major,
+                pending.versions(),
+                &judgement.diff.changes,
+            )
+            .await?
+        }
+        _ => false,
+    };
+    let checked = pending.close(&options.expect, major_consented)?;
     let t4 = now();
-    let prepared = prepare(checked, compiled, imports).await?;
+    let compiled = compiling.finish(&checked).await?;
     let t5 = now();
+    let prepared = prepare(checked, compiled, imports).await?;
+    let t6 = now();
     let stages = Stages {
         fetch_verify: t1 - t0,
         inspect: t2 - t1,
-        gate: t3 - t2,
-        compile: t4 - t3,
-        instantiate: t5 - t4,
+        gate: t4 - t2,
+        compile: t5 - t4,
+        instantiate: t6 - t5,
     };
     Ok((prepared, stages))
+}
+
+/// Asks the host's consent to a major upgrade from `versions.0` to `versions.1`.
+///
+/// # Errors
+/// [`Error::MajorUpgradeRefused`] when the callback threw or rejected, with its error as the
+/// cause. A callback answering anything but `true` is a refusal, which the gate reports.
+async fn consent(
+    allow: &AllowMajor,
+    versions: (String, String),
+    changes: &[Change],
+) -> Result<bool, Failure> {
+    let callback = match allow {
+        AllowMajor::Yes => return Ok(true),
+        AllowMajor::No => return Ok(false),
+        AllowMajor::Ask(callback) => callback,
+    };
+    let (from, to) = versions;
+    let refused = |cause| {
+        Failure::caused(
+            Error::MajorUpgradeRefused {
+                from: from.clone(),
+                to: to.clone(),
+            },
+            cause,
+        )
+    };
+    #[derive(Serialize)]
+    struct MajorUpgrade<'a> {
+        from: &'a str,
+        to: &'a str,
+        changes: &'a [Change],
+    }
+    let json = serde_wasm_bindgen::Serializer::json_compatible();
+    let info = MajorUpgrade {
+        from: &from,
+        to: &to,
+        changes,
+    }
+    .serialize(&json)
+    .map_err(|e| refused(e.into()))?;
+    let answer = callback
+        .call1(&JsValue::UNDEFINED, &info)
+        .map_err(refused)?;
+    let answer = JsFuture::from(Promise::resolve(&answer))
+        .await
+        .map_err(refused)?;
+    Ok(answer.as_bool() == Some(true))
 }
 
 /// What the imports object holds at `module.name`.
@@ -279,29 +388,66 @@ fn provided(imports: &Object, module: &str, name: &str) -> Provided {
     }
 }
 
+/// Consent to major upgrades.
+enum AllowMajor {
+    No,
+    Yes,
+    Ask(Function),
+}
+
+/// The `policy` option.
+struct UpdatePolicy {
+    rules: Policy,
+    allow_major: AllowMajor,
+}
+
+impl Default for UpdatePolicy {
+    fn default() -> Self {
+        UpdatePolicy {
+            rules: Policy::default(),
+            allow_major: AllowMajor::No,
+        }
+    }
+}
+
+/// What `swap` takes from `load` when an option is left out.
+#[derive(Default)]
+struct Defaults {
+    fetch: Option<Function>,
+    expect: Rc<Expectation>,
+    policy: Rc<UpdatePolicy>,
+}
+
 /// `load` and `swap` options, checked.
 struct Options {
     source: Source,
     digest: Digest,
     imports: Option<Object>,
     fetch: Option<Function>,
+    expect: Rc<Expectation>,
+    policy: Rc<UpdatePolicy>,
+}
+
+fn invalid(option: &'static str, reason: &str) -> Error {
+    Error::InvalidOptions {
+        option,
+        reason: reason.to_string(),
+    }
+}
+
+fn get(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 impl Options {
-    fn parse(value: &JsValue, default_fetch: Option<&Function>) -> Result<Options, Error> {
-        let invalid = |option: &'static str, reason: &str| Error::InvalidOptions {
-            option,
-            reason: reason.to_string(),
-        };
+    fn parse(value: &JsValue, defaults: &Defaults) -> Result<Options, Error> {
         if !value.is_object() {
             return Err(invalid(
                 "options",
                 "expected an object such as { url, digest }",
             ));
         }
-        let get = |name: &str| {
-            Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-        };
+        let get = |name: &str| get(value, name);
         let digest = get("digest")
             .as_string()
             .ok_or_else(|| invalid("digest", "expected a string `sha256:<64 lowercase hex>`"))?
@@ -331,7 +477,7 @@ impl Options {
             }
         };
         let fetch = match get("fetch") {
-            v if v.is_undefined() => default_fetch.cloned(),
+            v if v.is_undefined() => defaults.fetch.clone(),
             v if v.is_function() => Some(v.unchecked_into()),
             _ => {
                 return Err(invalid(
@@ -340,13 +486,89 @@ impl Options {
                 ))
             }
         };
+        let expect = match get("expect") {
+            v if v.is_undefined() => Rc::clone(&defaults.expect),
+            v => Rc::new(parse_expect(&v)?),
+        };
+        let policy = match get("policy") {
+            v if v.is_undefined() => Rc::clone(&defaults.policy),
+            v => Rc::new(parse_policy(&v)?),
+        };
         Ok(Options {
             source,
             digest,
             imports,
             fetch,
+            expect,
+            policy,
         })
     }
+}
+
+fn parse_expect(value: &JsValue) -> Result<Expectation, Error> {
+    if !value.is_object() {
+        return Err(invalid(
+            "expect",
+            "expected an object such as { exports: { get: \"() -> i32\" } }",
+        ));
+    }
+    let exports = get(value, "exports");
+    if exports.is_undefined() {
+        return Ok(Expectation::default());
+    }
+    if !exports.is_object() {
+        return Err(invalid(
+            "expect.exports",
+            "expected an object of export name => type text",
+        ));
+    }
+    let mut pairs = Vec::new();
+    for entry in Object::entries(exports.unchecked_ref()) {
+        let entry: Array = entry.unchecked_into();
+        let name = entry.get(0).as_string().unwrap_or_default();
+        let text = entry
+            .get(1)
+            .as_string()
+            .ok_or_else(|| Error::InvalidOptions {
+                option: "expect.exports",
+                reason: format!("export `{name}`: expected a type text such as \"(i32) -> i32\""),
+            })?;
+        pairs.push((name, text));
+    }
+    Expectation::parse(pairs.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+}
+
+fn parse_policy(value: &JsValue) -> Result<UpdatePolicy, Error> {
+    if !value.is_object() {
+        return Err(invalid(
+            "policy",
+            "expected an object such as { allowMajor: true }",
+        ));
+    }
+    let flag = |key: &str, option: &'static str| match get(value, key) {
+        v if v.is_undefined() => Ok(false),
+        v => v
+            .as_bool()
+            .ok_or_else(|| invalid(option, "expected a boolean")),
+    };
+    let allow_major = match get(value, "allowMajor") {
+        v if v.is_undefined() || v.as_bool() == Some(false) => AllowMajor::No,
+        v if v.as_bool() == Some(true) => AllowMajor::Yes,
+        v if v.is_function() => AllowMajor::Ask(v.unchecked_into()),
+        _ => {
+            return Err(invalid(
+                "policy.allowMajor",
+                "expected a boolean or a function (upgrade) => boolean",
+            ))
+        }
+    };
+    Ok(UpdatePolicy {
+        rules: Policy {
+            allow_downgrade: flag("allowDowngrade", "policy.allowDowngrade")?,
+            require_version: flag("requireVersion", "policy.requireVersion")?,
+        },
+        allow_major,
+    })
 }
 
 /// A `Uint8Array` over an `ArrayBuffer` or over the bytes an `ArrayBufferView` covers.

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::inspect::{ExternType, Interface};
+use crate::inspect::{ExternType, Import, Interface};
 
 /// How much a change can break a host, from least to most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -77,14 +77,21 @@ impl Diff {
 /// | exported memory or table: other index type, sharedness or element type, or a maximum that shrinks or appears | breaking |
 /// | exported memory or table: initial size changed, maximum grows or disappears | none |
 /// | export added | additive |
-/// | import added: the host must now provide it | breaking |
+/// | import added: the host must now provide it | breaking ([`diff_for_host`]: none when the host provides it) |
 /// | import whose type changed | breaking |
 /// | import removed | none |
 ///
 /// The version section is not part of the interface.
 pub fn diff(old: &Interface, new: &Interface) -> Diff {
+    diff_for_host(old, new, |_| false)
+}
+
+/// [`diff`] for a known host: an added import that `provides` says the host has is not a
+/// change a host can observe (severity none). The browser gate uses this; the CLI, which
+/// knows no host, uses [`diff`].
+pub fn diff_for_host(old: &Interface, new: &Interface, provides: impl Fn(&Import) -> bool) -> Diff {
     let mut changes = diff_exports(old, new);
-    changes.extend(diff_imports(old, new));
+    changes.extend(diff_imports(old, new, provides));
     Diff { changes }
 }
 
@@ -128,7 +135,11 @@ pub fn diff_exports(old: &Interface, new: &Interface) -> Vec<Change> {
 }
 
 /// The import rows of [`diff`]'s table.
-pub fn diff_imports(old: &Interface, new: &Interface) -> Vec<Change> {
+pub fn diff_imports(
+    old: &Interface,
+    new: &Interface,
+    provides: impl Fn(&Import) -> bool,
+) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut push = |severity, item: String, detail: String| {
         changes.push(Change {
@@ -144,6 +155,11 @@ pub fn diff_imports(old: &Interface, new: &Interface) -> Vec<Change> {
             .iter()
             .find(|i| i.module == after.module && i.name == after.name)
         {
+            None if provides(after) => push(
+                Severity::None,
+                item,
+                format!("({}) is new; the host provides it", after.ty),
+            ),
             None => push(
                 Severity::Breaking,
                 item,
@@ -285,6 +301,21 @@ mod tests {
             ]
         );
         assert_eq!(d.severity(), Severity::Breaking);
+    }
+
+    #[test]
+    fn an_added_import_the_host_provides_is_no_change() {
+        let v2 = V1.replace(
+            r#"(import "env" "gone" (func))"#,
+            r#"(import "env" "gone" (func)) (import "env" "now" (func (result f64)))"#,
+        );
+        let d = diff_for_host(&iface(V1), &iface(&v2), |import| import.name == "now");
+        assert_eq!(d.severity(), Severity::None);
+        assert_eq!(
+            d.changes[0].to_string(),
+            "import `env.now` (function () -> f64) is new; the host provides it"
+        );
+        assert_eq!(diff(&iface(V1), &iface(&v2)).severity(), Severity::Breaking);
     }
 
     #[test]

@@ -91,6 +91,42 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// The new version declares a smaller bump than its interface change needs.
+    #[error("semver violation: {from} => {to} declares a {declared} bump, but the change needs {required}: {}", .changes.join("; "))]
+    SemverViolation {
+        /// The serving version.
+        from: String,
+        /// The new version.
+        to: String,
+        /// The bump the versions declare (`none`, `patch`, `minor`, `major`).
+        declared: String,
+        /// The bump the change needs.
+        required: String,
+        /// The changes that need it, each naming its item.
+        changes: Vec<String>,
+    },
+    /// A major upgrade without the host's consent.
+    #[error("major upgrade refused: {from} => {to} is a major upgrade and the host did not consent (set `policy.allowMajor`)")]
+    MajorUpgradeRefused {
+        /// The serving version.
+        from: String,
+        /// The new version.
+        to: String,
+    },
+    /// The new version is lower than the serving one.
+    #[error("downgrade refused: {to} is lower than the serving {from} (set `policy.allowDowngrade` to allow it)")]
+    DowngradeRefused {
+        /// The serving version.
+        from: String,
+        /// The new version.
+        to: String,
+    },
+    /// The policy requires a `version` section and a module has none.
+    #[error("missing version: {module} has no `version` section and the policy requires one")]
+    MissingVersion {
+        /// Which module: the new module, or the one serving.
+        module: String,
+    },
     /// An export was called while a commit was running (re-entrantly, from a guest import).
     #[error("export `{export}` was called during a swap's commit; call it again after the swap")]
     SwapInProgress {
@@ -121,6 +157,10 @@ impl Error {
             Error::InstantiateFailed { .. } => "INSTANTIATE_FAILED",
             Error::StateSaveFailed { .. } => "STATE_SAVE_FAILED",
             Error::StateLoadFailed { .. } => "STATE_LOAD_FAILED",
+            Error::SemverViolation { .. } => "SEMVER_VIOLATION",
+            Error::MajorUpgradeRefused { .. } => "MAJOR_UPGRADE_REFUSED",
+            Error::DowngradeRefused { .. } => "DOWNGRADE_REFUSED",
+            Error::MissingVersion { .. } => "MISSING_VERSION",
             Error::SwapInProgress { .. } => "SWAP_IN_PROGRESS",
         }
     }
@@ -151,5 +191,9 @@ pub const CODES: &[&str] = &[
     "INSTANTIATE_FAILED",
     "STATE_SAVE_FAILED",
     "STATE_LOAD_FAILED",
+    "SEMVER_VIOLATION",
+    "MAJOR_UPGRADE_REFUSED",
+    "DOWNGRADE_REFUSED",
+    "MISSING_VERSION",
     "SWAP_IN_PROGRESS",
 ];

@@ -1,13 +1,17 @@
 //! The gate: a new module is checked against the one serving and against the host before it
 //! is instantiated.
 //!
-//! [`Checked`] is built only by [`check`], and instantiation takes a `Checked`, so a module
-//! that failed the gate cannot be instantiated.
+//! It runs in two halves around the one thing that may need the host's asynchronous answer,
+//! consent to a major upgrade: [`open`] makes a [`Pending`], and only [`Pending::close`] makes a
+//! [`Checked`]. Compilation can only be claimed, and instantiation only run, with a `Checked`,
+//! so a module that failed the gate cannot be instantiated.
 
 use crate::contract::{guest_kind, GuestKind};
 use crate::diff::{diff_exports, Severity};
 use crate::error::{Error, Result};
-use crate::inspect::{ExternType, Inspected, Interface};
+use crate::expect::Expectation;
+use crate::inspect::{ExternType, Import, Inspected, Interface};
+use crate::policy::{self, Judgement, Policy};
 
 /// What the host's imports object provides for one `module.name`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,12 +32,37 @@ pub enum Provided {
     Other,
 }
 
-/// A module that passed the gate: its interface keeps every export of the module serving, the
-/// host provides every import, and it honours the guest contract.
+impl Provided {
+    /// What an import of type `ty` needs the host to provide.
+    pub fn wanted_by(ty: &ExternType) -> Provided {
+        match ty {
+            ExternType::Func(_) => Provided::Function,
+            ExternType::Memory { .. } => Provided::Memory,
+            ExternType::Table { .. } => Provided::Table,
+            ExternType::Global { .. } => Provided::Global,
+            ExternType::Tag(_) => Provided::Tag,
+        }
+    }
+}
+
+/// A module that passed the first half of the gate ([`open`]): it honours the guest contract,
+/// the host provides its imports, and its version step is allowed, save for the host's consent
+/// to a major upgrade, which [`Pending::close`] takes.
+#[derive(Debug)]
+pub struct Pending<'a> {
+    inspected: Inspected,
+    guest: GuestKind,
+    serving: Option<&'a Interface>,
+    judgement: Option<Judgement>,
+}
+
+/// A module that passed the whole gate: contract, imports, version step, the serving module's
+/// exports (unless the host consented to a major upgrade) and the host's expectation.
 #[derive(Debug)]
 pub struct Checked {
     inspected: Inspected,
     guest: GuestKind,
+    judgement: Option<Judgement>,
 }
 
 impl Checked {
@@ -46,33 +75,109 @@ impl Checked {
     pub fn guest(&self) -> GuestKind {
         self.guest
     }
+
+    /// The version step from the module serving, when one was serving.
+    pub fn judgement(&self) -> Option<&Judgement> {
+        self.judgement.as_ref()
+    }
 }
 
-/// Runs the gate.
+/// The first half of the gate, in this order, so that the most fundamental problem is the one
+/// reported:
 ///
-/// 1. The guest contract ([`guest_kind`]).
-/// 2. Every import is provided by the host, with the right kind ([`check_imports`]).
-/// 3. When a module is serving, every one of its exports is still there with the same type
-///    ([`check_exports`]).
+/// 1. The guest contract ([`guest_kind`]): [`Error::InvalidGuest`].
+/// 2. Every import is provided by the host, with the right kind ([`check_imports`]):
+///    [`Error::IncompatibleInterface`] naming each.
+/// 3. The version step from the module serving, or the version rule of a first load
+///    ([`policy::judge`], [`policy::check_first`]): [`Error::MissingVersion`],
+///    [`Error::DowngradeRefused`], [`Error::SemverViolation`].
 ///
 /// # Errors
-/// [`Error::InvalidGuest`], or [`Error::IncompatibleInterface`] listing every problem of steps
-/// 2 and 3 together, each naming its item.
-pub fn check(
+/// As listed.
+pub fn open<'a>(
     inspected: Inspected,
-    serving: Option<&Interface>,
+    serving: Option<&'a Interface>,
+    policy: &Policy,
     host: impl Fn(&str, &str) -> Provided,
-) -> Result<Checked> {
+) -> Result<Pending<'a>> {
     let interface = inspected.interface();
     let guest = guest_kind(interface)?;
-    let mut problems = check_imports(interface, host);
-    if let Some(old) = serving {
-        problems.extend(check_exports(old, interface));
-    }
+    let problems = check_imports(interface, &host);
     if !problems.is_empty() {
         return Err(Error::IncompatibleInterface { problems });
     }
-    Ok(Checked { inspected, guest })
+    let judgement = match serving {
+        Some(old) => {
+            let provides = |import: &Import| {
+                host(&import.module, &import.name) == Provided::wanted_by(&import.ty)
+            };
+            Some(policy::judge(old, interface, policy, provides)?)
+        }
+        None => {
+            policy::check_first(interface, policy)?;
+            None
+        }
+    };
+    Ok(Pending {
+        inspected,
+        guest,
+        serving,
+        judgement,
+    })
+}
+
+impl Pending<'_> {
+    /// The step is a major upgrade: [`Pending::close`] needs the host's consent.
+    pub fn needs_consent(&self) -> bool {
+        self.judgement.as_ref().is_some_and(Judgement::is_major)
+    }
+
+    /// The version step, when a module is serving.
+    pub fn judgement(&self) -> Option<&Judgement> {
+        self.judgement.as_ref()
+    }
+
+    /// The versions of the step, serving first, for messages (`?` where there is none).
+    pub fn versions(&self) -> (String, String) {
+        let text =
+            |v: Option<&semver::Version>| v.map_or_else(|| "?".to_string(), ToString::to_string);
+        (
+            text(self.serving.and_then(|s| s.version.as_ref())),
+            text(self.inspected.interface().version.as_ref()),
+        )
+    }
+
+    /// The second half of the gate:
+    ///
+    /// 4. A major upgrade needs `major_consented`: [`Error::MajorUpgradeRefused`].
+    /// 5. Unless it is a consented major upgrade, every export of the module serving is still
+    ///    there with the same type ([`check_exports`]).
+    /// 6. Every export the host declared in `expect` is there with that type.
+    ///
+    /// # Errors
+    /// As listed; steps 5 and 6 together as one [`Error::IncompatibleInterface`] naming every
+    /// item.
+    pub fn close(self, expect: &Expectation, major_consented: bool) -> Result<Checked> {
+        let major = self.needs_consent();
+        if major && !major_consented {
+            let (from, to) = self.versions();
+            return Err(Error::MajorUpgradeRefused { from, to });
+        }
+        let interface = self.inspected.interface();
+        let mut problems = Vec::new();
+        if let (Some(old), false) = (self.serving, major) {
+            problems.extend(check_exports(old, interface));
+        }
+        problems.extend(expect.problems(interface));
+        if !problems.is_empty() {
+            return Err(Error::IncompatibleInterface { problems });
+        }
+        Ok(Checked {
+            inspected: self.inspected,
+            guest: self.guest,
+            judgement: self.judgement,
+        })
+    }
 }
 
 /// Every export of `old` must stay in `new` with a compatible type
@@ -94,13 +199,7 @@ pub fn check_exports(old: &Interface, new: &Interface) -> Vec<String> {
 pub fn check_imports(interface: &Interface, host: impl Fn(&str, &str) -> Provided) -> Vec<String> {
     let mut problems = Vec::new();
     for import in &interface.imports {
-        let wanted = match import.ty {
-            ExternType::Func(_) => Provided::Function,
-            ExternType::Memory { .. } => Provided::Memory,
-            ExternType::Table { .. } => Provided::Table,
-            ExternType::Global { .. } => Provided::Global,
-            ExternType::Tag(_) => Provided::Tag,
-        };
+        let wanted = Provided::wanted_by(&import.ty);
         let item = format!("{}.{}", import.module, import.name);
         match host(&import.module, &import.name) {
             got if got == wanted => {}
@@ -211,29 +310,122 @@ mod tests {
         );
     }
 
+    fn inspected(wat: &str) -> Inspected {
+        let bytes = wat::parse_str(wat).unwrap();
+        crate::inspect::inspect(verify(crate::digest::Digest::of(&bytes), "bytes", &bytes).unwrap())
+            .unwrap()
+    }
+
+    fn versioned(version: &str, body: &str) -> String {
+        format!(r#"(module {body} (@custom "version" "{version}"))"#)
+    }
+
+    const NO_HOST: fn(&str, &str) -> Provided = |_, _| Provided::Nothing;
+
     #[test]
-    fn check_reports_imports_and_exports_together_and_passes_a_good_module() {
-        let bytes = wat::parse_str(format!(
-            r#"(module (import "env" "log" (func)) {})"#,
-            V1.replace(r#""get""#, r#""got""#)
-        ))
-        .unwrap();
-        let digest = crate::digest::Digest::of(&bytes);
-        let inspected = crate::inspect::inspect(verify(digest, "bytes", &bytes).unwrap()).unwrap();
-        let err = check(inspected, Some(&iface(V1)), |_, _| Provided::Nothing).unwrap_err();
-        assert_eq!(err.code(), "INCOMPATIBLE_INTERFACE");
-        let message = err.to_string();
-        assert!(
-            message.contains("import `env.log`") && message.contains("export `get`"),
-            "{message}"
+    fn the_gate_reports_the_most_fundamental_problem_first() {
+        let old = iface(&format!(r#"{V1} (@custom "version" "1.0.0")"#));
+        let policy = Policy::default();
+        let needs_log = r#"(import "env" "log" (func))"#;
+        let partial_guest =
+            format!(r#"{needs_log} (func (export "save_state") (result i32) (i32.const 0))"#);
+
+        let err = open(
+            inspected(&versioned("1.1.0", &partial_guest)),
+            Some(&old),
+            &policy,
+            NO_HOST,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST", "{err}");
+        let err = open(
+            inspected(&versioned("1.1.0", needs_log)),
+            Some(&old),
+            &policy,
+            NO_HOST,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "INCOMPATIBLE_INTERFACE", "{err}");
+        assert!(err.to_string().contains("import `env.log`"), "{err}");
+        let host = |_: &str, name: &str| {
+            if name == "log" {
+                Provided::Function
+            } else {
+                Provided::Nothing
+            }
+        };
+        let err = open(
+            inspected(&versioned("1.1.0", needs_log)),
+            Some(&old),
+            &policy,
+            host,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.code(),
+            "SEMVER_VIOLATION",
+            "every export of 1.0.0 is gone: {err}"
+        );
+    }
+
+    #[test]
+    fn a_major_step_closes_only_with_consent_and_then_needs_only_the_expectation() {
+        let old = iface(&format!(r#"{V1} (@custom "version" "1.0.0")"#));
+        let new = versioned(
+            "2.0.0",
+            r#"(func (export "increment") (param i32) (result i32) (local.get 0))"#,
+        );
+        let policy = Policy::default();
+        let expect_get = Expectation::parse([("get", "() -> i32")]).unwrap();
+        let expect_increment = Expectation::parse([("increment", "(i32) -> i32")]).unwrap();
+
+        let pending = open(inspected(&new), Some(&old), &policy, NO_HOST).unwrap();
+        assert!(pending.needs_consent());
+        assert_eq!(
+            pending.versions(),
+            ("1.0.0".to_string(), "2.0.0".to_string())
+        );
+        let err = pending.close(&expect_increment, false).unwrap_err();
+        assert_eq!(err.code(), "MAJOR_UPGRADE_REFUSED");
+
+        let pending = open(inspected(&new), Some(&old), &policy, NO_HOST).unwrap();
+        let err = pending.close(&expect_get, true).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "incompatible interface: export `get`, which the host expects, is missing"
         );
 
-        let bytes = wat::parse_str(format!("(module {V1})")).unwrap();
-        let inspected = crate::inspect::inspect(
-            verify(crate::digest::Digest::of(&bytes), "bytes", &bytes).unwrap(),
+        let pending = open(inspected(&new), Some(&old), &policy, NO_HOST).unwrap();
+        let checked = pending.close(&expect_increment, true).unwrap();
+        assert!(checked.judgement().unwrap().is_major());
+    }
+
+    #[test]
+    fn without_versions_the_exports_and_the_expectation_are_checked_together() {
+        let old = iface(V1);
+        let new = format!("(module {})", V1.replace(r#""get""#, r#""got""#));
+        let expect = Expectation::parse([("reset", "() -> ()")]).unwrap();
+        let pending = open(inspected(&new), Some(&old), &Policy::default(), NO_HOST).unwrap();
+        assert!(!pending.needs_consent());
+        let err = pending.close(&expect, false).unwrap_err();
+        assert_eq!(
+            err,
+            Error::IncompatibleInterface {
+                problems: vec![
+                    "export `get` (function () -> i32) was removed".into(),
+                    "export `reset`, which the host expects, is missing".into(),
+                ]
+            }
+        );
+        let checked = open(
+            inspected(&format!("(module {V1})")),
+            Some(&old),
+            &Policy::default(),
+            NO_HOST,
         )
+        .unwrap()
+        .close(&Expectation::default(), false)
         .unwrap();
-        let checked = check(inspected, Some(&iface(V1)), |_, _| Provided::Nothing).unwrap();
         assert_eq!(checked.guest(), GuestKind::Stateless);
     }
 }

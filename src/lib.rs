@@ -99,8 +99,10 @@ pub mod contract;
 pub mod diff;
 pub mod digest;
 pub mod error;
+pub mod expect;
 pub mod gate;
 pub mod inspect;
+pub mod policy;
 pub mod report;
 pub mod verify;
 

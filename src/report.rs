@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
+use crate::bump::Bump;
 use crate::contract::GuestKind;
+use crate::diff::Change;
 
 /// Milliseconds spent in each stage before the commit. Fetching, hashing and compiling
 /// overlap: `fetch_verify` runs until the last byte is hashed, `compile` is the wait for the
@@ -14,7 +16,8 @@ pub struct Stages {
     pub fetch_verify: f64,
     /// Reading the interface and the version section.
     pub inspect: f64,
-    /// The guest contract, imports and exports checks.
+    /// The guest contract, imports, version policy (including the host's consent to a major
+    /// upgrade), exports and expectation checks.
     pub gate: f64,
     /// Waiting for the compiler to finish.
     pub compile: f64,
@@ -52,6 +55,10 @@ pub struct SwapReport {
     pub to_version: Option<String>,
     /// Whether the new guest is stateful or stateless.
     pub guest: GuestKind,
+    /// The bump the versions declare; `None` without versions or for a downgrade.
+    pub bump: Option<Bump>,
+    /// Every difference between the two interfaces.
+    pub changes: Vec<Change>,
     /// Bytes of state moved (0 when either side is stateless).
     pub state_bytes: f64,
     /// Milliseconds per stage before the commit.

@@ -183,7 +183,12 @@ async fn network_error_is_fetch_failed_with_its_cause() {
 #[wasm_bindgen_test]
 async fn removed_export_is_incompatible_interface_naming_it() {
     let (m, increment) = serving().await;
-    let without_get = Counter { get: false, ..v2() }.bytes();
+    let without_get = Counter {
+        get: false,
+        version: None,
+        ..v2()
+    }
+    .bytes();
     let err = swap_err(&m, bytes_options(&without_get)).await;
     assert_error(&err, "INCOMPATIBLE_INTERFACE", &["export `get`", "removed"]);
     assert_still_serving(&m, &increment);
@@ -194,6 +199,7 @@ async fn changed_signature_is_incompatible_interface_naming_it() {
     let (m, increment) = serving().await;
     let wider = Counter {
         increment_sig: "(param $by i64) (result i64)",
+        version: None,
         ..v2()
     }
     .bytes();

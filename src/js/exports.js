@@ -35,6 +35,15 @@ function stub(cell, arity) {
   }
 }
 
+function removed(name) {
+  return function () {
+    throw makeError(
+      "INCOMPATIBLE_INTERFACE",
+      `export \`${name}\` is not in the module serving now: a major upgrade removed it`,
+    );
+  };
+}
+
 function busy(name) {
   return function () {
     throw makeError(
@@ -51,26 +60,39 @@ export class ExportTable {
   }
 
   // Points every export at `raw` (an instance's exports), skipping the names in `hidden`.
-  // Exports new to `raw` appear; the gate has ensured none disappear.
+  // Exports new to `raw` appear. Exports missing from `raw` (only after a major upgrade the
+  // host consented to) disappear from `exports`, and stubs the app kept throw when called.
   bind(raw, hidden) {
     for (const name of Object.keys(raw)) {
       if (hidden.includes(name)) continue;
       const value = raw[name];
       const cell = this.cells.get(name);
-      if (cell !== undefined) {
-        cell.f = value;
-        cell.held = value;
-        continue;
-      }
-      const fresh = { f: value, held: value, busy: busy(name) };
-      this.cells.set(name, fresh);
-      if (typeof value === "function") {
-        const fn = stub(fresh, value.length);
-        Object.defineProperty(fn, "name", { value: name });
-        Object.defineProperty(this.exports, name, { value: fn, enumerable: true });
+      if (cell !== undefined && name in this.exports && (typeof value !== "function" || value.length === cell.arity)) {
+        cell.f = cell.held = value;
       } else {
-        Object.defineProperty(this.exports, name, { get: () => fresh.f, enumerable: true });
+        // New, or back after a major upgrade removed it, or its arity changed in one: a stub
+        // (a new one for a new arity) over the cell; stubs the app kept call the same cell.
+        this.define(name, value, cell);
       }
+    }
+    for (const [name, cell] of this.cells) {
+      if (name in raw && !hidden.includes(name)) continue;
+      if (typeof cell.held === "function") cell.f = cell.held = removed(name);
+      delete this.exports[name];
+    }
+  }
+
+  define(name, value, existing) {
+    const cell = existing ?? { busy: busy(name) };
+    cell.f = cell.held = value;
+    cell.arity = value.length;
+    this.cells.set(name, cell);
+    if (typeof value === "function") {
+      const fn = stub(cell, value.length);
+      Object.defineProperty(fn, "name", { value: name });
+      Object.defineProperty(this.exports, name, { value: fn, enumerable: true, configurable: true });
+    } else {
+      Object.defineProperty(this.exports, name, { get: () => cell.f, enumerable: true, configurable: true });
     }
   }
 
