@@ -1,0 +1,78 @@
+//! The command line, parsed with clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::registry::PackageName;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   refused by a rule: publish refused, or `diff --check` found a bump violation
+  2   invalid input: the module, a registry index or blob cannot be read (the error has its
+      code and byte offset)
+  3   I/O error: a file cannot be read or written
+  64  usage error: unknown flag, missing argument, malformed --name or --version
+
+With --json, results and errors are JSON on stdout; an error is
+{\"error\": {\"code\": \"INVALID_MODULE\", \"message\": \"...\", \"offset\": 12}} with the same exit code.";
+
+/// `hotswap`: inspect, diff and publish WebAssembly modules for wasm-hotswap.
+#[derive(Debug, Parser)]
+#[command(name = "hotswap", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Print machine-readable JSON on stdout, errors included.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show a module's version, digest, metadata, interface, state-protocol support and WIT
+    /// sections.
+    #[command(after_help = EXIT_CODES)]
+    Inspect {
+        /// The module file.
+        module: PathBuf,
+    },
+    /// Classify the interface change between two modules, check their version bump, and show
+    /// the smallest version the change allows.
+    #[command(after_help = EXIT_CODES)]
+    Diff {
+        /// The older module.
+        old: PathBuf,
+        /// The newer module.
+        new: PathBuf,
+        /// Exit 1 unless both modules have versions and the bump is large enough.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Publish a module into a static content-addressed registry folder.
+    #[command(after_help = EXIT_CODES)]
+    Publish {
+        /// The module file.
+        module: PathBuf,
+        /// Package name: lowercase `[a-z0-9]([a-z0-9-_.]*[a-z0-9])?`, optionally `namespace/name`.
+        #[arg(long, value_parser = parse_name)]
+        name: PackageName,
+        /// Version to publish, semver (`1.2.0`, `2.0.0-rc.1`).
+        #[arg(long, value_parser = parse_version)]
+        version: semver::Version,
+        /// The registry folder; created if missing.
+        #[arg(long)]
+        registry: PathBuf,
+    },
+}
+
+fn parse_name(text: &str) -> Result<PackageName, String> {
+    text.parse()
+}
+
+fn parse_version(text: &str) -> Result<semver::Version, String> {
+    semver::Version::parse(text).map_err(|e| format!("`{text}` is not a semantic version: {e}"))
+}

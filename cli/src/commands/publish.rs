@@ -1,0 +1,75 @@
+//! `hotswap publish m.wasm --name N --version V --registry DIR`.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::Report;
+use crate::exit::{Exit, Failure};
+use crate::module::Module;
+use crate::registry::publish::{publish, Request, VersionSection};
+use crate::registry::{PackageName, Registry};
+use crate::table::columns;
+
+/// Publishes the module in `path`; the rules are [`publish`]'s.
+///
+/// JSON: `{"name", "version", "digest", "size", "blob", "blob_existed", "index",
+/// "version_section": "present" | "written", "previous": {"version", "severity", "declared"}
+/// | null}`.
+///
+/// # Errors
+/// As [`publish`], and those of reading the module.
+pub fn run(
+    path: &Path,
+    name: &PackageName,
+    version: &semver::Version,
+    registry: &Path,
+) -> Result<Report, Failure> {
+    let request = Request {
+        module: Module::read(path)?,
+        name: name.clone(),
+        version: version.clone(),
+        registry: Registry::at(registry),
+    };
+    let done = publish(&request, None)?;
+    let mut rows = vec![
+        ("published", format!("{}@{}", done.name, done.version)),
+        ("digest", done.digest.clone()),
+        ("size", format!("{} bytes", done.size)),
+        (
+            "blob",
+            format!(
+                "{}{}",
+                done.blob.display(),
+                if done.blob_existed {
+                    " (already there)"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        ("index", done.index.display().to_string()),
+        (
+            "version",
+            match done.version_section {
+                VersionSection::Present => "section present, equal to --version".to_string(),
+                VersionSection::Written => "section written".to_string(),
+            },
+        ),
+    ];
+    rows.push((
+        "previous",
+        match &done.previous {
+            Some(p) => format!(
+                "{}: {} change, {} bump, ok",
+                p.version, p.severity, p.declared
+            ),
+            None => "none (first version)".to_string(),
+        },
+    ));
+    Ok(Report {
+        json: json!(done),
+        human: columns(0, &rows),
+        exit: Exit::Success,
+    })
+}

@@ -1,0 +1,117 @@
+//! # hotswap
+//!
+//! The `hotswap` command line tool for [wasm-hotswap](../wasm_hotswap/index.html) modules. It
+//! reuses the runtime's pure core (`wasm_hotswap::{inspect, contract, diff, bump, digest}`),
+//! so the interface it reads, the changes it classifies and the semver rule it applies are
+//! the very ones the browser runtime gates swaps with: there is one implementation of each
+//! rule, and it is not here.
+//!
+//! # Commands
+//!
+//! | command | what it does |
+//! |---|---|
+//! | `hotswap inspect m.wasm` | version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, `component-type` (WIT) sections |
+//! | `hotswap diff old.wasm new.wasm [--check]` | the classified change, item by item; the overall severity; the declared bump and whether it satisfies the rule; the smallest version after old's the change allows |
+//! | `hotswap publish m.wasm --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blob, then the index |
+//!
+//! Every command takes `--json`. Exit statuses are in [`exit`]: 0 success, 1 refused by a
+//! rule, 2 invalid input, 3 I/O error, 64 usage error.
+//!
+//! # The registry folder
+//!
+//! See [`registry`] for the format, the publish rules in [`registry::publish::publish`] and
+//! the crash-safety argument in [`registry::durable`].
+//!
+//! # Limitations
+//!
+//! - WIT worlds are listed by section name and size only; decoding them belongs in the core.
+//! - Publishers are not locked against each other: one `publish` per package at a time.
+//! - `publish` never yanks; editing `yanked` is left to other tools.
+
+#![warn(missing_docs)]
+
+pub mod args;
+pub mod commands;
+pub mod exit;
+pub mod metadata;
+pub mod module;
+pub mod registry;
+pub mod table;
+pub mod wit;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::error::ErrorKind;
+use clap::Parser;
+
+use args::{Cli, Command};
+use commands::Report;
+use exit::{Exit, Failure};
+
+/// Runs the command line `args` (program name first), prints its output, and returns the
+/// exit status.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => return usage(&args, &err),
+    };
+    let result = match &cli.command {
+        Command::Inspect { module } => commands::inspect::run(module),
+        Command::Diff { old, new, check } => commands::diff::run(old, new, *check),
+        Command::Publish {
+            module,
+            name,
+            version,
+            registry,
+        } => commands::publish::run(module, name, version, registry),
+    };
+    match result {
+        Ok(report) => print_report(&report, cli.json),
+        Err(failure) => print_failure(&failure, cli.json),
+    }
+}
+
+fn print_report(report: &Report, json: bool) -> i32 {
+    let mut out = std::io::stdout().lock();
+    let text = if json {
+        format!("{:#}\n", report.json)
+    } else {
+        report.human.clone()
+    };
+    // A closed pipe (`hotswap inspect m.wasm | head -1`) is not worth a panic.
+    let _ = out.write_all(text.as_bytes());
+    report.exit.status()
+}
+
+fn print_failure(failure: &Failure, json: bool) -> i32 {
+    if json {
+        let _ = writeln!(std::io::stdout().lock(), "{:#}", failure.to_json());
+    } else {
+        let _ = writeln!(std::io::stderr().lock(), "{failure}");
+    }
+    failure.exit.status()
+}
+
+fn usage(args: &[OsString], err: &clap::Error) -> i32 {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = err.print();
+        return Exit::Success.status();
+    }
+    // Parsing failed, so `--json` is looked for among the raw arguments.
+    if args.iter().skip(1).any(|a| a == "--json") {
+        let failure = Failure::new(Exit::Usage, "USAGE", err.render().to_string().trim_end());
+        print_failure(&failure, true)
+    } else {
+        let _ = err.print();
+        Exit::Usage.status()
+    }
+}

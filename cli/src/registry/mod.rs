@@ -1,0 +1,153 @@
+//! The static, content-addressed registry folder that `hotswap publish` writes.
+//!
+//! ```text
+//! DIR/blobs/sha256/<64 hex>        the module bytes, immutable, named by their SHA-256
+//! DIR/packages/<name>/index.json   {"name": N, "versions": [{"version": "1.2.0",
+//!                                   "digest": "sha256:<hex>", "size": 1234, "yanked": false,
+//!                                   "published": "<RFC 3339 UTC>"}, …]}
+//! ```
+//!
+//! - `versions` is sorted by semver precedence, ascending.
+//! - `<name>` is a [`PackageName`]: `name` or `namespace/name`; a namespace is a directory.
+//! - A blob is written once and never changed; two versions or packages with the same bytes
+//!   share one blob.
+//! - Any static file server can serve the folder: a resolver reads the index, picks a version
+//!   and fetches `blobs/sha256/<hex>`, checking the digest.
+//! - Files whose names start with `.` are temp files of an interrupted write; readers ignore
+//!   them and they may be deleted.
+//!
+//! Crash safety: the blob is written before the index, each through
+//! [`durable::write_atomically`]. A crash at any point leaves the previous index, valid and
+//! pointing only at blobs that exist; at worst a blob no index names yet is left behind, and
+//! publishing again reuses it. Publishers are not locked against each other: run one
+//! `publish` per package at a time (a CI job, for example).
+
+pub mod durable;
+pub mod index;
+pub mod name;
+pub mod publish;
+
+use std::io;
+use std::path::PathBuf;
+
+use wasm_hotswap::digest::Digest;
+
+use crate::exit::{Exit, Failure};
+pub use index::{Entry, Index};
+pub use name::PackageName;
+
+/// A registry folder.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    root: PathBuf,
+}
+
+impl Registry {
+    /// The registry rooted at `root`; nothing is read or created yet.
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        Registry { root: root.into() }
+    }
+
+    /// `DIR/blobs/sha256/<hex>`.
+    pub fn blob_path(&self, digest: &Digest) -> PathBuf {
+        let text = digest.to_string();
+        let hex = text.trim_start_matches(Digest::PREFIX);
+        self.root.join("blobs").join("sha256").join(hex)
+    }
+
+    /// `DIR/packages/<name>/index.json`.
+    pub fn index_path(&self, name: &PackageName) -> PathBuf {
+        let mut path = self.root.join("packages");
+        path.extend(name.parts());
+        path.join("index.json")
+    }
+
+    /// The package's index, or `None` when it was never published.
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2) for an index that is not valid JSON of
+    /// the documented form or names another package.
+    pub fn read_index(&self, name: &PackageName) -> Result<Option<Index>, Failure> {
+        let path = self.index_path(name);
+        let text = match std::fs::read(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Failure::io("reading", &path, &e)),
+        };
+        let index: Index = serde_json::from_slice(&text)
+            .map_err(|e| corrupt(format!("index `{}` cannot be read: {e}", path.display())))?;
+        if index.name != name.as_str() {
+            return Err(corrupt(format!(
+                "index `{}` is for package `{}`, not `{name}`",
+                path.display(),
+                index.name
+            )));
+        }
+        Ok(Some(index))
+    }
+
+    /// Replaces the package's index atomically; `before_rename` is the failure-injection seam
+    /// of [`durable::write_atomically`].
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3).
+    pub fn write_index(
+        &self,
+        index: &Index,
+        name: &PackageName,
+        before_rename: &dyn Fn() -> io::Result<()>,
+    ) -> Result<PathBuf, Failure> {
+        let path = self.index_path(name);
+        let mut text = serde_json::to_vec_pretty(index).expect("an index serializes");
+        text.push(b'\n');
+        durable::write_atomically(&path, &text, before_rename)
+            .map_err(|e| Failure::io("writing", &path, &e))?;
+        Ok(path)
+    }
+
+    /// The bytes of the blob `digest`, checked against it.
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2) when the bytes have another digest.
+    pub fn read_blob(&self, digest: &Digest) -> Result<Vec<u8>, Failure> {
+        let path = self.blob_path(digest);
+        let bytes = std::fs::read(&path).map_err(|e| Failure::io("reading", &path, &e))?;
+        let actual = Digest::of(&bytes);
+        if actual != *digest {
+            return Err(corrupt(format!(
+                "blob `{}` holds bytes whose digest is {actual}",
+                path.display()
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// Stores `bytes` under their digest. Returns the path and whether the blob was already
+    /// there (with the same bytes), in which case nothing is written.
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2) when a blob of that name exists
+    /// with other bytes.
+    pub fn put_blob(&self, bytes: &[u8]) -> Result<(PathBuf, bool), Failure> {
+        let digest = Digest::of(bytes);
+        let path = self.blob_path(&digest);
+        match std::fs::read(&path) {
+            Ok(existing) if existing == bytes => return Ok((path, true)),
+            Ok(_) => {
+                return Err(corrupt(format!(
+                    "blob `{}` exists with other bytes than its name says",
+                    path.display()
+                )))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Failure::io("reading", &path, &e)),
+        }
+        durable::write_atomically(&path, bytes, &|| Ok(()))
+            .map_err(|e| Failure::io("writing", &path, &e))?;
+        Ok((path, false))
+    }
+}
+
+fn corrupt(message: String) -> Failure {
+    Failure::new(Exit::InvalidInput, "REGISTRY_CORRUPT", message)
+}

@@ -1,0 +1,247 @@
+//! Publishing a module: the rules that may refuse it, then the blob, then the index.
+
+use std::io;
+use std::path::PathBuf;
+
+use semver::Version;
+use serde::Serialize;
+use wasm_hotswap::bump::{self, Bump};
+use wasm_hotswap::contract::guest_kind;
+use wasm_hotswap::diff::{diff, Severity};
+use wasm_hotswap::digest::Digest;
+
+use super::{Entry, PackageName, Registry};
+use crate::exit::{Exit, Failure};
+use crate::metadata;
+use crate::module::Module;
+
+/// What to publish, and where.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The module as read from its file.
+    pub module: Module,
+    /// The package name.
+    pub name: PackageName,
+    /// The version to publish it as.
+    pub version: Version,
+    /// The registry folder.
+    pub registry: Registry,
+}
+
+/// Where a publish stops on purpose, to prove what a crash at that point leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailPoint {
+    /// After the blob is durable, before the index is touched.
+    AfterBlob,
+    /// After the new index is written and fsynced to its temp file, before the rename.
+    BeforeIndexRename,
+}
+
+/// Whether the `version` section was already in the module or written by `publish`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionSection {
+    /// The module carried it, with the same version.
+    Present,
+    /// `publish` added it with wasm-metadata.
+    Written,
+}
+
+/// The version published before, and how the new one compares with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Previous {
+    /// The highest version published before.
+    pub version: Version,
+    /// The interface change from it.
+    pub severity: Severity,
+    /// The bump the new version declares.
+    pub declared: Bump,
+}
+
+/// A successful publish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Published {
+    /// The package name.
+    pub name: String,
+    /// The version published.
+    pub version: Version,
+    /// Digest of the stored bytes (with their `version` section).
+    pub digest: String,
+    /// Size of the stored bytes.
+    pub size: u64,
+    /// Where the blob is.
+    pub blob: PathBuf,
+    /// Whether the blob was already there, so that nothing was written for it.
+    pub blob_existed: bool,
+    /// Where the index is.
+    pub index: PathBuf,
+    /// Whether the version section was present or written.
+    pub version_section: VersionSection,
+    /// The version before, if any.
+    pub previous: Option<Previous>,
+}
+
+/// Publishes `request.module` as `request.name@request.version`.
+///
+/// Steps, each of which may refuse (exit 1) before anything is written:
+/// 1. The guest must satisfy the guest contract (`INVALID_GUEST`, exit 2).
+/// 2. A `version` section present must equal `--version` (`VERSION_MISMATCH`); a missing one
+///    is written with wasm-metadata.
+/// 3. The version must be greater, by semver precedence, than every published one, yanked
+///    or not (`VERSION_NOT_GREATER`).
+/// 4. The bump from the highest published version must be as large as the interface change
+///    needs ([`bump::check`] on [`diff`]'s severity), else `SEMVER_VIOLATION` naming each
+///    item that needs more.
+///
+/// Then the blob is stored (skipped if it exists with the same bytes) and the index replaced
+/// atomically. `fail_at` stops the publish at a [`FailPoint`] with an I/O error, for tests.
+///
+/// # Errors
+/// The refusals above; `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2).
+pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Published, Failure> {
+    let Request {
+        module,
+        name,
+        version,
+        registry,
+    } = request;
+    guest_kind(&module.interface).map_err(|e| Failure::module(&module.path, &e))?;
+
+    let (module, version_section) = versioned(module, version)?;
+    let index = registry.read_index(name)?;
+    let mut index = index.unwrap_or_else(|| super::Index::empty(name.as_str()));
+
+    let previous = match index.newest() {
+        Some(newest) => Some(check_against(registry, newest, &module, version)?),
+        None => None,
+    };
+
+    let (blob, blob_existed) = registry.put_blob(&module.bytes)?;
+    let injected = |at: FailPoint| {
+        if fail_at == Some(at) {
+            Err(io::Error::other(format!("failure injected at {at:?}")))
+        } else {
+            Ok(())
+        }
+    };
+    injected(FailPoint::AfterBlob).map_err(|e| Failure::io("publishing", &blob, &e))?;
+
+    index.insert(Entry {
+        version: version.clone(),
+        digest: module.digest.to_string(),
+        size: module.bytes.len() as u64,
+        yanked: false,
+        published: now_rfc3339(),
+    });
+    let index_path =
+        registry.write_index(&index, name, &|| injected(FailPoint::BeforeIndexRename))?;
+    Ok(Published {
+        name: name.to_string(),
+        version: version.clone(),
+        digest: module.digest.to_string(),
+        size: module.bytes.len() as u64,
+        blob,
+        blob_existed,
+        index: index_path,
+        version_section,
+        previous,
+    })
+}
+
+/// The module with its `version` section equal to `version`, writing it if missing.
+fn versioned(module: &Module, version: &Version) -> Result<(Module, VersionSection), Failure> {
+    match &module.interface.version {
+        Some(present) if present == version => Ok((module.clone(), VersionSection::Present)),
+        Some(present) => Err(Failure::new(
+            Exit::Refused,
+            "VERSION_MISMATCH",
+            format!(
+                "{}: section `version` says {present}, but --version is {version}; \
+                 rebuild the module or publish it as {present}",
+                module.path.display()
+            ),
+        )),
+        None => {
+            let bytes = metadata::with_version(&module.path, &module.bytes, version)?;
+            let written = Module::from_bytes(&module.path, bytes)?;
+            // The core must read back exactly what wasm-metadata wrote.
+            if written.interface.version.as_ref() != Some(version) {
+                return Err(Failure::new(
+                    Exit::InvalidInput,
+                    "INVALID_METADATA",
+                    format!(
+                        "{}: after writing version {version}, the module reads as {:?}",
+                        module.path.display(),
+                        written.interface.version
+                    ),
+                ));
+            }
+            Ok((written, VersionSection::Written))
+        }
+    }
+}
+
+/// Refuses `version` unless it is greater than `newest` by a large enough bump.
+fn check_against(
+    registry: &Registry,
+    newest: &Entry,
+    module: &Module,
+    version: &Version,
+) -> Result<Previous, Failure> {
+    if version.cmp_precedence(&newest.version) != std::cmp::Ordering::Greater {
+        return Err(Failure::new(
+            Exit::Refused,
+            "VERSION_NOT_GREATER",
+            format!(
+                "version {version} is not greater than {}, the newest published version",
+                newest.version
+            ),
+        ));
+    }
+    let digest: Digest = newest.digest.parse().map_err(|e| {
+        Failure::new(
+            Exit::InvalidInput,
+            "REGISTRY_CORRUPT",
+            format!(
+                "the index entry of {} has a bad digest: {e}",
+                newest.version
+            ),
+        )
+    })?;
+    let blob_path = registry.blob_path(&digest);
+    let old = Module::from_bytes(&blob_path, registry.read_blob(&digest)?)?;
+    let change = diff(&old.interface, &module.interface);
+    let severity = change.severity();
+    match bump::check(&newest.version, version, severity) {
+        Ok(declared) => Ok(Previous {
+            version: newest.version.clone(),
+            severity,
+            declared,
+        }),
+        Err((declared, needed)) => Err(Failure {
+            items: change
+                .changes
+                .iter()
+                .filter(|c| bump::required(c.severity) > declared)
+                .map(|c| format!("{} ({}): {c}", c.severity, bump::required(c.severity)))
+                .collect(),
+            ..Failure::new(
+                Exit::Refused,
+                "SEMVER_VIOLATION",
+                format!(
+                    "{} => {version} is a {declared} bump, but the change from {} is {severity} \
+                     and needs {needed}; the smallest version it allows is {}",
+                    newest.version,
+                    newest.version,
+                    bump::smallest_allowed(&newest.version, severity)
+                ),
+            )
+        }),
+    }
+}
+
+fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
