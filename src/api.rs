@@ -62,6 +62,37 @@ export interface InterfaceChange { severity: "none" | "additive" | "breaking"; i
 /** What a consent callback is told about a major upgrade. */
 export interface MajorUpgrade { from: string; to: string; changes: InterfaceChange[]; }
 
+/** A value type: `i32`, `i64`, `f32`, `f64`, `v128`, or a reference type such as `{ ref: "funcref" }`. */
+export type ValType = "i32" | "i64" | "f32" | "f64" | "v128" | { ref: string };
+
+/** The type of an import or export, read from the binary. */
+export type ExternType =
+  | { kind: "func"; params: ValType[]; results: ValType[] }
+  | { kind: "tag"; params: ValType[]; results: ValType[] }
+  | { kind: "global"; type: ValType; mutable: boolean }
+  | { kind: "memory"; initial: number; maximum: number | null; memory64: boolean; shared: boolean }
+  | { kind: "table"; element: string; initial: number; maximum: number | null; table64: boolean; shared: boolean };
+
+/** A module's interface, read from its binary. */
+export interface ModuleInterface {
+  imports: Array<{ module: string; name: string } & ExternType>;
+  exports: Array<{ name: string } & ExternType>;
+  version: string | null;
+  metadata: ModuleMetadata;
+}
+
+/** The wasm-metadata sections a module carries. */
+export interface ModuleMetadata {
+  name: string | null;
+  authors: string | null;
+  description: string | null;
+  licenses: string | null;
+  source: string | null;
+  homepage: string | null;
+  revision: string | null;
+  producers: Array<{ field: string; values: Array<[name: string, version: string]> }>;
+}
+
 /** Rules for version steps. By default a major upgrade and a downgrade are refused. */
 export interface UpdatePolicy {
   /** Consent to major upgrades: `true`, or a callback deciding each (it may be async). */
@@ -178,6 +209,20 @@ impl HotModule {
             .map(ToString::to_string)
     }
 
+    /// The metadata of the instance serving now: `name`, `authors`, `description`, `licenses`,
+    /// `source`, `homepage`, `revision` (each `null` when absent) and `producers`.
+    #[wasm_bindgen(getter, unchecked_return_type = "ModuleMetadata")]
+    pub fn metadata(&self) -> JsValue {
+        to_js(&self.inner.serving.borrow().interface.metadata)
+    }
+
+    /// The interface of the instance serving now, read from its binary: `imports` and
+    /// `exports` with their full types, and `version`.
+    #[wasm_bindgen(getter, unchecked_return_type = "ModuleInterface")]
+    pub fn interface(&self) -> JsValue {
+        to_js(&self.inner.serving.borrow().interface)
+    }
+
     /// Replaces the serving instance with the module `options` describes, moving its state.
     ///
     /// Everything that can wait (fetch, verify, inspect, gate, compile, instantiate) happens
@@ -262,6 +307,14 @@ async fn swap(inner: &Inner, options: Options, queued_at: f64) -> Result<SwapRep
     inner.serving.replace(committed.serving);
     inner.imports.replace(imports);
     Ok(report)
+}
+
+/// A plain JS object (`null` for `None`, arrays for sequences) of a value of the pure core,
+/// whose types all serialize.
+fn to_js(value: &impl Serialize) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
 }
 
 fn version_of(interface: &Interface) -> Option<String> {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use wasmparser::{Encoding, ExternalKind, Parser, Payload, TypeRef};
 
 use crate::error::{Error, Result};
+use crate::metadata::Metadata;
 use crate::verify::Verified;
 
 /// A value type, as it appears in a signature.
@@ -223,6 +224,8 @@ pub struct Interface {
     pub exports: Vec<Export>,
     /// The `version` custom section, when present.
     pub version: Option<semver::Version>,
+    /// The other metadata sections. Not part of the interface: [`crate::diff`] ignores it.
+    pub metadata: Metadata,
 }
 
 impl Interface {
@@ -370,6 +373,7 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
                 version_offset = Some(section.range().start);
                 interface.version = Some(parse_version(section.data(), section.data_offset())?);
             }
+            Payload::CustomSection(section) => interface.metadata.read(&section)?,
             _ => {}
         }
     }

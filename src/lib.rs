@@ -102,6 +102,7 @@ pub mod error;
 pub mod expect;
 pub mod gate;
 pub mod inspect;
+pub mod metadata;
 pub mod policy;
 pub mod report;
 pub mod verify;

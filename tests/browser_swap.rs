@@ -263,3 +263,47 @@ async fn large_state_moves_intact() {
     let report = swap_ok(&m, bytes_options(&v2)).await;
     assert_eq!(field(&report, "stateBytes").as_f64(), Some(131072.0));
 }
+
+#[wasm_bindgen_test]
+async fn interface_and_metadata_describe_the_serving_instance() {
+    let v1 = Counter {
+        extra: r#"(@custom "description" "A counter") (@custom "licenses" "MIT")"#,
+        ..Counter::default()
+    }
+    .bytes();
+    let m = load(bytes_options(&v1)).await;
+    let interface = m.interface();
+    assert_eq!(
+        field(&interface, "version").as_string().as_deref(),
+        Some("1.0.0")
+    );
+    let exports: js_sys::Array = field(&interface, "exports").unchecked_into();
+    let increment = exports
+        .iter()
+        .find(|e| field(e, "name").as_string().as_deref() == Some("increment"))
+        .expect("increment is listed");
+    assert_eq!(
+        field(&increment, "kind").as_string().as_deref(),
+        Some("func")
+    );
+    assert_eq!(
+        js_sys::JSON::stringify(&field(&increment, "params")).unwrap(),
+        "[\"i32\"]"
+    );
+    let metadata = m.metadata();
+    assert_eq!(
+        field(&metadata, "description").as_string().as_deref(),
+        Some("A counter")
+    );
+    assert_eq!(
+        field(&metadata, "licenses").as_string().as_deref(),
+        Some("MIT")
+    );
+    assert!(field(&metadata, "authors").is_null());
+
+    swap_ok(&m, bytes_options(&v2().bytes())).await;
+    assert!(
+        field(&m.metadata(), "description").is_null(),
+        "v2 carries no description"
+    );
+}

@@ -1,9 +1,33 @@
 // wasm-hotswap: the typed entry point apps import. The runtime is Rust compiled to wasm
 // (../pkg); this file initialises it once and gives its errors a class to be instances of.
 import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg/wasm_hotswap.js";
-import type { HotSwapErrorCode, InitInput, LoadOptions, SwapOptions, SwapReport } from "../pkg/wasm_hotswap.js";
+import type {
+  HotSwapErrorCode,
+  InitInput,
+  LoadOptions,
+  ModuleInterface,
+  ModuleMetadata,
+  SwapOptions,
+  SwapReport,
+} from "../pkg/wasm_hotswap.js";
 
-export type { CommitStages, HotSwapErrorCode, LoadOptions, ModuleSource, SwapOptions, SwapReport, SwapStages } from "../pkg/wasm_hotswap.js";
+export type {
+  CommitStages,
+  Expect,
+  ExternType,
+  HotSwapErrorCode,
+  InterfaceChange,
+  LoadOptions,
+  MajorUpgrade,
+  ModuleInterface,
+  ModuleMetadata,
+  ModuleSource,
+  SwapOptions,
+  SwapReport,
+  SwapStages,
+  UpdatePolicy,
+  ValType,
+} from "../pkg/wasm_hotswap.js";
 
 /** Every failure of `load` and `swap`, and of a call made during a commit. */
 export class HotSwapError extends Error {
@@ -25,6 +49,10 @@ export interface HotModule<E extends object = Record<string, any>> {
   readonly digest: string;
   /** The serving instance's `version` section, if it has one. */
   readonly version: string | undefined;
+  /** The serving instance's imports and exports with their types, read from its binary. */
+  readonly interface: ModuleInterface;
+  /** The serving instance's wasm-metadata sections (authors, description, licenses, …). */
+  readonly metadata: ModuleMetadata;
   /** Replaces the serving instance, moving its state; rejects with `HotSwapError`. */
   swap(options: SwapOptions): Promise<SwapReport>;
   /** Releases the runtime's handle; the exports keep calling the last instance. */
