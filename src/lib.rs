@@ -106,6 +106,8 @@ pub mod metadata;
 pub mod policy;
 pub mod report;
 pub mod verify;
+#[cfg(feature = "wit")]
+pub mod wit;
 
 #[cfg(target_arch = "wasm32")]
 mod api;

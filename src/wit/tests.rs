@@ -1,0 +1,422 @@
+//! Native tests of the WIT stage. Fixtures are built at test time: WAT for the module, then
+//! [`embed_world`] (or wit-component's encoder) for its `component-type` section.
+
+use std::borrow::Cow;
+
+use super::*;
+use crate::error::Error;
+
+const COUNTER: &str = "package example:counter@1.0.0;
+world counter {
+    export increment: func(by: u32) -> u32;
+}";
+
+fn module() -> Vec<u8> {
+    wat::parse_str(r#"(module (func (export "increment") (param i32) (result i32) local.get 0))"#)
+        .unwrap()
+}
+
+fn module_with(wit: &str) -> Vec<u8> {
+    embed_world(&module(), wit, None).unwrap()
+}
+
+fn world_of(wit: &str) -> ModuleWorld {
+    module_world(&module_with(wit)).unwrap().unwrap()
+}
+
+/// The problems of a failed check, or a panic if it passed or failed otherwise.
+fn problems(module_wit: &str, host_wit: &str) -> Vec<String> {
+    match check_world(&world_of(module_wit), host_wit, None) {
+        Err(Error::IncompatibleInterface { problems }) => problems,
+        other => panic!("expected INCOMPATIBLE_INTERFACE, got {other:?}"),
+    }
+}
+
+/// `data` as a custom section named `name` appended to `module`.
+fn with_section(module: &[u8], name: &str, data: &[u8]) -> Vec<u8> {
+    let mut bytes = module.to_vec();
+    let section = wasm_encoder::CustomSection {
+        name: name.into(),
+        data: Cow::Borrowed(data),
+    };
+    bytes.push(wasm_encoder::Section::id(&section));
+    wasm_encoder::Encode::encode(&section, &mut bytes);
+    bytes
+}
+
+/// The encoded world, as wit-bindgen would write it into its section.
+fn encoded(wit: &str) -> Vec<u8> {
+    let (resolve, world) = section::parse_wit(wit, None, "wit").unwrap();
+    wit_component::metadata::encode(
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+        None,
+        false,
+    )
+    .unwrap()
+}
+
+fn custom_sections(bytes: &[u8]) -> Vec<(String, u64)> {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .filter_map(|p| match p.unwrap() {
+            wasmparser::Payload::CustomSection(s) => Some((s.name().to_string(), s.range().start)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn embedded_world_reads_back_with_its_name_package_and_typed_exports() {
+    let world = world_of(COUNTER);
+    assert_eq!(world.name(), "counter");
+    assert_eq!(world.package(), "example:counter@1.0.0");
+    assert_eq!(
+        world.exports(),
+        vec![WitItem {
+            name: "increment".into(),
+            kind: "function",
+            ty: "func(by: u32) -> u32".into(),
+        }]
+    );
+    assert!(world.imports().is_empty());
+}
+
+#[test]
+fn embedding_keeps_the_module_and_adds_one_component_type_section() {
+    let bytes = module_with(COUNTER);
+    assert!(bytes.starts_with(&module()));
+    assert_eq!(custom_sections(&bytes).len(), 1);
+    assert_eq!(custom_sections(&bytes)[0].0, SECTION_PREFIX);
+    wasmparser::Validator::new().validate_all(&bytes).unwrap();
+}
+
+#[test]
+fn embedding_again_replaces_the_world() {
+    let other = COUNTER.replace("increment", "decrement");
+    let bytes = embed_world(&module_with(COUNTER), &other, None).unwrap();
+    assert_eq!(custom_sections(&bytes).len(), 1);
+    let world = module_world(&bytes).unwrap().unwrap();
+    assert_eq!(world.exports()[0].name, "decrement");
+}
+
+#[test]
+fn embedding_picks_the_named_world() {
+    let wit = "package example:two; world a { export f: func(); } world b { export g: func(); }";
+    let world = module_world(&embed_world(&module(), wit, Some("b")).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(world.name(), "b");
+    let err = embed_world(&module(), wit, None).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidOptions { option: "wit", .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn module_without_a_component_type_section_has_no_world() {
+    assert!(module_world(&module()).unwrap().is_none());
+}
+
+#[test]
+fn wit_bindgen_section_name_is_read() {
+    let name = "component-type:wit-bindgen:0.41.0:example:counter@1.0.0:counter:encoded world";
+    let bytes = with_section(&module(), name, &encoded(COUNTER));
+    assert_eq!(module_world(&bytes).unwrap().unwrap().name(), "counter");
+}
+
+#[test]
+fn several_sections_merge_into_one_world() {
+    let first = with_section(&module(), "component-type:a", &encoded(COUNTER));
+    let reset = "package example:reset; world reset { export reset: func(); }";
+    let bytes = with_section(&first, "component-type:b", &encoded(reset));
+    let world = module_world(&bytes).unwrap().unwrap();
+    assert_eq!(world.name(), "counter");
+    let names: Vec<String> = world.exports().into_iter().map(|e| e.name).collect();
+    assert_eq!(names, ["increment", "reset"]);
+}
+
+#[test]
+fn malformed_section_is_invalid_module_naming_the_section_with_its_offset() {
+    let bytes = with_section(&module(), "component-type", b"not a component");
+    let data_offset = custom_sections(&bytes)[0].1 + 1 + "component-type".len() as u64;
+    match module_world(&bytes).unwrap_err() {
+        err @ Error::InvalidModule { .. } => {
+            assert_eq!(err.code(), "INVALID_MODULE");
+            let Error::InvalidModule { reason, offset } = &err else {
+                unreachable!()
+            };
+            assert!(reason.contains("section `component-type`"), "{reason}");
+            assert_eq!(*offset, Some(data_offset), "{err}");
+        }
+        other => panic!("expected INVALID_MODULE, got {other:?}"),
+    }
+}
+
+#[test]
+fn truncated_section_points_inside_the_section() {
+    let data = encoded(COUNTER);
+    let bytes = with_section(&module(), "component-type", &data[..data.len() - 3]);
+    let start = custom_sections(&bytes)[0].1;
+    match module_world(&bytes).unwrap_err() {
+        Error::InvalidModule {
+            offset: Some(at), ..
+        } => assert!(at > start && at <= bytes.len() as u64, "{at}"),
+        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
+    }
+}
+
+#[test]
+fn component_binary_is_unsupported_component() {
+    let component = wat::parse_str("(component)").unwrap();
+    assert_eq!(
+        module_world(&component).unwrap_err(),
+        Error::UnsupportedComponent
+    );
+    assert_eq!(
+        embed_world(&component, COUNTER, None).unwrap_err(),
+        Error::UnsupportedComponent
+    );
+}
+
+#[test]
+fn bytes_that_are_not_a_module_are_invalid_module() {
+    let err = module_world(b"\0asm\x01\0\0\0\x01\xff").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidModule {
+                offset: Some(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn same_world_passes() {
+    check_world(&world_of(COUNTER), COUNTER, None).unwrap();
+}
+
+#[test]
+fn added_export_passes() {
+    let module = COUNTER.replace("}", "    export reset: func();\n}");
+    check_world(&world_of(&module), COUNTER, Some("counter")).unwrap();
+}
+
+#[test]
+fn package_versions_are_ignored() {
+    let host = COUNTER.replace("@1.0.0", "@2.3.0");
+    check_world(&world_of(COUNTER), &host, None).unwrap();
+    let unversioned = COUNTER.replace("@1.0.0", "");
+    check_world(&world_of(COUNTER), &unversioned, None).unwrap();
+}
+
+#[test]
+fn world_name_does_not_matter() {
+    let host = COUNTER.replace("world counter", "world app");
+    check_world(&world_of(COUNTER), &host, None).unwrap();
+}
+
+#[test]
+fn removed_export_fails_naming_it() {
+    let host = COUNTER.replace("}", "    export reset: func();\n}");
+    assert_eq!(
+        problems(COUNTER, &host),
+        ["world `counter`: export `reset` is missing"]
+    );
+}
+
+#[test]
+fn changed_signature_fails_naming_the_export_and_both_types() {
+    let module = COUNTER.replace("-> u32", "-> u64");
+    assert_eq!(
+        problems(&module, COUNTER),
+        ["world `counter`: export `increment` has type `func(by: u32) -> u64`, expected `func(by: u32) -> u32`"]
+    );
+}
+
+#[test]
+fn renamed_parameter_fails() {
+    let module = COUNTER.replace("by: u32", "step: u32");
+    assert_eq!(
+        problems(&module, COUNTER),
+        ["world `counter`: export `increment` has type `func(step: u32) -> u32`, expected `func(by: u32) -> u32`"]
+    );
+}
+
+const STORE: &str = "package example:counter@1.0.0;
+interface store {
+    record entry { key: string, value: u32 }
+    get: func(key: string) -> option<entry>;
+}
+world counter {
+    export increment: func(by: u32) -> u32;
+    export store;
+}";
+
+#[test]
+fn missing_interface_fails_naming_it() {
+    assert_eq!(
+        problems(COUNTER, STORE),
+        ["world `counter`: export `example:counter/store` is missing"]
+    );
+}
+
+#[test]
+fn exported_interface_may_grow_but_not_change() {
+    let grown = STORE.replace("get: func", "put: func(e: entry);\n    get: func");
+    check_world(&world_of(&grown), STORE, None).unwrap();
+
+    let changed = STORE.replace("value: u32", "value: u64");
+    let found = problems(&changed, STORE);
+    assert!(
+        found.contains(
+            &"world `counter`: export `example:counter/store`: type `entry` has type `record { key: string, value: u64 }`, expected `record { key: string, value: u32 }`".to_string()
+        ),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|p| p.starts_with(
+            "world `counter`: export `example:counter/store`: function `get` has type"
+        )),
+        "{found:?}"
+    );
+
+    let removed = STORE.replace("get: func(key: string) -> option<entry>;", "");
+    assert_eq!(
+        problems(&removed, STORE),
+        ["world `counter`: export `example:counter/store`: function `get` is missing"]
+    );
+}
+
+const LOGGING: &str = "package example:counter@1.0.0;
+world counter {
+    import log: func(msg: string);
+    export increment: func(by: u32) -> u32;
+}";
+
+#[test]
+fn import_the_host_does_not_provide_fails_naming_it() {
+    assert_eq!(
+        problems(LOGGING, COUNTER),
+        ["world `counter`: import `log` is not provided by the host's world"]
+    );
+}
+
+#[test]
+fn host_may_provide_more_imports_than_the_module_uses() {
+    check_world(&world_of(COUNTER), LOGGING, None).unwrap();
+}
+
+#[test]
+fn import_with_another_type_fails_naming_both_types() {
+    let host = LOGGING.replace("msg: string", "msg: string, level: u8");
+    assert_eq!(
+        problems(LOGGING, &host),
+        ["world `counter`: import `log` has type `func(msg: string)` in the module, but the host provides `func(msg: string, level: u8)`"]
+    );
+}
+
+#[test]
+fn imported_interface_must_offer_what_the_module_needs() {
+    let module = "package example:counter;
+        interface host { now: func() -> u64; sleep: func(ms: u32); }
+        world counter { import host; export increment: func(by: u32) -> u32; }";
+    let host = module.replace(" sleep: func(ms: u32);", "");
+    assert_eq!(
+        problems(module, &host),
+        ["world `counter`: import `example:counter/host`: function `sleep` is not provided by the host's world"]
+    );
+    // The host's interface may offer more than the module uses.
+    check_world(&world_of(&host), module, None).unwrap();
+}
+
+#[test]
+fn different_package_fails_naming_both() {
+    let host = COUNTER.replace("example:counter", "other:counter");
+    assert_eq!(
+        problems(COUNTER, &host),
+        ["world `counter`: the module's world is in package `example:counter`, expected package `other:counter`"]
+    );
+}
+
+#[test]
+fn same_package_version_with_different_contents_is_compared_not_merged() {
+    let module = COUNTER.replace("-> u32", "-> s32");
+    let found = problems(&module, COUNTER);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("export `increment`"), "{found:?}");
+}
+
+const RESOURCE: &str = "package example:counter;
+interface counters {
+    resource counter {
+        constructor(start: u32);
+        get: func() -> u32;
+    }
+}
+world counter { export counters; }";
+
+#[test]
+fn worlds_with_resources_are_checked() {
+    check_world(&world_of(RESOURCE), RESOURCE, None).unwrap();
+    let module = RESOURCE.replace("get: func() -> u32", "get: func() -> u64");
+    assert_eq!(
+        problems(&module, RESOURCE),
+        ["world `counter`: export `example:counter/counters`: function `[method]counter.get` has type `func(self: borrow<counter>) -> u64`, expected `func(self: borrow<counter>) -> u32`"]
+    );
+}
+
+#[test]
+fn bad_host_wit_is_invalid_options() {
+    let err =
+        check_world(&world_of(COUNTER), "package example:counter; world {", None).unwrap_err();
+    assert_eq!(err.code(), "INVALID_OPTIONS");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidOptions {
+                option: "expect.wit",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_host_world_is_invalid_options() {
+    let err = check_world(&world_of(COUNTER), COUNTER, Some("nope")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidOptions {
+                option: "expect.wit",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("nope"), "{err}");
+}
+
+#[test]
+fn incompatible_interface_message_lists_every_problem() {
+    let host = STORE
+        .replace("}\nworld", "}\ninterface extra { f: func(); }\nworld")
+        .replace("export store;", "export store;\n    export extra;");
+    let err = check_world(&world_of(LOGGING), &host, None).unwrap_err();
+    assert_eq!(err.code(), "INCOMPATIBLE_INTERFACE");
+    let text = err.to_string();
+    for item in [
+        "`example:counter/store`",
+        "`example:counter/extra`",
+        "import `log`",
+    ] {
+        assert!(text.contains(item), "{text}");
+    }
+}
