@@ -1,0 +1,102 @@
+// The benchmark's server, on 127.0.0.1: the repository's files, cross-origin isolated (COOP +
+// COEP, so performance.now() has 5 us resolution), plus two things scripts/serve.mjs has not:
+//   PUT/GET/DELETE /blob/<name>  bytes the page made, served back as application/wasm, so each
+//                                repetition fetches a module no cache has seen;
+//   GET /www/build/manifest.json the demo's manifest pointing at fresh copies of its guests
+//                                (a unique `bench-seed` custom section each time), so every
+//                                page load and swap of the demo compiles bytes never seen before.
+import { createServer } from "node:http";
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { withSeed } from "./guest.mjs";
+
+const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const MIME = {
+  ".wasm": "application/wasm",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+const ISOLATED = {
+  "Cache-Control": "no-cache",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+
+const sha256 = (bytes) => "sha256:" + createHash("sha256").update(bytes).digest("hex");
+
+export async function startServer() {
+  const blobs = new Map();
+  let demoLoads = 0;
+  const demoBlobs = [];
+
+  function send(res, status, body, type = "text/plain; charset=utf-8") {
+    const bytes = typeof body === "string" ? Buffer.from(body) : body;
+    res.writeHead(status, { ...ISOLATED, "Content-Type": type, "Content-Length": bytes.length });
+    res.end(bytes);
+  }
+
+  async function freshDemoManifest() {
+    const n = ++demoLoads;
+    const manifest = JSON.parse(await readFile(join(ROOT, "www/build/manifest.json"), "utf8"));
+    for (const key of ["v1", "v2"]) {
+      const bytes = withSeed(await readFile(join(ROOT, "www", manifest[key].url)), `demo-${n}-${key}`);
+      const url = `build/fresh/${n}-${key}.wasm`;
+      blobs.set("/www/" + url, bytes);
+      demoBlobs.push("/www/" + url);
+      manifest[key] = { ...manifest[key], url, digest: sha256(bytes) };
+    }
+    while (demoBlobs.length > 8) blobs.delete(demoBlobs.shift());
+    return JSON.stringify(manifest);
+  }
+
+  async function handle(req, res) {
+    const { pathname } = new URL(req.url, "http://127.0.0.1");
+    if (pathname.startsWith("/blob/")) {
+      if (req.method === "PUT") {
+        const chunks = [];
+        for await (const chunk of req) chunks.push(chunk);
+        blobs.set(pathname, Buffer.concat(chunks));
+        return send(res, 204, "");
+      }
+      if (req.method === "DELETE") {
+        blobs.delete(pathname);
+        return send(res, 204, "");
+      }
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
+    if (pathname === "/www/build/manifest.json") {
+      return send(res, 200, await freshDemoManifest(), MIME[".json"]);
+    }
+    const blob = blobs.get(pathname);
+    if (blob !== undefined) return send(res, 200, blob, MIME[".wasm"]);
+    const file = resolve(join(ROOT, decodeURIComponent(pathname)));
+    if (!file.startsWith(ROOT + sep)) return send(res, 403, "forbidden\n");
+    let path = file;
+    if ((await stat(path).catch(() => null))?.isDirectory()) path = join(path, "index.html");
+    const body = await readFile(path).catch(() => null);
+    if (body === null) return send(res, 404, "not found\n");
+    return send(res, 200, body, MIME[extname(path)] ?? "application/octet-stream");
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      if (!res.headersSent) send(res, 500, String(error));
+      else res.destroy();
+    });
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
