@@ -37,6 +37,7 @@ pub mod metadata;
 pub mod module;
 pub mod registry;
 pub mod table;
+pub mod unknown_section;
 pub mod wit;
 
 use std::ffi::OsString;
