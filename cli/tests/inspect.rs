@@ -2,19 +2,19 @@ mod common;
 
 use common::{counter, hotswap, module};
 use wasm_hotswap::digest::Digest;
+use wasm_hotswap::wit::embed_world;
+
+const WORLD: &str = "package example:counter@1.2.0;
+world counter { export increment: func(by: u32) -> u32; }";
 
 #[test]
 fn inspect_shows_version_digest_guest_metadata_wit_and_signatures() {
     let dir = tempfile::tempdir().unwrap();
-    let path = module(
-        dir.path(),
-        "counter.wasm",
-        &counter(
-            r#"(@custom "version" "1.2.0")
-               (@custom "description" "a counter")
-               (@custom "component-type:counter" "abcd")"#,
-        ),
-    );
+    let bytes = common::wasm(&counter(
+        r#"(@custom "version" "1.2.0") (@custom "description" "a counter")"#,
+    ));
+    let bytes = embed_world(&bytes, WORLD, None).unwrap();
+    let path = common::write(dir.path(), "counter.wasm", &bytes);
     let digest = Digest::of(&std::fs::read(&path).unwrap()).to_string();
     let run = hotswap(&["inspect".as_ref(), path.as_os_str()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -24,7 +24,8 @@ fn inspect_shows_version_digest_guest_metadata_wit_and_signatures() {
         &format!("digest       {digest}\n"),
         "guest        stateful\n",
         "description  a counter\n",
-        "wit          component-type:counter (4 bytes)\n",
+        "wit          world counter in example:counter@1.2.0, from\n             component-type (",
+        "wit exports (1)\n  increment  function func(by: u32) -> u32\n",
         "imports (1)\n  env.log  function (i32) -> ()\n",
         "  increment    function (i32) -> i32\n",
         "  memory       memory 1.. pages\n",
@@ -109,4 +110,39 @@ fn inspect_of_a_missing_file_is_an_io_error() {
     let run = hotswap(&["inspect", "--json", "/nonexistent/m.wasm"]);
     assert_eq!(run.code, 3);
     assert_eq!(run.json()["error"]["code"], "IO_ERROR");
+}
+
+#[test]
+fn inspect_json_decodes_the_wit_world() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = embed_world(&common::wasm(&counter("")), WORLD, None).unwrap();
+    let path = common::write(dir.path(), "m.wasm", &bytes);
+    let json = hotswap(&["inspect".as_ref(), "--json".as_ref(), path.as_os_str()]).json();
+    let world = &json["wit"]["world"];
+    assert_eq!(world["name"], "counter");
+    assert_eq!(world["package"], "example:counter@1.2.0");
+    assert_eq!(world["exports"][0]["name"], "increment");
+    assert_eq!(json["wit"]["sections"][0]["name"], "component-type");
+}
+
+#[test]
+fn a_component_type_section_that_does_not_decode_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = module(
+        dir.path(),
+        "m.wasm",
+        &counter(r#"(@custom "component-type:bogus" "abcd")"#),
+    );
+    let run = hotswap(&["inspect".as_ref(), "--json".as_ref(), path.as_os_str()]);
+    assert_eq!(run.code, 2);
+    let error = &run.json()["error"];
+    assert_eq!(error["code"], "INVALID_MODULE");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("component-type:bogus"),
+        "{error}"
+    );
+    assert!(error["offset"].is_u64(), "{error}");
 }

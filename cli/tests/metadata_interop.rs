@@ -28,7 +28,10 @@ fn a_version_section_written_like_wasm_tools_does_is_read_by_the_core_and_inspec
     let json = run.json();
     assert_eq!(json["version"], "1.2.3");
     assert_eq!(json["metadata"]["description"], "a counter");
-    assert_eq!(json["metadata"]["producers"]["language"]["Rust"], "1.95.0");
+    assert_eq!(
+        json["metadata"]["producers"],
+        serde_json::json!([{"field": "language", "values": [["Rust", "1.95.0"]]}])
+    );
 }
 
 #[test]

@@ -9,20 +9,21 @@ use super::Report;
 use crate::exit::{Exit, Failure};
 use crate::module::Module;
 use crate::table::columns;
+use crate::wit::Wit;
 use crate::{metadata, wit};
 
 /// Reads everything `inspect` shows about the module in `path`.
 ///
 /// JSON: `{"file", "size", "digest", "version", "guest": {"kind", "reason"?}, "metadata",
-/// "imports", "exports", "wit": {"sections": [{"name", "size", "offset"}]}}`, where imports
+/// "imports", "exports", "wit": {"world": {"name", "package", "imports", "exports"} | null,
+/// "sections": [{"name", "size", "offset"}]}}`, where imports
 /// and exports have the core's form (`{"name", "kind": "func", "params", "results"}`, …).
 ///
 /// # Errors
-/// `IO_ERROR` (exit 3); `INVALID_MODULE`, `UNSUPPORTED_COMPONENT`, `INVALID_METADATA` (exit 2).
+/// `IO_ERROR` (exit 3); `INVALID_MODULE`, `UNSUPPORTED_COMPONENT` (exit 2).
 pub fn run(path: &Path) -> Result<Report, Failure> {
     let module = Module::read(path)?;
-    let meta = metadata::read(path, &module.bytes)?;
-    let wit = wit::sections(path, &module.bytes)?;
+    let wit = wit::read(path, &module.bytes)?;
     let (kind, reason) = match guest_kind(&module.interface) {
         Ok(GuestKind::Stateless) => ("stateless", None),
         Ok(GuestKind::Stateful) => ("stateful", None),
@@ -40,10 +41,10 @@ pub fn run(path: &Path) -> Result<Report, Failure> {
             Some(reason) => json!({ "kind": kind, "reason": reason }),
             None => json!({ "kind": kind }),
         },
-        "metadata": meta,
+        "metadata": module.interface.metadata,
         "imports": interface.imports,
         "exports": interface.exports,
-        "wit": { "sections": wit },
+        "wit": wit,
     });
 
     let mut rows: Vec<(&str, String)> = vec![
@@ -62,19 +63,8 @@ pub fn run(path: &Path) -> Result<Report, Failure> {
             },
         ),
     ];
-    rows.extend(meta.fields());
-    let wit_shown: Vec<String> = wit
-        .iter()
-        .map(|s| format!("{} ({} bytes)", s.name, s.size))
-        .collect();
-    rows.push((
-        "wit",
-        if wit_shown.is_empty() {
-            "none (no `component-type` section)".into()
-        } else {
-            wit_shown.join("\n")
-        },
-    ));
+    rows.extend(metadata::fields(&module.interface.metadata));
+    rows.push(("wit", wit_summary(&wit)));
     let mut human = columns(0, &rows);
     let imports: Vec<(String, String)> = interface
         .imports
@@ -90,9 +80,46 @@ pub fn run(path: &Path) -> Result<Report, Failure> {
         human.push_str(&format!("{title} ({})\n", list.len()));
         human.push_str(&columns(2, &list));
     }
+    if let Some(world) = &wit.world {
+        for (title, items) in [
+            ("wit imports", &world.imports),
+            ("wit exports", &world.exports),
+        ] {
+            let rows: Vec<(String, String)> = items
+                .iter()
+                .map(|i| (i.name.clone(), format!("{} {}", i.kind, i.ty)))
+                .collect();
+            human.push_str(&format!("{title} ({})\n", rows.len()));
+            human.push_str(&columns(2, &rows));
+        }
+    }
     Ok(Report {
         json,
         human,
         exit: Exit::Success,
     })
+}
+
+/// `world counter in example:counter@1.0.0, from component-type:… (123 bytes)`, or none.
+fn wit_summary(wit: &Wit) -> String {
+    let sections: Vec<String> = wit
+        .sections
+        .iter()
+        .map(|s| format!("{} ({} bytes)", s.name, s.size))
+        .collect();
+    match &wit.world {
+        None => "none (no `component-type` section)".to_string(),
+        Some(world) => {
+            let package = if world.package.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", world.package)
+            };
+            format!(
+                "world {}{package}, from\n{}",
+                world.name,
+                sections.join("\n")
+            )
+        }
+    }
 }
