@@ -429,7 +429,7 @@ pub fn parse_version(data: &[u8], offset: u64) -> Result<semver::Version> {
     semver::Version::parse(text).map_err(|e| Error::InvalidModule {
         reason: format!(
             "section `{VERSION_SECTION}` holds `{}`, which is not a semantic version: {e}",
-            text.escape_debug()
+            text
         ),
         offset: Some(offset),
     })

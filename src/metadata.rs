@@ -3,7 +3,9 @@
 //! module name from the `name` section and the toolchains from `producers`.
 
 use serde::Serialize;
-use wasmparser::{BinaryReader, CustomSectionReader, KnownCustom, Name, ProducersSectionReader};
+use wasmparser::{
+    BinaryReader, CustomSectionReader, Name, NameSectionReader, ProducersSectionReader,
+};
 
 use crate::error::{Error, Result};
 
@@ -78,25 +80,20 @@ impl Metadata {
             reason: format!("section `{name}` is malformed: {}", e.message()),
             offset: Some(e.offset()),
         };
-        match section.as_known() {
-            KnownCustom::Producers(reader) => self.read_producers(reader).map_err(malformed),
-            KnownCustom::Name(reader) => {
-                for subsection in reader {
+        // The two readers are built directly: `as_known()` would link every other known
+        // section's reader (core dumps, linking, relocations) into the runtime.
+        let reader = BinaryReader::new(section.data(), section.data_offset());
+        match name {
+            "producers" => ProducersSectionReader::new(reader)
+                .and_then(|r| self.read_producers(r))
+                .map_err(malformed),
+            "name" => {
+                for subsection in NameSectionReader::new(reader) {
                     if let Name::Module { name, .. } = subsection.map_err(malformed)? {
                         self.name = Some(name.to_string());
                     }
                 }
                 Ok(())
-            }
-            _ if name == "producers" => {
-                // as_known() hides the reader's error; read it again to report where it failed.
-                let reader = ProducersSectionReader::new(BinaryReader::new(
-                    section.data(),
-                    section.data_offset(),
-                ));
-                reader
-                    .and_then(|r| self.read_producers(r))
-                    .map_err(malformed)
             }
             _ => Ok(()),
         }
