@@ -34,10 +34,19 @@ function describe(error) {
 const ms = (value) => (value < 1 ? value.toFixed(3) : value.toFixed(2)) + " ms";
 const short = (digest) => digest.replace(/^(sha256:[0-9a-f]{12}).*$/, "$1…");
 
+const MARK = { additive: "+", breaking: "!", none: "~" };
+
+function describeChanges(changes) {
+  if (changes.length === 0) return "unchanged";
+  return changes.map((c) => `${MARK[c.severity] ?? "?"} ${c.item}`).join(", ");
+}
+
 function renderReport(report) {
   const rows = [
     ["from", `${report.fromVersion ?? "?"}  ${short(report.from)}`],
     ["to", `${report.toVersion ?? "?"}  ${short(report.to)}`],
+    ...(report.bump !== undefined ? [["version bump", report.bump ?? "(none declared)"]] : []),
+    ...(Array.isArray(report.changes) ? [["interface", describeChanges(report.changes)]] : []),
     ["state carried", `${report.stateBytes} bytes`],
     ["fetch + verify", ms(report.stages.fetchVerify)],
     ["compile", ms(report.stages.compile)],

@@ -55,7 +55,10 @@ describe("demo page", { timeout: 120_000 }, () => {
     const manifest = await page.evaluate(() => window.hotswapDemo.manifest);
     assert.equal(await text(page, "digest"), manifest.v2.digest);
     assert.equal(Number(await text(page, "count")), start + 3, "count carried into v2");
-    assert.match(await text(page, "report"), /total/);
+    const report = await text(page, "report");
+    assert.match(report, /total/);
+    assert.match(report, /minor/, "report names the version bump");
+    assert.match(report, /decrement/, "report lists the added export");
 
     // The increment captured at start-up now runs v2.
     await page.click("#increment");
