@@ -35,6 +35,7 @@ pub mod commands;
 pub mod exit;
 pub mod metadata;
 pub mod module;
+pub mod next_version;
 pub mod registry;
 pub mod table;
 pub mod unknown_section;

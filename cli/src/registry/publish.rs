@@ -233,7 +233,8 @@ fn check_against(
                      and needs {needed}; the smallest version it allows is {}",
                     newest.version,
                     newest.version,
-                    bump::smallest_allowed(&newest.version, severity)
+                    crate::next_version::smallest_allowed(&newest.version, severity)
+                        .map_or("none".to_string(), |v| v.to_string())
                 ),
             )
         }),
