@@ -420,3 +420,100 @@ fn incompatible_interface_message_lists_every_problem() {
         assert!(text.contains(item), "{text}");
     }
 }
+
+/// What `wasm-tools component semver-check` itself says (wit-component's `semver_check`, with
+/// `prev` the module's world and `new` the host's), for the native cross-check below.
+#[cfg(not(target_arch = "wasm32"))]
+fn semver_check_accepts(module_wit: &str, host_wit: &str) -> bool {
+    let (mut resolve, host) = section::parse_wit(host_wit, None, "expect.wit").unwrap();
+    let (mut mine, world) = world_of(module_wit).into_parts();
+    // Both worlds go into one resolve. A version of its own keeps every package of the
+    // module's apart from the host's when they share a name; semver-check drops versions.
+    let apart = semver::Version::parse("0.0.0-module").unwrap();
+    for (_, pkg) in mine.packages.iter_mut() {
+        pkg.name.version = Some(apart.clone());
+    }
+    mine.package_names = mine
+        .packages
+        .iter()
+        .map(|(id, pkg)| (pkg.name.clone(), id))
+        .collect();
+    let remap = resolve.merge(mine).unwrap();
+    let world = remap.map_world(world, Default::default()).unwrap();
+    wit_component::semver_check(resolve, world, host).is_ok()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn check_agrees_with_wit_component_semver_check() {
+    let store_grown = STORE.replace("get: func", "put: func(e: entry);\n    get: func");
+    let host_iface = "package example:counter;
+        interface host { now: func() -> u64; sleep: func(ms: u32); }
+        world counter { import host; export increment: func(by: u32) -> u32; }";
+    let host_iface_less = host_iface.replace(" sleep: func(ms: u32);", "");
+    let resource_changed = RESOURCE.replace("get: func() -> u32", "get: func() -> u64");
+    let resource_ctor = RESOURCE.replace("constructor(start: u32);", "");
+    let cases: Vec<(String, String)> = [
+        (COUNTER.into(), COUNTER.into()),
+        (
+            COUNTER.replace('}', "    export reset: func();\n}"),
+            COUNTER.into(),
+        ),
+        (
+            COUNTER.into(),
+            COUNTER.replace('}', "    export reset: func();\n}"),
+        ),
+        (COUNTER.into(), COUNTER.replace("@1.0.0", "@2.3.0")),
+        (COUNTER.into(), COUNTER.replace("@1.0.0", "")),
+        (
+            COUNTER.into(),
+            COUNTER.replace("world counter", "world app"),
+        ),
+        (COUNTER.replace("-> u32", "-> u64"), COUNTER.into()),
+        (COUNTER.replace("-> u32", "-> s32"), COUNTER.into()),
+        (COUNTER.replace("by: u32", "step: u32"), COUNTER.into()),
+        (
+            COUNTER.into(),
+            COUNTER.replace("example:counter", "other:counter"),
+        ),
+        (COUNTER.into(), STORE.into()),
+        (STORE.into(), STORE.into()),
+        (store_grown.clone(), STORE.into()),
+        (STORE.into(), store_grown),
+        (STORE.replace("value: u32", "value: u64"), STORE.into()),
+        (
+            STORE.replace("key: string, value", "value: u32, key"),
+            STORE.into(),
+        ),
+        (LOGGING.into(), COUNTER.into()),
+        (COUNTER.into(), LOGGING.into()),
+        (
+            LOGGING.into(),
+            LOGGING.replace("msg: string", "msg: string, level: u8"),
+        ),
+        (host_iface.into(), host_iface_less.clone()),
+        (host_iface_less, host_iface.into()),
+        (RESOURCE.into(), RESOURCE.into()),
+        (resource_changed, RESOURCE.into()),
+        (resource_ctor.clone(), RESOURCE.into()),
+        (RESOURCE.into(), resource_ctor),
+    ]
+    .into_iter()
+    .collect();
+    let mut verdicts = (0, 0);
+    for (module, host) in &cases {
+        let ours = check_world(&world_of(module), host, None).is_ok();
+        assert_eq!(
+            ours,
+            semver_check_accepts(module, host),
+            "module:\n{module}\nhost:\n{host}"
+        );
+        if ours {
+            verdicts.0 += 1
+        } else {
+            verdicts.1 += 1
+        }
+    }
+    // The table holds both outcomes, so agreement is not agreement on one answer.
+    assert!(verdicts.0 >= 8 && verdicts.1 >= 8, "{verdicts:?}");
+}
