@@ -1,13 +1,14 @@
 // `npm run bench`: every figure of the benchmark in Debian's headless Chromium, each against a
 // floor measured in the same page and run. Prints a table, writes bench/results.json.
 //
-//   node bench/run.mjs            full run (a few minutes on 2 cores)
-//   BENCH_QUICK=1 node bench/run.mjs   a quarter of the repetitions, to try changes
+//   node bench/run.mjs                   full run (a few minutes on 2 cores)
+//   BENCH_QUICK=1 node bench/run.mjs     a quarter of the repetitions, to try changes
+//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5)
 import { chromium } from "playwright-core";
 import { gzipSync } from "node:zlib";
 import { readFile, readdir, writeFile, stat } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
-import { cpus, totalmem, release } from "node:os";
+import { cpus, totalmem, release, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "./server.mjs";
@@ -20,6 +21,8 @@ const KB = 1 << 10, MB = 1 << 20;
 const CODE = [["10 KB", 10 * KB], ["1 MB", MB], ["4 MB", 4 * MB]];
 const STATE = [["0", 0], ["1 MB", MB], ["16 MB", 16 * MB]];
 const SWAPS = QUICK ? 200 : 1000;
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((x) => x.trim())) : null;
+const want = (n) => ONLY === null || ONLY.has(String(n));
 
 const log = (...a) => console.error("bench:", ...a);
 const started = Date.now();
@@ -27,26 +30,31 @@ const started = Date.now();
 // ---------------------------------------------------------------------------------------------
 // Browser
 
+function launch(jsFlags = []) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+      // gc() for collections outside the timed regions and for figure 8's proof.
+      ["--js-flags=--expose-gc", ...jsFlags].join(" "),
+      "--enable-precise-memory-info",
+      // measureUserAgentSpecificMemory() measures at once instead of at the next natural GC.
+      "--enable-blink-features=ForceEagerMeasureMemory",
+    ],
+  });
+}
+
 const server = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-    // gc() for collections outside the timed regions and for figure 8's proof.
-    "--js-flags=--expose-gc",
-    "--enable-precise-memory-info",
-    // measureUserAgentSpecificMemory() measures at once instead of at the next natural GC.
-    "--enable-blink-features=ForceEagerMeasureMemory",
-  ],
-});
+let browser = await launch();
+const loadStart = loadavg();
 
 async function benchPage() {
   const context = await browser.newContext();
@@ -63,41 +71,16 @@ const fig = results.figures;
 const rows = []; // the printed table
 
 try {
-  const { page, context } = await benchPage();
-  const env = await page.evaluate(() => window.bench.init());
-  if (!env.crossOriginIsolated) throw new Error("the bench page is not cross-origin isolated");
-  results.browser = { version: browser.version(), ...env };
-  log(`Chromium ${browser.version()}, cross-origin isolated, timer step ${env.timerStepUs.toFixed(1)} us`);
-
-  // -- Figures 1 and 2 ------------------------------------------------------------------------
-  fig.swap = [];
-  for (const [codeName, codeBytes] of CODE) {
-    for (const [stateName, stateBytes] of STATE) {
-      const n = reps(codeBytes >= 4 * MB ? 12 : codeBytes >= MB ? 16 : 24);
-      log(`1/2 swap: module ${codeName}, state ${stateName} (${n} reps)`);
-      const raw = await page.evaluate((o) => window.bench.swapFigure(o), { codeBytes, stateBytes, reps: n });
-      const cell = {
-        module: codeName,
-        state: stateName,
-        ours: summary(raw.ours),
-        floor: summary(raw.floor),
-        ratio: ratio(raw.ours, raw.floor),
-        commit: summary(raw.commit),
-        floorCommit: summary(raw.floorMove),
-        commitRatio: ratio(raw.commit, raw.floorMove),
-        floorPrepare: summary(raw.floorPrepare),
-        stages: medians(raw.stages),
-        commitStages: medians(raw.commitStages),
-        samples: raw,
-      };
-      fig.swap.push(cell);
-    }
-  }
-
-  // -- Figure 3 -------------------------------------------------------------------------------
-  log("3 per-call cost");
-  {
-    const raw = await page.evaluate((o) => window.bench.callFigure(o), { calls: 1_000_000, samples: reps(24) });
+  // -- Figure 3, first, in a page of its own ------------------------------------------------
+  // The stubs on m.exports are closures of one function literal per arity, and V8 gives such
+  // closures one shared feedback vector: every module loaded earlier in the same page would
+  // have made the call inside the stub polymorphic before "before" is measured.
+  if (want(3)) {
+    log("3 per-call cost (fresh page)");
+    const { page: callPage, context: callContext } = await benchPage();
+    await callPage.evaluate(() => window.bench.init());
+    const raw = await callPage.evaluate((o) => window.bench.callFigure(o), { calls: 200_000, samples: reps(100) });
+    await callContext.close();
     fig.calls = {
       calls: raw.calls,
       swaps: raw.swaps,
@@ -107,10 +90,24 @@ try {
     };
   }
 
+  const { page, context } = await benchPage();
+  const env = await page.evaluate(() => window.bench.init());
+  if (!env.crossOriginIsolated) throw new Error("the bench page is not cross-origin isolated");
+  results.browser = { version: browser.version(), ...env };
+  log(`Chromium ${browser.version()}, cross-origin isolated, timer step ${env.timerStepUs.toFixed(1)} us`);
+
+  // -- Figures 1 and 2 ------------------------------------------------------------------------
+  if (want(1) || want(2)) {
+    fig.swap = [];
+    for (const [codeName, codeBytes] of CODE) {
+      for (const [stateName, stateBytes] of STATE) fig.swap.push(await swapCell(page, codeName, codeBytes, stateName, stateBytes));
+    }
+  }
+
   // -- Figures 4 and 5 ------------------------------------------------------------------------
-  fig.load = [];
-  for (const [codeName, codeBytes] of CODE) {
-    const n = reps(codeBytes >= 4 * MB ? 12 : codeBytes >= MB ? 16 : 24);
+  if (want(4) || want(5)) fig.load = [];
+  for (const [codeName, codeBytes] of want(4) || want(5) ? CODE : []) {
+    const n = reps(codeBytes >= 4 * MB ? 24 : codeBytes >= MB ? 30 : 40);
     log(`4/5 load over loopback: module ${codeName} (${n} reps)`);
     const raw = await page.evaluate((o) => window.bench.loadFigure(o), { codeBytes, reps: n });
     fig.load.push({
@@ -125,8 +122,8 @@ try {
   }
 
   // -- Figure 8 -------------------------------------------------------------------------------
-  log(`8 memory over ${SWAPS} swaps back and forth (1 MB of state)`);
-  {
+  if (want(8)) {
+    log(`8 memory over ${SWAPS} swaps back and forth (1 MB of state)`);
     const start = await page.evaluate(() => window.bench.leakStart());
     start.rendererRss = rendererRss();
     let progress;
@@ -141,17 +138,56 @@ try {
   await context.close();
 
   // -- Figure 6 -------------------------------------------------------------------------------
-  log("6 demo: hot swap v1 -> v2 vs full page reload");
-  fig.demo = await demoFigure(reps(15));
+  if (want(6)) {
+    log("6 demo: hot swap v1 -> v2 vs full page reload");
+    fig.demo = await demoFigure(reps(20));
+  }
 
   // -- Figure 7 -------------------------------------------------------------------------------
-  fig.size = await sizeFigure();
+  if (want(7)) fig.size = await sizeFigure();
+
+  // -- Figure 1 again with lazy compilation off -----------------------------------------------
+  // Chrome compiles wasm lazily: `compile` only decodes and validates, and a function is
+  // compiled on its first call, so the filler code of the generated guests is never compiled.
+  // Apps that call most of their code pay the rest later; this pass shows the swap when the
+  // engine compiles everything up front.
+  if (want(1)) {
+    await browser.close();
+    browser = await launch(["--no-wasm-lazy-compilation"]);
+    const { page: eager, context: eagerContext } = await benchPage();
+    await eager.evaluate(() => window.bench.init());
+    fig.swapEager = [];
+    for (const [codeName, codeBytes] of CODE.slice(1)) {
+      fig.swapEager.push(await swapCell(eager, codeName, codeBytes, "1 MB", MB, "eager compilation, "));
+    }
+    await eagerContext.close();
+  }
 } finally {
   await browser.close();
   await server.close();
 }
 
 // ---------------------------------------------------------------------------------------------
+
+async function swapCell(page, codeName, codeBytes, stateName, stateBytes, note = "") {
+  const n = reps(codeBytes >= 4 * MB ? 16 : codeBytes >= MB ? 20 : 30);
+  log(`1/2 swap: ${note}module ${codeName}, state ${stateName} (${n} reps)`);
+  const raw = await page.evaluate((o) => window.bench.swapFigure(o), { codeBytes, stateBytes, reps: n });
+  return {
+    module: codeName,
+    state: stateName,
+    ours: summary(raw.ours),
+    floor: summary(raw.floor),
+    ratio: ratio(raw.ours, raw.floor),
+    commit: summary(raw.commit),
+    floorCommit: summary(raw.floorMove),
+    commitRatio: ratio(raw.commit, raw.floorMove),
+    floorPrepare: summary(raw.floorPrepare),
+    stages: medians(raw.stages),
+    commitStages: medians(raw.commitStages),
+    samples: raw,
+  };
+}
 
 async function demoFigure(n) {
   const context = await browser.newContext();
@@ -228,7 +264,15 @@ async function sizeFigure() {
     const jsDetail = {};
     for (const f of js) jsGz += jsDetail[f] = await gz(f);
     const wasmGz = await gz(wasm);
-    return { build: name, wasm, wasmRaw: await size(wasm), wasmGz, js: jsDetail, jsGz, totalGz: wasmGz + jsGz };
+    const sections = wasmSections(await readFile(join(ROOT, wasm)));
+    const custom = sections.filter((x) => x.id === 0);
+    const withoutCustom = Buffer.concat([Buffer.from("\0asm\x01\0\0\0", "latin1"), ...sections.filter((x) => x.id !== 0).map((x) => x.bytes)]);
+    return {
+      build: name, wasm, wasmRaw: await size(wasm), wasmGz, js: jsDetail, jsGz, totalGz: wasmGz + jsGz,
+      sections: sections.map(({ id, name, bytes }) => ({ id, name, raw: bytes.length, gz: gzipSync(bytes, { level: 9 }).length })),
+      customSections: Object.fromEntries(custom.map((x) => [x.name, x.bytes.length])),
+      wasmGzWithoutCustomSections: gzipSync(withoutCustom, { level: 9 }).length,
+    };
   }
   const builds = [await build("default", "pkg")];
   // A WIT build, if one exists as a separate output directory (pkg-wit/ or pkg/wit/).
@@ -236,6 +280,35 @@ async function sizeFigure() {
     if (await stat(join(ROOT, dir, "wasm_hotswap_bg.wasm")).catch(() => null)) builds.push(await build("wit", dir));
   }
   return { builds, witBuild: builds.length > 1 };
+}
+
+/** The sections of a wasm binary: id, custom section name, and the section's bytes. */
+function wasmSections(b) {
+  const out = [];
+  let i = 8;
+  const leb = () => {
+    let r = 0, shift = 0, x;
+    do {
+      x = b[i++];
+      r += (x & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (x & 0x80);
+    return r;
+  };
+  while (i < b.length) {
+    const start = i;
+    const id = b[i++];
+    const len = leb();
+    const body = i;
+    let name = "";
+    if (id === 0) {
+      const n = leb();
+      name = b.subarray(i, i + n).toString();
+    }
+    i = body + len;
+    out.push({ id, name, bytes: b.subarray(start, i) });
+  }
+  return out;
 }
 
 /** Resident memory of Chromium's renderer processes (descendants of this process), in bytes. */
@@ -262,70 +335,97 @@ function rendererRss() {
 
 const ms = (x) => (x < 0.1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const spread = (s, unit = " ms") => `${ms(s.median)}${unit} [${ms(s.p25)}–${ms(s.p75)}]`;
-const rx = (r) => `${r.value.toFixed(2)}× [${r.p25.toFixed(2)}–${r.p75.toFixed(2)}]`;
-const verdict = (value, goal) => (value <= goal ? "met" : "NOT met");
+// The headline ratio is the median of the per-repetition ratios (each pair ran back to back,
+// which cancels most of the drift of a shared machine); the ratio of the medians follows.
+const rx = (r) => `**${r.pairedMedian.toFixed(2)}×** [${r.p25.toFixed(2)}–${r.p75.toFixed(2)}] (${r.value.toFixed(2)}×)`;
+// A verdict whose paired ratios spread wide (p75 / p25 > 1.5) is marked noisy: the machine's
+// other load, not the code, decided it; run again before reading much into it.
+const verdict = (value, goal, r) => (value <= goal ? "met" : "NOT met") + (r && r.p75 / r.p25 > 1.5 ? " (noisy)" : "");
 const mb = (b) => (b === null || b === undefined ? "n/a" : `${(b / MB).toFixed(1)} MB`);
 
-for (const c of fig.swap) {
-  rows.push(["1", `swap ${c.module} module, ${c.state} state`, spread(c.ours), spread(c.floor), rx(c.ratio), "≤ 1.15×", verdict(c.ratio.value, 1.15)]);
+for (const c of fig.swap ?? []) {
+  rows.push(["1", `swap ${c.module} module, ${c.state} state`, spread(c.ours), spread(c.floor), rx(c.ratio), "≤ 1.15×", verdict(c.ratio.pairedMedian, 1.15, c.ratio)]);
 }
-for (const c of fig.swap) {
-  rows.push(["2", `commit ${c.module} module, ${c.state} state`, spread(c.commit), spread(c.floorCommit), rx(c.commitRatio), "≤ 1.2×", verdict(c.commitRatio.value, 1.2)]);
+for (const c of fig.swapEager ?? []) {
+  rows.push(["1e", `swap ${c.module} module, ${c.state} state, lazy compilation off`, spread(c.ours), spread(c.floor), rx(c.ratio), "(≤ 1.15×)", verdict(c.ratio.pairedMedian, 1.15, c.ratio)]);
 }
-for (const phase of ["before", "after"]) {
+for (const c of fig.swap ?? []) {
+  rows.push(["2", `commit ${c.module} module, ${c.state} state`, spread(c.commit), spread(c.floorCommit), rx(c.commitRatio), "≤ 1.2×", verdict(c.commitRatio.pairedMedian, 1.2, c.commitRatio)]);
+}
+for (const phase of fig.calls ? ["before", "after"] : []) {
   const c = fig.calls[phase];
-  rows.push(["3", `call m.exports.add, ${phase} ${fig.calls.swaps} swaps`, spread(c.ours, " ns"), spread(c.raw, " ns"), rx(c.ratio), "≤ 1.15×", verdict(c.ratio.value, 1.15)]);
+  rows.push(["3", `call m.exports.add, ${phase} ${fig.calls.swaps} swaps (ns per call)`, spread(c.ours, " ns"), spread(c.raw, " ns"), rx(c.ratio), "≤ 1.15×", verdict(c.ratio.pairedMedian, 1.15, c.ratio)]);
 }
-for (const c of fig.load) {
-  rows.push(["4", `load({ url, digest }) ${c.module}`, spread(c.ours), spread(c.raw), rx(c.vsRaw), "≤ 1.10×", verdict(c.vsRaw.value, 1.1)]);
+for (const c of fig.load ?? []) {
+  rows.push(["4", `load({ url, digest }) ${c.module} vs compileStreaming(fetch) + instantiate`, spread(c.ours), spread(c.raw), rx(c.vsRaw), "≤ 1.10×", verdict(c.vsRaw.pairedMedian, 1.1, c.vsRaw)]);
 }
-for (const c of fig.load) {
-  rows.push(["5", `load vs Extism createPlugin({url, hash}) ${c.module}`, spread(c.ours), spread(c.extism), rx(c.vsExtism), "< 1× (faster)", c.vsExtism.value < 1 ? "met" : "NOT met"]);
+for (const c of fig.load ?? []) {
+  rows.push(["5", `load({ url, digest }) ${c.module} vs Extism createPlugin({ wasm: [{ url, hash }] })`, spread(c.ours), spread(c.extism), rx(c.vsExtism), "faster (< 1×)", verdict(c.vsExtism.pairedMedian, 0.9999, c.vsExtism)]);
 }
-rows.push(["6", "demo v1 → v2: hot swap vs page reload", spread(fig.demo.swap), spread(fig.demo.reload), rx(fig.demo.ratio), "report", "—"]);
-for (const b of fig.size.builds) {
-  rows.push(["7", `runtime size (${b.build}): wasm ${(b.wasmRaw / KB).toFixed(1)} KB raw, ${(b.wasmGz / KB).toFixed(1)} KB gz; JS ${(b.jsGz / KB).toFixed(1)} KB gz`, `${(b.totalGz / KB).toFixed(1)} KB gz`, "—", "—", "≤ 100 KB gz", verdict(b.totalGz, 100 * KB)]);
+if (fig.demo) {
+  rows.push(["6", "demo v1 → v2: hot swap (state kept) vs page reload (state lost)", spread(fig.demo.swap), spread(fig.demo.reload), rx(fig.demo.ratio), "report", "—"]);
 }
-if (!fig.size.witBuild) rows.push(["7", "runtime size (wit): no separate WIT build exists", "—", "—", "—", "—", "—"]);
-{
+for (const b of fig.size?.builds ?? []) {
+  rows.push(["7", `runtime size, ${b.build} build: wasm ${(b.wasmRaw / KB).toFixed(1)} KB raw / ${(b.wasmGz / KB).toFixed(1)} KB gz; JS glue + shim ${(b.jsGz / KB).toFixed(1)} KB gz`, `${(b.totalGz / KB).toFixed(1)} KB gz`, "—", "—", "≤ 100 KB gz", verdict(b.totalGz, 100 * KB)]);
+}
+for (const b of fig.size?.builds ?? []) {
+  const names = Object.entries(b.customSections).map(([n, raw]) => `${n} ${(raw / KB).toFixed(1)} KB`).join(", ");
+  if (names) rows.push(["7", `… of which custom sections (${names}); without them the wasm is ${(b.wasmGzWithoutCustomSections / KB).toFixed(1)} KB gz`, `${((b.wasmGzWithoutCustomSections + b.jsGz) / KB).toFixed(1)} KB gz`, "—", "—", "(≤ 100 KB gz)", verdict(b.wasmGzWithoutCustomSections + b.jsGz, 100 * KB)]);
+}
+if (fig.size && !fig.size.witBuild) rows.push(["7", "runtime size, WIT build: none exists as a separate build", "—", "—", "—", "—", "—"]);
+if (fig.memory) {
   const m = fig.memory;
-  const flat = m.end.live <= 2;
-  rows.push(["8", `memory after ${m.swaps} swaps: live memories ${m.start.registered - m.start.collected} → ${m.end.live} (of ${m.end.registered}); JS heap ${mb(m.start.usedJSHeapSize)} → ${mb(m.end.usedJSHeapSize)}; UA memory ${mb(m.start.measureUserAgentSpecificMemory)} → ${mb(m.end.measureUserAgentSpecificMemory)}; renderer RSS ${mb(m.start.rendererRss)} → ${mb(m.end.rendererRss)}`, `${m.end.live} live`, "1 live", "—", "flat", flat ? "met" : "NOT met"]);
+  const flat = m.end.live <= 1;
+  rows.push(["8", `${m.swaps} swaps back and forth, 1 MB state: memories alive after GC ${m.start.registered - m.start.collected} → ${m.end.live} of ${m.end.registered} ever created; JS heap ${mb(m.start.usedJSHeapSize)} → ${mb(m.end.usedJSHeapSize)}; measureUserAgentSpecificMemory ${mb(m.start.measureUserAgentSpecificMemory)} → ${mb(m.end.measureUserAgentSpecificMemory)}; renderer RSS ${mb(m.start.rendererRss)} → ${mb(m.end.rendererRss)}`, `${m.end.live} alive`, "1 (the one serving)", "—", "flat", flat ? "met" : "NOT met"]);
 }
 
-const header = ["#", "figure", "wasm-hotswap median [p25–p75]", "floor / peer median [p25–p75]", "ratio [paired p25–p75]", "goal", ""];
+const header = ["#", "figure", "wasm-hotswap median [p25–p75]", "floor / peer median [p25–p75]", "ratio: paired median [p25–p75] (of medians)", "goal", ""];
 const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
 
-const breakdown = [
-  "| module, state | swap total | fetchVerify | inspect | gate | compile | instantiate | commit (save / copy / load / rebind) | floor compile+instantiate | floor save+copy+load |",
-  "|---|---|---|---|---|---|---|---|---|---|",
-  ...fig.swap.map((c) => {
-    const s = c.stages, k = c.commitStages;
-    return `| ${c.module}, ${c.state} | ${ms(c.ours.median)} | ${ms(s.fetchVerify)} | ${ms(s.inspect)} | ${ms(s.gate)} | ${ms(s.compile)} | ${ms(s.instantiate)} | ${ms(k.total)} (${ms(k.save)} / ${ms(k.copy)} / ${ms(k.load)} / ${ms(k.rebind)}) | ${ms(c.floorPrepare.median)} | ${ms(c.floorCommit.median)} |`;
-  }),
-].join("\n");
+const stageRow = (c) => {
+  const s = c.stages, k = c.commitStages;
+  return `| ${c.module}, ${c.state} | ${ms(c.ours.median)} | ${ms(s.total)} | ${ms(s.fetchVerify)} | ${ms(s.inspect)} | ${ms(s.gate)} | ${ms(s.compile)} | ${ms(s.instantiate)} | ${ms(k.total)} (${ms(k.save)} / ${ms(k.copy)} / ${ms(k.load)} / ${ms(k.rebind)}) | ${ms(c.floorPrepare.median)} | ${ms(c.floorCommit.median)} |`;
+};
+const breakdown = fig.swap
+  ? [
+      "| module, state | swap, outside | report.total | fetchVerify | inspect | gate | compile | instantiate | commit (save / copy / load / rebind) | floor: compile + instantiate | floor: save + copy + load |",
+      "|---|---|---|---|---|---|---|---|---|---|---|",
+      ...fig.swap.map(stageRow),
+      ...(fig.swapEager ?? []).map((c) => stageRow({ ...c, state: `${c.state}, eager` })),
+    ].join("\n")
+  : "";
 
 const cpu = cpus()[0]?.model ?? "unknown";
+const loadEnd = loadavg();
 results.machine = {
   cpu,
   cores: cpus().length,
   memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
   kernel: release(),
   node: process.version,
-  chromium: browser.version(),
+  chromium: results.browser?.version,
+  loadAverage: { start: loadStart, end: loadEnd },
 };
-results.command = QUICK ? "BENCH_QUICK=1 node bench/run.mjs" : "npm run bench";
+results.command = (QUICK ? "BENCH_QUICK=1 " : "") + (ONLY ? `BENCH_ONLY=${[...ONLY].join(",")} ` : "") + "node bench/run.mjs";
 results.date = new Date().toISOString();
 results.seconds = (Date.now() - started) / 1000;
 results.table = table;
 results.breakdown = breakdown;
 await writeFile(join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
 
+const la = (l) => l.map((x) => x.toFixed(1)).join(" ");
 console.log(`\nwasm-hotswap benchmark — ${results.date}`);
-console.log(`machine: ${cpu}, ${results.machine.cores} cores, ${results.machine.memory}; Chromium ${results.machine.chromium} headless; Node ${process.version}`);
-console.log(`command: ${results.command}; ${results.seconds.toFixed(0)} s; fresh bytes every repetition; times in ms unless named\n`);
+console.log(`machine: ${cpu}, ${results.machine.cores} cores, ${results.machine.memory}, Linux ${release()}; Chromium ${results.machine.chromium} headless; Node ${process.version}`);
+console.log(`load average (1/5/15 min) at start ${la(loadStart)}, at end ${la(loadEnd)}`);
+console.log(`command: ${results.command}; ${results.seconds.toFixed(0)} s; fresh bytes every repetition; ms unless named\n`);
 console.log(table);
-console.log("\nFigure 1 by stage (medians, ms):\n");
-console.log(breakdown);
-console.log(`\nFigure 6: swap stages ${JSON.stringify(fig.demo.swapStages)}; reload breakdown ${JSON.stringify(fig.demo.reloadBreakdown)}`);
+if (breakdown) {
+  console.log("\nFigures 1 and 2 by stage (medians, ms; the report's stages and commitStages):\n");
+  console.log(breakdown);
+}
+if (fig.demo) {
+  const r = (o) => Object.entries(o).map(([k, v]) => `${k} ${ms(v)}`).join(", ");
+  console.log(`\nFigure 6: the swap's report: ${r(fig.demo.swapStages)}.`);
+  console.log(`The reload, from navigation start: ${r(fig.demo.reloadBreakdown)} (ms = the demo ready).`);
+}
 console.log("\nwrote bench/results.json");

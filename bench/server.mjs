@@ -1,7 +1,9 @@
 // The benchmark's server, on 127.0.0.1: the repository's files, cross-origin isolated (COOP +
 // COEP, so performance.now() has 5 us resolution), plus two things scripts/serve.mjs has not:
-//   PUT/GET/DELETE /blob/<name>  bytes the page made, served back as application/wasm, so each
+//   POST /make?code=&state=&seed= makes a generated guest (guest.mjs, the same code the page
+//                                uses) with that seed and answers { url, hash } for it, so each
 //                                repetition fetches a module no cache has seen;
+//   GET/DELETE /blob/<name>      those modules (also PUT, for bytes the page made itself);
 //   GET /www/build/manifest.json the demo's manifest pointing at fresh copies of its guests
 //                                (a unique `bench-seed` custom section each time), so every
 //                                page load and swap of the demo compiles bytes never seen before.
@@ -10,7 +12,7 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { withSeed } from "./guest.mjs";
+import { makeGuest, withSeed } from "./guest.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const MIME = {
@@ -32,12 +34,14 @@ const sha256 = (bytes) => "sha256:" + createHash("sha256").update(bytes).digest(
 
 export async function startServer() {
   const blobs = new Map();
+  const bases = new Map();
+  let made = 0;
   let demoLoads = 0;
   const demoBlobs = [];
 
-  function send(res, status, body, type = "text/plain; charset=utf-8") {
+  function send(res, status, body, type = "text/plain; charset=utf-8", extra = {}) {
     const bytes = typeof body === "string" ? Buffer.from(body) : body;
-    res.writeHead(status, { ...ISOLATED, "Content-Type": type, "Content-Length": bytes.length });
+    res.writeHead(status, { ...ISOLATED, "Content-Type": type, "Content-Length": bytes.length, ...extra });
     res.end(bytes);
   }
 
@@ -57,6 +61,17 @@ export async function startServer() {
 
   async function handle(req, res) {
     const { pathname } = new URL(req.url, "http://127.0.0.1");
+    if (pathname === "/make" && req.method === "POST") {
+      const q = new URL(req.url, "http://127.0.0.1").searchParams;
+      const codeBytes = Number(q.get("code")), stateBytes = Number(q.get("state") ?? 0);
+      const key = `${codeBytes}/${stateBytes}`;
+      if (!bases.has(key)) bases.set(key, makeGuest({ codeBytes, stateBytes }));
+      const bytes = withSeed(bases.get(key), q.get("seed") ?? String(made));
+      const url = `/blob/made-${++made}.wasm`;
+      blobs.set(url, bytes);
+      const hash = createHash("sha256").update(bytes).digest("hex");
+      return send(res, 200, JSON.stringify({ url, hash }), MIME[".json"]);
+    }
     if (pathname.startsWith("/blob/")) {
       if (req.method === "PUT") {
         const chunks = [];
@@ -74,7 +89,9 @@ export async function startServer() {
       return send(res, 200, await freshDemoManifest(), MIME[".json"]);
     }
     const blob = blobs.get(pathname);
-    if (blob !== undefined) return send(res, 200, blob, MIME[".wasm"]);
+    // Fetched once each: keep them out of Chromium's HTTP cache, whose writes of multi-MB
+    // bodies add tens of ms of noise to both sides of a comparison.
+    if (blob !== undefined) return send(res, 200, blob, MIME[".wasm"], { "Cache-Control": "no-store" });
     const file = resolve(join(ROOT, decodeURIComponent(pathname)));
     if (!file.startsWith(ROOT + sep)) return send(res, 403, "forbidden\n");
     let path = file;
