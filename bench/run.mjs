@@ -170,7 +170,7 @@ try {
 // ---------------------------------------------------------------------------------------------
 
 async function swapCell(page, codeName, codeBytes, stateName, stateBytes, note = "") {
-  const n = reps(codeBytes >= 4 * MB ? 16 : codeBytes >= MB ? 20 : 30);
+  const n = reps(codeBytes >= 4 * MB ? 16 : codeBytes >= MB ? 20 : 60);
   log(`1/2 swap: ${note}module ${codeName}, state ${stateName} (${n} reps)`);
   const raw = await page.evaluate((o) => window.bench.swapFigure(o), { codeBytes, stateBytes, reps: n });
   return {
