@@ -13,13 +13,14 @@ use crate::diff::Change;
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::expect::Expectation;
-use crate::fetch::{fetch, Source};
+use crate::fetch::{fetch, fetch_index, Source};
 use crate::gate::{self, Provided};
 use crate::inspect::{inspect, Interface};
 use crate::js::{now, register_error_class, ExportTable, Failure};
 use crate::policy::Policy;
 use crate::prepare::{prepare, Prepared};
 use crate::report::{Stages, SwapReport};
+use crate::resolve::{blob_path, PackageName, Wanted};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -30,16 +31,28 @@ export type HotSwapErrorCode =
   | "INSTANTIATE_FAILED" | "STATE_SAVE_FAILED" | "STATE_LOAD_FAILED" | "SEMVER_VIOLATION"
   | "MAJOR_UPGRADE_REFUSED" | "DOWNGRADE_REFUSED" | "MISSING_VERSION" | "SWAP_IN_PROGRESS";
 
-/** Where a module comes from and what it must hash to. Give `url` or `bytes`, not both. */
+/**
+ * Where a module comes from. Either `url` or `bytes` with the `digest` they must hash to, or a
+ * package in a static registry: `registry` and `name` with a `range` (for `load`) or a
+ * `version` (for `swap`, which defaults to `load`'s registry, name and range).
+ */
 export interface ModuleSource {
   /** Fetched with `fetch` (or the `fetch` option) and streamed into the compiler. */
   url?: string;
   /** Bytes already in hand. */
   bytes?: BufferSource;
   /** `sha256:` and 64 lowercase hex digits; the bytes must hash to it. */
-  digest: string;
+  digest?: string;
+  /** The root URL of a static registry (`packages/<name>/index.json`, `blobs/sha256/<hex>`). */
+  registry?: string;
+  /** The package's name in the registry: `counter` or `acme/counter`. */
+  name?: string;
+  /** A semver range (`^1.2`, `~1.2.3`, `*`): the highest non-yanked version in it is loaded. */
+  range?: string;
+  /** For `swap`: a version (`1.3.0`, exactly, even yanked) or a range. */
+  version?: string;
   /** Replaces the global `fetch`; must resolve to a `Response`. */
-  fetch?: (url: string) => Promise<Response>;
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** The imports object to instantiate with. `swap` defaults to the one in use. */
   imports?: WebAssembly.Imports;
   /** What the app needs from the module; checked before it is instantiated. `swap` defaults to `load`'s. */
@@ -107,7 +120,7 @@ export type LoadOptions = ModuleSource;
 export type SwapOptions = ModuleSource;
 
 /** Milliseconds per stage before the commit. */
-export interface SwapStages { fetchVerify: number; inspect: number; gate: number; compile: number; instantiate: number; }
+export interface SwapStages { resolve: number; fetchVerify: number; inspect: number; gate: number; compile: number; instantiate: number; }
 
 /** Milliseconds per step of the commit, the time calls are held. */
 export interface CommitStages { save: number; copy: number; load: number; rebind: number; total: number; }
@@ -149,6 +162,8 @@ struct Inner {
     fetch: Option<Function>,
     expect: Rc<Expectation>,
     policy: Rc<UpdatePolicy>,
+    /// The registry package loaded from, whose range later swaps resolve against by default.
+    registry: Option<Rc<RegistryRef>>,
     /// Settles when the last queued swap has settled; never rejects.
     tail: RefCell<Promise>,
 }
@@ -178,6 +193,10 @@ impl HotModule {
                 table,
                 imports: RefCell::new(imports),
                 fetch: options.fetch,
+                registry: match &options.origin {
+                    Origin::Registry(registry) => Some(Rc::clone(registry)),
+                    Origin::Fixed { .. } => None,
+                },
                 expect: options.expect,
                 policy: options.policy,
                 tail: RefCell::new(Promise::resolve(&JsValue::UNDEFINED)),
@@ -240,6 +259,7 @@ impl HotModule {
         let inner = Rc::clone(&self.inner);
         let defaults = Defaults {
             fetch: inner.fetch.clone(),
+            registry: inner.registry.clone(),
             expect: Rc::clone(&inner.expect),
             policy: Rc::clone(&inner.policy),
         };
@@ -321,18 +341,31 @@ fn version_of(interface: &Interface) -> Option<String> {
     interface.version.as_ref().map(ToString::to_string)
 }
 
-/// Every stage before the commit: fetch and verify (compiling alongside), inspect, the version
-/// policy (asking for consent to a major upgrade), gate, finish compiling, instantiate.
+/// Every stage before the commit: resolve (with a registry), fetch and verify (compiling
+/// alongside), inspect, gate (asking for consent to a major upgrade), finish compiling,
+/// instantiate.
 async fn pipeline(
     options: &Options,
     imports: &Object,
     serving: Option<&Interface>,
 ) -> Result<(Prepared, Stages), Failure> {
+    let start = now();
+    let resolved_source;
+    let (source, digest, listed) = match &options.origin {
+        Origin::Fixed { source, digest } => (source, *digest, None),
+        Origin::Registry(registry) => {
+            let (source, digest, version) = resolve(registry, options.fetch.as_ref()).await?;
+            resolved_source = source;
+            (&resolved_source, digest, Some(version))
+        }
+    };
     let t0 = now();
-    let (verified, compiling) =
-        fetch(&options.source, options.digest, options.fetch.as_ref()).await?;
+    let (verified, compiling) = fetch(source, digest, options.fetch.as_ref()).await?;
     let t1 = now();
     let inspected = inspect(verified)?;
+    if let Some(listed) = &listed {
+        check_listed_version(source.name(), listed, inspected.interface())?;
+    }
     let t2 = now();
     let pending = gate::open(inspected, serving, &options.policy.rules, |module, name| {
         provided(imports, module, name)
@@ -355,6 +388,7 @@ async fn pipeline(
     let prepared = prepare(checked, compiled, imports).await?;
     let t6 = now();
     let stages = Stages {
+        resolve: t0 - start,
         fetch_verify: t1 - t0,
         inspect: t2 - t1,
         gate: t4 - t2,
@@ -362,6 +396,48 @@ async fn pipeline(
         instantiate: t6 - t5,
     };
     Ok((prepared, stages))
+}
+
+/// The resolve stage: the registry's index names the version wanted and its digest, and the
+/// blob's URL follows from the digest.
+async fn resolve(
+    registry: &RegistryRef,
+    fetch_fn: Option<&Function>,
+) -> Result<(Source, Digest, semver::Version), Failure> {
+    let index = fetch_index(
+        &registry.url(&registry.name.index_path()),
+        &registry.name,
+        fetch_fn,
+    )
+    .await?;
+    let entry = index.resolve(&registry.wanted)?;
+    // validate() checked every digest of the index.
+    let digest: Digest = entry.digest.parse()?;
+    Ok((
+        Source::Url(registry.url(&blob_path(&digest))),
+        digest,
+        entry.version.clone(),
+    ))
+}
+
+/// The module an index lists as `listed` must say so in its own `version` section.
+fn check_listed_version(
+    url: &str,
+    listed: &semver::Version,
+    interface: &Interface,
+) -> Result<(), Error> {
+    match &interface.version {
+        Some(actual) if actual == listed => Ok(()),
+        actual => Err(Error::InvalidIndex {
+            url: url.to_string(),
+            reason: format!(
+                "the index lists this blob as {listed}, but its `version` section says {}",
+                actual
+                    .as_ref()
+                    .map_or_else(|| "nothing".to_string(), ToString::to_string)
+            ),
+        }),
+    }
 }
 
 /// Asks the host's consent to a major upgrade from `versions.0` to `versions.1`.
@@ -467,14 +543,36 @@ impl Default for UpdatePolicy {
 #[derive(Default)]
 struct Defaults {
     fetch: Option<Function>,
+    registry: Option<Rc<RegistryRef>>,
     expect: Rc<Expectation>,
     policy: Rc<UpdatePolicy>,
 }
 
+/// Where a module comes from.
+enum Origin {
+    /// A URL or bytes, with the digest they must hash to.
+    Fixed { source: Source, digest: Digest },
+    /// A version a registry's index resolves to a digest.
+    Registry(Rc<RegistryRef>),
+}
+
+/// A package in a static registry, and which of its versions is wanted.
+struct RegistryRef {
+    /// The registry's root URL, ending in `/`.
+    base: String,
+    name: PackageName,
+    wanted: Wanted,
+}
+
+impl RegistryRef {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
 /// `load` and `swap` options, checked.
 struct Options {
-    source: Source,
-    digest: Digest,
+    origin: Origin,
     imports: Option<Object>,
     fetch: Option<Function>,
     expect: Rc<Expectation>,
@@ -501,24 +599,7 @@ impl Options {
             ));
         }
         let get = |name: &str| get(value, name);
-        let digest = get("digest")
-            .as_string()
-            .ok_or_else(|| invalid("digest", "expected a string `sha256:<64 lowercase hex>`"))?
-            .parse()?;
-        let url = get("url");
-        let bytes = get("bytes");
-        let source = match (url.is_undefined(), bytes.is_undefined()) {
-            (false, false) => return Err(invalid("url", "give `url` or `bytes`, not both")),
-            (true, true) => return Err(invalid("url", "give `url` or `bytes`")),
-            (false, true) => Source::Url(
-                url.as_string()
-                    .ok_or_else(|| invalid("url", "expected a string"))?,
-            ),
-            (true, false) => Source::Bytes(
-                byte_view(&bytes)
-                    .ok_or_else(|| invalid("bytes", "expected an ArrayBuffer or a typed array"))?,
-            ),
-        };
+        let origin = parse_origin(&get, defaults)?;
         let imports = match get("imports") {
             v if v.is_undefined() => None,
             v if v.is_object() => Some(v.unchecked_into()),
@@ -548,14 +629,86 @@ impl Options {
             v => Rc::new(parse_policy(&v)?),
         };
         Ok(Options {
-            source,
-            digest,
+            origin,
             imports,
             fetch,
             expect,
             policy,
         })
     }
+}
+
+/// `url` or `bytes` with `digest`; or `registry`, `name` and `range` (for `load`) or
+/// `version` (for `swap`, whose registry and name default to `load`'s).
+fn parse_origin(get: &impl Fn(&str) -> JsValue, defaults: &Defaults) -> Result<Origin, Error> {
+    let text = |option: &'static str| -> Result<Option<String>, Error> {
+        match get(option) {
+            v if v.is_undefined() => Ok(None),
+            v => v
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| invalid(option, "expected a string")),
+        }
+    };
+    let (url, bytes, digest) = (get("url"), get("bytes"), text("digest")?);
+    let (registry, name, range, version) = (
+        text("registry")?,
+        text("name")?,
+        text("range")?,
+        text("version")?,
+    );
+    let fixed = !url.is_undefined() || !bytes.is_undefined() || digest.is_some();
+    let registered = registry.is_some() || name.is_some() || range.is_some() || version.is_some();
+    if fixed && registered {
+        return Err(invalid(
+            "registry",
+            "give `url` or `bytes` with `digest`, or a registry package, not both",
+        ));
+    }
+    if fixed || (!registered && defaults.registry.is_none()) {
+        let digest = digest
+            .ok_or_else(|| invalid("digest", "expected a string `sha256:<64 lowercase hex>`"))?
+            .parse()?;
+        let source = match (url.is_undefined(), bytes.is_undefined()) {
+            (false, false) => return Err(invalid("url", "give `url` or `bytes`, not both")),
+            (true, true) => return Err(invalid("url", "give `url` or `bytes`")),
+            (false, true) => Source::Url(
+                url.as_string()
+                    .ok_or_else(|| invalid("url", "expected a string"))?,
+            ),
+            (true, false) => Source::Bytes(
+                byte_view(&bytes)
+                    .ok_or_else(|| invalid("bytes", "expected an ArrayBuffer or a typed array"))?,
+            ),
+        };
+        return Ok(Origin::Fixed { source, digest });
+    }
+    let default = defaults.registry.as_deref();
+    let base = match (registry, default) {
+        (Some(base), _) if base.ends_with('/') => base,
+        (Some(base), _) => format!("{base}/"),
+        (None, Some(default)) => default.base.clone(),
+        (None, None) => return Err(invalid("registry", "expected the registry's root URL")),
+    };
+    let name = match (name, default) {
+        (Some(name), _) => name.parse()?,
+        (None, Some(default)) => default.name.clone(),
+        (None, None) => return Err(invalid("name", "expected the package's name")),
+    };
+    let wanted = match (range, version, default) {
+        (Some(_), Some(_), _) => {
+            return Err(invalid("version", "give `range` or `version`, not both"))
+        }
+        (Some(range), None, _) => Wanted::range(&range, "range")?,
+        (None, Some(version), _) => Wanted::version(&version, "version")?,
+        (None, None, Some(default)) => default.wanted.clone(),
+        (None, None, None) => Wanted::range("*", "range")?,
+    };
+    Ok(Origin::Registry(Rc::new(RegistryRef {
+        base,
+        name,
+        wanted,
+    })))
 }
 
 fn parse_expect(value: &JsValue) -> Result<Expectation, Error> {

@@ -127,6 +127,24 @@ pub enum Error {
         /// Which module: the new module, or the one serving.
         module: String,
     },
+    /// A registry's index is malformed or is not the index asked for.
+    #[error("invalid registry index `{url}`: {reason}")]
+    InvalidIndex {
+        /// The index's URL.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No published version matches what was asked.
+    #[error("no version of `{name}` matches `{wanted}`; published: {available}")]
+    NoMatchingVersion {
+        /// The package.
+        name: String,
+        /// The range or version asked for.
+        wanted: String,
+        /// What the index lists.
+        available: String,
+    },
     /// An export was called while a commit was running (re-entrantly, from a guest import).
     #[error("export `{export}` was called during a swap's commit; call it again after the swap")]
     SwapInProgress {
@@ -161,6 +179,8 @@ impl Error {
             Error::MajorUpgradeRefused { .. } => "MAJOR_UPGRADE_REFUSED",
             Error::DowngradeRefused { .. } => "DOWNGRADE_REFUSED",
             Error::MissingVersion { .. } => "MISSING_VERSION",
+            Error::InvalidIndex { .. } => "INVALID_INDEX",
+            Error::NoMatchingVersion { .. } => "NO_MATCHING_VERSION",
             Error::SwapInProgress { .. } => "SWAP_IN_PROGRESS",
         }
     }
@@ -195,5 +215,7 @@ pub const CODES: &[&str] = &[
     "MAJOR_UPGRADE_REFUSED",
     "DOWNGRADE_REFUSED",
     "MISSING_VERSION",
+    "INVALID_INDEX",
+    "NO_MATCHING_VERSION",
     "SWAP_IN_PROGRESS",
 ];

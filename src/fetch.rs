@@ -4,7 +4,7 @@
 //! into an incremental SHA-256 ([`Verifier`]). The bytes are kept for inspection. An injected
 //! `fetch` function can replace the global one, and bytes in hand skip the network.
 
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -16,6 +16,7 @@ use crate::compile::Compiling;
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::js::{describe, global_fetch, Failure};
+use crate::resolve::{Index, PackageName};
 use crate::verify::{Verified, Verifier};
 
 /// Where a module's bytes come from.
@@ -61,7 +62,7 @@ pub async fn fetch(
             Ok((verifier.finish()?, compiling))
         }
         Source::Url(url) => {
-            let response = request(url, fetch_fn).await?;
+            let response = request(url, fetch_fn, &JsValue::UNDEFINED).await?;
             let size_hint = response
                 .headers()
                 .get("content-length")
@@ -87,7 +88,12 @@ pub async fn fetch(
     }
 }
 
-async fn request(url: &str, fetch_fn: Option<&Function>) -> Result<Response, Failure> {
+/// `fetch(url, init)` through the injected function or the global one, refusing non-2xx.
+async fn request(
+    url: &str,
+    fetch_fn: Option<&Function>,
+    init: &JsValue,
+) -> Result<Response, Failure> {
     let failed = |reason: String, cause: JsValue| {
         Failure::caused(
             Error::FetchFailed {
@@ -98,8 +104,8 @@ async fn request(url: &str, fetch_fn: Option<&Function>) -> Result<Response, Fai
         )
     };
     let pending = match fetch_fn {
-        Some(f) => f.call1(&JsValue::NULL, &JsValue::from_str(url)),
-        None => global_fetch(url).map(JsValue::from),
+        Some(f) => f.call2(&JsValue::NULL, &JsValue::from_str(url), init),
+        None => global_fetch(url, init).map(JsValue::from),
     }
     .map_err(|cause| failed(describe(&cause), cause))?;
     let response = JsFuture::from(Promise::resolve(&pending))
@@ -124,6 +130,44 @@ async fn request(url: &str, fetch_fn: Option<&Function>) -> Result<Response, Fai
         ));
     }
     Ok(response)
+}
+
+/// Fetches and checks a registry index. The request revalidates any cached copy
+/// (`cache: "no-cache"`), since an index changes while blobs never do.
+///
+/// # Errors
+/// [`Error::FetchFailed`], or [`Error::InvalidIndex`]: not JSON, not of the index's shape, or
+/// failing [`Index::validate`].
+pub async fn fetch_index(
+    url: &str,
+    name: &PackageName,
+    fetch_fn: Option<&Function>,
+) -> Result<Index, Failure> {
+    let init = Object::new();
+    let _ = Reflect::set(
+        &init,
+        &JsValue::from_str("cache"),
+        &JsValue::from_str("no-cache"),
+    );
+    let response = request(url, fetch_fn, &init).await?;
+    let invalid = |reason: String, cause: JsValue| {
+        Failure::caused(
+            Error::InvalidIndex {
+                url: url.to_string(),
+                reason,
+            },
+            cause,
+        )
+    };
+    let json = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await,
+        Err(cause) => Err(cause),
+    }
+    .map_err(|cause| invalid(format!("it is not JSON ({})", describe(&cause)), cause))?;
+    let index: Index = serde_wasm_bindgen::from_value(json)
+        .map_err(|e| invalid(e.to_string(), JsValue::UNDEFINED))?;
+    index.validate(name, url)?;
+    Ok(index)
 }
 
 /// A response over `stream` that `compileStreaming` accepts whatever the server's MIME type:

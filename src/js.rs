@@ -46,7 +46,7 @@ extern "C" {
 
     /// The global `fetch`, in a window or a worker alike.
     #[wasm_bindgen(catch, js_name = fetch)]
-    pub fn global_fetch(url: &str) -> Result<Promise, JsValue>;
+    pub fn global_fetch(url: &str, init: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// Milliseconds on the page's monotonic clock.

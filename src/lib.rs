@@ -105,6 +105,7 @@ pub mod inspect;
 pub mod metadata;
 pub mod policy;
 pub mod report;
+pub mod resolve;
 pub mod verify;
 #[cfg(feature = "wit")]
 pub mod wit;

@@ -12,6 +12,8 @@ use crate::diff::Change;
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Stages {
+    /// Fetching the registry index and choosing the version (0 without a registry).
+    pub resolve: f64,
     /// Request, download and SHA-256, with compilation running alongside.
     pub fetch_verify: f64,
     /// Reading the interface and the version section.
