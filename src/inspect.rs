@@ -374,6 +374,13 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
                 interface.version = Some(parse_version(section.data(), section.data_offset())?);
             }
             Payload::CustomSection(section) => interface.metadata.read(&section)?,
+            Payload::UnknownSection { id, range, .. } => {
+                // The engine would refuse it too; say where, before compiling.
+                return Err(Error::InvalidModule {
+                    reason: format!("unknown section id {id}, whose contents begin here"),
+                    offset: Some(range.start),
+                });
+            }
             _ => {}
         }
     }
@@ -655,6 +662,18 @@ mod tests {
             }
         }
         assert!(read_interface(&whole).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_section_id_is_invalid_with_its_offset() {
+        let mut bytes = wat::parse_str(r#"(module (func (export "f")))"#).unwrap();
+        let contents = bytes.len() as u64 + 2;
+        bytes.extend_from_slice(&[0x42, 0x01, 0x00]);
+        let err = read_interface(&bytes).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("invalid module: unknown section id 66, whose contents begin here (at byte offset {contents})")
+        );
     }
 
     #[test]
