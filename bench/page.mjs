@@ -67,15 +67,25 @@ export async function init() {
 // save_state, a copy into the new memory and load_state. Ours: m.swap({ bytes, digest }).
 export async function swapFigure({ codeBytes, stateBytes, reps, warmup = 2 }) {
   const b = base(codeBytes, stateBytes);
-  const out = { floor: [], floorPrepare: [], floorMove: [], ours: [], commit: [], stages: [], commitStages: [] };
+  const out = { floor: [], floorPrepare: [], floorMove: [], floorVerified: [], ours: [], commit: [], stages: [], commitStages: [] };
 
-  async function floor(keep) {
+  // `verify`: the floor plus a SHA-256 by crypto.subtle.digest running while the module compiles,
+  // checked before instantiating (what hashing can cost at best with the whole buffer in hand).
+  async function floor(keep, verify = false) {
     const a = fresh(b), next = fresh(b), value = (seeds % 250) + 1;
+    const expected = verify ? await hex(next) : null;
     const { instance: old } = await WebAssembly.instantiate(a, {});
     fillState(old.exports, stateBytes, value);
     await gc();
     const t0 = now();
-    const module = await WebAssembly.compile(next);
+    const compiling = WebAssembly.compile(next);
+    if (verify) {
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", next));
+      let got = "";
+      for (const byte of digest) got += byte.toString(16).padStart(2, "0");
+      if (got !== expected) throw new Error("floor: digest mismatch");
+    }
+    const module = await compiling;
     const { exports: n } = await WebAssembly.instantiate(module, {});
     const t1 = now();
     const o = old.exports;
@@ -87,7 +97,8 @@ export async function swapFigure({ codeBytes, stateBytes, reps, warmup = 2 }) {
     if (n.load_state(target, len) !== 0) throw new Error("floor: load_state refused");
     const t2 = now();
     checkState(n, stateBytes, value, "floor");
-    if (keep) {
+    if (keep && verify) out.floorVerified.push(t2 - t0);
+    if (keep && !verify) {
       out.floor.push(t2 - t0);
       out.floorPrepare.push(t1 - t0);
       out.floorMove.push(t2 - t1);
@@ -114,9 +125,11 @@ export async function swapFigure({ codeBytes, stateBytes, reps, warmup = 2 }) {
     m.free();
   }
 
+  const verified = (keep) => floor(keep, true);
   for (let r = -warmup; r < reps; r++) {
-    const order = r % 2 === 0 ? [floor, ours] : [ours, floor];
-    for (const f of order) await f(r >= 0);
+    const order = [floor, ours, verified];
+    const k = ((r % 3) + 3) % 3;
+    for (const f of [...order.slice(k), ...order.slice(0, k)]) await f(r >= 0);
   }
   await gc();
   return out;

@@ -183,6 +183,8 @@ async function swapCell(page, codeName, codeBytes, stateName, stateBytes, note =
     floorCommit: summary(raw.floorMove),
     commitRatio: ratio(raw.commit, raw.floorMove),
     floorPrepare: summary(raw.floorPrepare),
+    floorVerified: summary(raw.floorVerified),
+    vsFloorVerified: ratio(raw.ours, raw.floorVerified),
     stages: medians(raw.stages),
     commitStages: medians(raw.commitStages),
     samples: raw,
@@ -384,12 +386,12 @@ const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(
 
 const stageRow = (c) => {
   const s = c.stages, k = c.commitStages;
-  return `| ${c.module}, ${c.state} | ${ms(c.ours.median)} | ${ms(s.total)} | ${ms(s.fetchVerify)} | ${ms(s.inspect)} | ${ms(s.gate)} | ${ms(s.compile)} | ${ms(s.instantiate)} | ${ms(k.total)} (${ms(k.save)} / ${ms(k.copy)} / ${ms(k.load)} / ${ms(k.rebind)}) | ${ms(c.floorPrepare.median)} | ${ms(c.floorCommit.median)} |`;
+  return `| ${c.module}, ${c.state} | ${ms(c.ours.median)} | ${ms(s.total)} | ${ms(s.fetchVerify)} | ${ms(s.inspect)} | ${ms(s.gate)} | ${ms(s.compile)} | ${ms(s.instantiate)} | ${ms(k.total)} (${ms(k.save)} / ${ms(k.copy)} / ${ms(k.load)} / ${ms(k.rebind)}) | ${ms(c.floorPrepare.median)} | ${ms(c.floorCommit.median)} | ${ms(c.floorVerified.median)} (${c.vsFloorVerified.pairedMedian.toFixed(2)}×) |`;
 };
 const breakdown = fig.swap
   ? [
-      "| module, state | swap, outside | report.total | fetchVerify | inspect | gate | compile | instantiate | commit (save / copy / load / rebind) | floor: compile + instantiate | floor: save + copy + load |",
-      "|---|---|---|---|---|---|---|---|---|---|---|",
+      "| module, state | swap, outside | report.total | fetchVerify | inspect | gate | compile | instantiate | commit (save / copy / load / rebind) | floor: compile + instantiate | floor: save + copy + load | floor + crypto.subtle digest during compile (swap / it) |",
+      "|---|---|---|---|---|---|---|---|---|---|---|---|",
       ...fig.swap.map(stageRow),
       ...(fig.swapEager ?? []).map((c) => stageRow({ ...c, state: `${c.state}, eager` })),
     ].join("\n")
