@@ -67,6 +67,10 @@ export interface ModuleSource {
  */
 export interface Expect {
   exports?: Record<string, string>;
+  /** WIT text of the world the module must carry and satisfy (only in `wasm-hotswap/wit`). */
+  wit?: string;
+  /** Which world of `wit`, when it has several. */
+  world?: string;
 }
 
 /** One named difference between two interfaces. */
@@ -719,29 +723,49 @@ fn parse_expect(value: &JsValue) -> Result<Expectation, Error> {
         ));
     }
     let exports = get(value, "exports");
-    if exports.is_undefined() {
-        return Ok(Expectation::default());
-    }
-    if !exports.is_object() {
+    let mut expectation = if exports.is_undefined() {
+        Expectation::default()
+    } else if exports.is_object() {
+        let mut pairs = Vec::new();
+        for entry in Object::entries(exports.unchecked_ref()) {
+            let entry: Array = entry.unchecked_into();
+            let name = entry.get(0).as_string().unwrap_or_default();
+            let text = entry
+                .get(1)
+                .as_string()
+                .ok_or_else(|| Error::InvalidOptions {
+                    option: "expect.exports",
+                    reason: format!(
+                        "export `{name}`: expected a type text such as \"(i32) -> i32\""
+                    ),
+                })?;
+            pairs.push((name, text));
+        }
+        Expectation::parse(pairs.iter().map(|(n, t)| (n.as_str(), t.as_str())))?
+    } else {
         return Err(invalid(
             "expect.exports",
             "expected an object of export name => type text",
         ));
-    }
-    let mut pairs = Vec::new();
-    for entry in Object::entries(exports.unchecked_ref()) {
-        let entry: Array = entry.unchecked_into();
-        let name = entry.get(0).as_string().unwrap_or_default();
-        let text = entry
-            .get(1)
+    };
+    let text = |key: &str, option: &'static str| match get(value, key) {
+        v if v.is_undefined() => Ok(None),
+        v => v
             .as_string()
-            .ok_or_else(|| Error::InvalidOptions {
-                option: "expect.exports",
-                reason: format!("export `{name}`: expected a type text such as \"(i32) -> i32\""),
-            })?;
-        pairs.push((name, text));
+            .map(Some)
+            .ok_or_else(|| invalid(option, "expected a string")),
+    };
+    if let Some(wit) = text("wit", "expect.wit")? {
+        if cfg!(not(feature = "wit")) {
+            return Err(invalid(
+                "expect.wit",
+                "this build of the runtime has no WIT support; import `wasm-hotswap/wit` instead",
+            ));
+        }
+        let world = text("world", "expect.world")?;
+        expectation.wit = Some(crate::expect::WitExpectation { text: wit, world });
     }
-    Expectation::parse(pairs.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    Ok(expectation)
 }
 
 fn parse_policy(value: &JsValue) -> Result<UpdatePolicy, Error> {

@@ -27,6 +27,52 @@ pub enum Expected {
 pub struct Expectation {
     /// Export name and expected type, in declaration order.
     pub exports: Vec<(String, Expected)>,
+    /// The WIT world the module must carry and satisfy (the `wit` feature checks it).
+    pub wit: Option<WitExpectation>,
+}
+
+/// A WIT world the host expects, as WIT text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitExpectation {
+    /// The WIT package text.
+    pub text: String,
+    /// Which world of it; `None` when it has exactly one.
+    pub world: Option<String>,
+}
+
+impl WitExpectation {
+    /// Checks the world that `module`'s `component-type` sections carry against this one, with
+    /// the rules of `wasm-tools component semver-check` ([`crate::wit::check_world`]).
+    ///
+    /// # Errors
+    /// [`Error::IncompatibleInterface`] naming each failing WIT item, or when the module
+    /// carries no world; [`Error::InvalidModule`] for a malformed section;
+    /// [`Error::InvalidOptions`] for host WIT that does not parse.
+    #[cfg(feature = "wit")]
+    pub fn check(&self, module: &[u8]) -> Result<()> {
+        match crate::wit::module_world(module)? {
+            Some(world) => crate::wit::check_world(&world, &self.text, self.world.as_deref()),
+            None => Err(Error::IncompatibleInterface {
+                problems: vec![
+                    "the module carries no WIT world (no `component-type` custom section), and the host expects one".into(),
+                ],
+            }),
+        }
+    }
+
+    /// Without the `wit` feature there is nothing to check a world with.
+    ///
+    /// # Errors
+    /// Always [`Error::InvalidOptions`], pointing at the build that has it.
+    #[cfg(not(feature = "wit"))]
+    pub fn check(&self, _module: &[u8]) -> Result<()> {
+        Err(Error::InvalidOptions {
+            option: "expect.wit",
+            reason:
+                "this build of the runtime has no WIT support; import `wasm-hotswap/wit` instead"
+                    .into(),
+        })
+    }
 }
 
 impl Expectation {
@@ -53,7 +99,7 @@ impl Expectation {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(Expectation { exports })
+        Ok(Expectation { exports, wit: None })
     }
 
     /// The problems of `interface` against this expectation, one line each naming its export.

@@ -153,6 +153,8 @@ impl Pending<'_> {
     /// 5. Unless it is a consented major upgrade, every export of the module serving is still
     ///    there with the same type ([`check_exports`]).
     /// 6. Every export the host declared in `expect` is there with that type.
+    /// 7. The module's WIT world satisfies the one the host declared in `expect`, if any
+    ///    ([`crate::expect::WitExpectation::check`]).
     ///
     /// # Errors
     /// As listed; steps 5 and 6 together as one [`Error::IncompatibleInterface`] naming every
@@ -171,6 +173,9 @@ impl Pending<'_> {
         problems.extend(expect.problems(interface));
         if !problems.is_empty() {
             return Err(Error::IncompatibleInterface { problems });
+        }
+        if let Some(wit) = &expect.wit {
+            wit.check(self.inspected.verified().bytes())?;
         }
         Ok(Checked {
             inspected: self.inspected,

@@ -285,3 +285,17 @@ async fn the_report_names_the_bump_and_every_change() {
         Some("export `reset`")
     );
 }
+
+#[cfg(not(feature = "wit"))]
+#[wasm_bindgen_test]
+async fn expecting_a_wit_world_needs_the_wit_build() {
+    let expect = Object::new();
+    Reflect::set(&expect, &"wit".into(), &"package a:b; world w {}".into()).unwrap();
+    let err = load_err(with(
+        bytes_options(&version("1.0.0").bytes()),
+        "expect",
+        expect.into(),
+    ))
+    .await;
+    assert_refused(&err, "INVALID_OPTIONS", &["expect.wit", "wasm-hotswap/wit"]);
+}
