@@ -113,23 +113,25 @@ fn level_of_release(version: &Version) -> Bump {
 /// - `0.2.3`, breaking => `0.3.0`; additive => `0.2.4`; none => `0.2.4`
 /// - `0.0.3`, anything => `0.0.4`
 /// - `2.0.0-rc.1`, anything => `2.0.0-rc.1` is followed by `2.0.0`
-pub fn smallest_allowed(old: &Version, severity: Severity) -> Version {
+///
+/// `None` when no such version exists: a number that would have to grow is `u64::MAX`.
+pub fn smallest_allowed(old: &Version, severity: Severity) -> Option<Version> {
     let need = required(severity);
     let release = Version::new(old.major, old.minor, old.patch);
     if !old.pre.is_empty() && level_of_release(&release) >= need {
-        return release;
+        return Some(release);
     }
     let (major, minor, patch) = (old.major, old.minor, old.patch);
     // Which number to raise: below 1.0.0 every level sits one place further right.
-    match (major, minor, need) {
+    Some(match (major, minor, need) {
         (0, 0, _) | (0, _, Bump::Minor | Bump::Patch | Bump::None) => {
-            Version::new(0, minor, patch + 1)
+            Version::new(0, minor, patch.checked_add(1)?)
         }
-        (0, _, Bump::Major) => Version::new(0, minor + 1, 0),
-        (_, _, Bump::Major) => Version::new(major + 1, 0, 0),
-        (_, _, Bump::Minor) => Version::new(major, minor + 1, 0),
-        (_, _, Bump::Patch | Bump::None) => Version::new(major, minor, patch + 1),
-    }
+        (0, _, Bump::Major) => Version::new(0, minor.checked_add(1)?, 0),
+        (_, _, Bump::Major) => Version::new(major.checked_add(1)?, 0, 0),
+        (_, _, Bump::Minor) => Version::new(major, minor.checked_add(1)?, 0),
+        (_, _, Bump::Patch | Bump::None) => Version::new(major, minor, patch.checked_add(1)?),
+    })
 }
 
 /// Checks that going from `old` to `new` declares a bump large enough for a change of
@@ -245,6 +247,27 @@ mod tests {
     }
 
     #[test]
+    fn no_version_is_allowed_past_the_largest_number() {
+        let max = u64::MAX;
+        assert_eq!(
+            smallest_allowed(&Version::new(max, 0, 0), Severity::Breaking),
+            None
+        );
+        assert_eq!(
+            smallest_allowed(&Version::new(1, max, 0), Severity::Additive),
+            None
+        );
+        assert_eq!(
+            smallest_allowed(&Version::new(1, 2, max), Severity::None),
+            None
+        );
+        assert_eq!(
+            smallest_allowed(&Version::new(1, 2, max), Severity::Breaking),
+            Some(Version::new(2, 0, 0))
+        );
+    }
+
+    #[test]
     fn smallest_allowed_version_for_each_change() {
         let table = [
             ("1.2.3", Severity::Breaking, "2.0.0"),
@@ -258,7 +281,7 @@ mod tests {
             ("1.2.4-rc.1", Severity::None, "1.2.4"),
         ];
         for (old, severity, expected) in table {
-            let next = smallest_allowed(&v(old), severity);
+            let next = smallest_allowed(&v(old), severity).unwrap();
             assert_eq!(next.to_string(), expected, "{old}, {severity}");
             assert!(
                 check(&v(old), &next, severity).is_ok(),

@@ -35,10 +35,8 @@ pub mod commands;
 pub mod exit;
 pub mod metadata;
 pub mod module;
-pub mod next_version;
 pub mod registry;
 pub mod table;
-pub mod unknown_section;
 pub mod wit;
 
 use std::ffi::OsString;

@@ -180,6 +180,18 @@ fn diff_of_an_invalid_module_exits_2_naming_the_file() {
 #[test]
 fn diff_of_a_version_at_the_numeric_limit_has_no_smallest_version_and_does_not_panic() {
     let dir = tempfile::tempdir().unwrap();
+    // No interface change needs a patch bump, and there is no patch after u64::MAX.
+    let (old, new) = pair(
+        dir.path(),
+        &counter(r#"(@custom "version" "1.2.18446744073709551615")"#),
+        &counter(r#"(@custom "version" "1.3.0")"#),
+    );
+    let run = hotswap(&["diff", "--json", &old, &new]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.json()["smallest_allowed"], serde_json::Value::Null);
+    assert_eq!(run.json()["bump"]["ok"], true);
+
+    // An addition needs a minor bump, which still exists.
     let (old, new) = pair(
         dir.path(),
         &counter(r#"(@custom "version" "1.2.18446744073709551615")"#),
@@ -187,6 +199,5 @@ fn diff_of_a_version_at_the_numeric_limit_has_no_smallest_version_and_does_not_p
     );
     let run = hotswap(&["diff", "--json", &old, &new]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.json()["smallest_allowed"], serde_json::Value::Null);
-    assert_eq!(run.json()["bump"]["ok"], true);
+    assert_eq!(run.json()["smallest_allowed"], "1.3.0");
 }

@@ -9,7 +9,6 @@ use wasm_hotswap::diff::{diff, Severity};
 use super::Report;
 use crate::exit::{Exit, Failure};
 use crate::module::Module;
-use crate::next_version;
 use crate::table::columns;
 
 const GROUPS: [Severity; 3] = [Severity::Breaking, Severity::Additive, Severity::None];
@@ -43,7 +42,7 @@ pub fn run(old_path: &Path, new_path: &Path, check: bool) -> Result<Report, Fail
         .interface
         .version
         .as_ref()
-        .and_then(|o| next_version::smallest_allowed(o, severity));
+        .and_then(|o| bump::smallest_allowed(o, severity));
 
     let failed_check = match (&verdict, versions) {
         (_, None) => Some(format!(

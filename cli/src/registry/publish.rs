@@ -233,7 +233,7 @@ fn check_against(
                      and needs {needed}; the smallest version it allows is {}",
                     newest.version,
                     newest.version,
-                    crate::next_version::smallest_allowed(&newest.version, severity)
+                    wasm_hotswap::bump::smallest_allowed(&newest.version, severity)
                         .map_or("none".to_string(), |v| v.to_string())
                 ),
             )
