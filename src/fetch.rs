@@ -4,7 +4,7 @@
 //! into an incremental SHA-256 ([`Verifier`]). The bytes are kept for inspection. An injected
 //! `fetch` function can replace the global one, and bytes in hand skip the network.
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -16,7 +16,7 @@ use crate::compile::Compiling;
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::js::{describe, global_fetch, Failure};
-use crate::resolve::{Index, PackageName};
+use crate::resolve::{Entry, Index, PackageName};
 use crate::verify::{Verified, Verifier};
 
 /// Where a module's bytes come from.
@@ -164,10 +164,69 @@ pub async fn fetch_index(
         Err(cause) => Err(cause),
     }
     .map_err(|cause| invalid(format!("it is not JSON ({})", describe(&cause)), cause))?;
-    let index: Index = serde_wasm_bindgen::from_value(json)
-        .map_err(|e| invalid(e.to_string(), JsValue::UNDEFINED))?;
+    let index = index_from_json(&json).map_err(|reason| invalid(reason, JsValue::UNDEFINED))?;
     index.validate(name, url)?;
     Ok(index)
+}
+
+/// Reads the index's shape from parsed JSON, naming the field at fault. (By hand rather than
+/// through serde: a JS-value deserializer costs the runtime ~20 KB of wasm.)
+fn index_from_json(json: &JsValue) -> Result<Index, String> {
+    let field = |object: &JsValue, key: &str| {
+        Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    };
+    let text = |object: &JsValue, key: &str, at: &str| {
+        field(object, key)
+            .as_string()
+            .ok_or_else(|| format!("{at}`{key}` is not a string"))
+    };
+    if !json.is_object() {
+        return Err("it is not a JSON object".into());
+    }
+    let name = text(json, "name", "")?;
+    let versions = field(json, "versions");
+    if !Array::is_array(&versions) {
+        return Err("`versions` is not an array".into());
+    }
+    let versions: Array = versions.unchecked_into();
+    let mut entries = Vec::with_capacity(versions.length() as usize);
+    for (i, entry) in versions.iter().enumerate() {
+        let at = format!("versions[{i}]: ");
+        if !entry.is_object() {
+            return Err(format!("{at}not an object"));
+        }
+        let version = text(&entry, "version", &at)?;
+        let version = version
+            .parse()
+            .map_err(|e| format!("{at}`version` `{version}` is not a semantic version: {e}"))?;
+        let size = field(&entry, "size")
+            .as_f64()
+            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+            .ok_or_else(|| format!("{at}`size` is not a whole number"))?;
+        let yanked = match field(&entry, "yanked") {
+            v if v.is_undefined() => false,
+            v => v
+                .as_bool()
+                .ok_or_else(|| format!("{at}`yanked` is not a boolean"))?,
+        };
+        let published = match field(&entry, "published") {
+            v if v.is_undefined() => String::new(),
+            v => v
+                .as_string()
+                .ok_or_else(|| format!("{at}`published` is not a string"))?,
+        };
+        entries.push(Entry {
+            version,
+            digest: text(&entry, "digest", &at)?,
+            size: size as u64,
+            yanked,
+            published,
+        });
+    }
+    Ok(Index {
+        name,
+        versions: entries,
+    })
 }
 
 /// A response over `stream` that `compileStreaming` accepts whatever the server's MIME type:

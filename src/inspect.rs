@@ -7,7 +7,7 @@
 use std::fmt;
 
 use serde::Serialize;
-use wasmparser::{Encoding, ExternalKind, Parser, Payload, TypeRef};
+use wasmparser::{BinaryReader, Encoding, ExternalKind, Parser, Payload, TypeRef};
 
 use crate::error::{Error, Result};
 use crate::metadata::Metadata;
@@ -333,8 +333,17 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
                 }
             }
             Payload::TableSection(reader) => {
-                for table in reader {
-                    tables.push(convert_table(table?.ty));
+                let mut reader = section_reader(bytes, reader.range());
+                for _ in 0..reader.read_var_u32()? {
+                    // `0x40 0x00 tabletype expr` for a table with an initializer.
+                    let init = reader.clone().read_u8()? == 0x40;
+                    if init {
+                        reader.read_bytes(2)?;
+                    }
+                    tables.push(convert_table(reader.read()?));
+                    if init {
+                        skip_const_expr(&mut reader)?;
+                    }
                 }
             }
             Payload::MemorySection(reader) => {
@@ -343,8 +352,10 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
                 }
             }
             Payload::GlobalSection(reader) => {
-                for global in reader {
-                    globals.push(convert_global(global?.ty));
+                let mut reader = section_reader(bytes, reader.range());
+                for _ in 0..reader.read_var_u32()? {
+                    globals.push(convert_global(reader.read()?));
+                    skip_const_expr(&mut reader)?;
                 }
             }
             Payload::TagSection(reader) => {
@@ -440,6 +451,50 @@ pub fn parse_version(data: &[u8], offset: u64) -> Result<semver::Version> {
         ),
         offset: Some(offset),
     })
+}
+
+/// A reader over one section's contents, positioned at its item count.
+fn section_reader(bytes: &[u8], range: std::ops::Range<u64>) -> BinaryReader<'_> {
+    BinaryReader::new(
+        &bytes[range.start as usize..range.end as usize],
+        range.start,
+    )
+}
+
+/// Skips a constant expression, through its `end`.
+///
+/// The global and table sections put one after each item, and wasmparser's own skipping runs
+/// its full operator decoder, which would more than double the runtime's share of wasmparser.
+/// A constant expression can only hold these instructions (MVP, extended-const, SIMD, GC).
+fn skip_const_expr(reader: &mut BinaryReader<'_>) -> Result<()> {
+    loop {
+        let at = reader.original_position();
+        match reader.read_u8()? {
+            0x0b => return Ok(()),
+            0x41 => drop(reader.read_var_i32()?),
+            0x42 => drop(reader.read_var_i64()?),
+            0x43 => drop(reader.read_bytes(4)?),
+            0x44 => drop(reader.read_bytes(8)?),
+            0x23 | 0xd2 => drop(reader.read_var_u32()?),
+            0xd0 => drop(reader.read_var_s33()?),
+            0x6a..=0x6c | 0x7c..=0x7e => {}
+            0xfd if reader.read_var_u32()? == 12 => drop(reader.read_bytes(16)?),
+            0xfb => match reader.read_var_u32()? {
+                0 | 1 | 6 | 7 => drop(reader.read_var_u32()?),
+                8 => drop((reader.read_var_u32()?, reader.read_var_u32()?)),
+                0x1a..=0x1c => {}
+                op => return Err(const_expr_error(format!("0xfb {op}"), at)),
+            },
+            op => return Err(const_expr_error(format!("{op:#04x}"), at)),
+        }
+    }
+}
+
+fn const_expr_error(opcode: String, offset: u64) -> Error {
+    Error::InvalidModule {
+        reason: format!("instruction {opcode} cannot appear in a constant expression"),
+        offset: Some(offset),
+    }
 }
 
 fn push(space: &mut Vec<ExternType>, ty: ExternType) -> ExternType {
@@ -674,6 +729,58 @@ mod tests {
             err.to_string(),
             format!("invalid module: unknown section id 66, whose contents begin here (at byte offset {contents})")
         );
+    }
+
+    #[test]
+    fn globals_and_tables_with_every_kind_of_initializer_are_read() {
+        let found = interface(
+            r#"(module
+                 (type $s (struct (field i32)))
+                 (global $base (import "env" "base") i32)
+                 (global (export "sum") i32 (i32.add (global.get $base) (i32.mul (i32.const 2) (i32.const -3))))
+                 (global (export "wide") i64 (i64.sub (i64.const 0x7fffffffffffffff) (i64.const 1)))
+                 (global (export "f") f32 (f32.const 1.5))
+                 (global (export "d") f64 (f64.const -2.25))
+                 (global (export "v") v128 (v128.const i32x4 1 2 3 4))
+                 (global (export "null") externref (ref.null extern))
+                 (global (export "fn") funcref (ref.func $f))
+                 (global (export "obj") (ref null $s) (struct.new $s (i32.const 7)))
+                 (table (export "plain") 1 funcref)
+                 (table (export "filled") 2 funcref (ref.func $f))
+                 (func $f (export "f_") ))"#,
+        )
+        .unwrap();
+        let shown: Vec<String> = found
+            .exports
+            .iter()
+            .map(|e| format!("{}: {}", e.name, e.ty))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "sum: global i32",
+                "wide: global i64",
+                "f: global f32",
+                "d: global f64",
+                "v: global v128",
+                "null: global externref",
+                "fn: global funcref",
+                "obj: global (ref null (module 0))",
+                "plain: table funcref 1..",
+                "filled: table funcref 2..",
+                "f_: function () -> ()",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_instruction_that_is_not_constant_in_an_initializer_is_invalid_with_its_offset() {
+        let mut bytes =
+            wat::parse_str(r#"(module (global (export "g") i32 (i32.const 5)))"#).unwrap();
+        let at = bytes.windows(2).position(|w| w == [0x41, 0x05]).unwrap();
+        bytes[at] = 0x45; // i32.eqz
+        let err = read_interface(&bytes).unwrap_err();
+        assert_eq!(err.to_string(), format!("invalid module: instruction 0x45 cannot appear in a constant expression (at byte offset {at})"));
     }
 
     #[test]

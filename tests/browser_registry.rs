@@ -218,7 +218,7 @@ async fn malformed_indexes_are_invalid_index_and_change_nothing() {
         (
             "wrong shape",
             r#"{"name":"acme/counter","versions":{}}"#.into(),
-            "invalid type",
+            "`versions` is not an array",
         ),
         (
             "another package",
