@@ -8,11 +8,14 @@ use sha2::{Digest as _, Sha256};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 
-/// Hashes a module's bytes as they arrive and keeps them for inspection.
+/// Keeps a module's bytes as they arrive, for inspection, and checks their SHA-256.
+///
+/// It hashes incrementally ([`Verifier::new`]), or only collects ([`Verifier::collecting`]) when
+/// a faster hasher (the browser's WebCrypto) will digest the collected bytes at the end.
 pub struct Verifier {
     expected: Digest,
     source: String,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     bytes: Vec<u8>,
 }
 
@@ -23,9 +26,24 @@ impl Verifier {
         Verifier {
             expected,
             source: source.into(),
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             bytes: Vec::with_capacity(size_hint),
         }
+    }
+
+    /// Like [`Verifier::new`], but without hashing as bytes arrive: [`Verifier::finish_with`]
+    /// takes a digest computed over [`Verifier::bytes`], and [`Verifier::finish`] hashes them
+    /// in one pass.
+    pub fn collecting(expected: Digest, source: impl Into<String>, size_hint: usize) -> Self {
+        Verifier {
+            hasher: None,
+            ..Verifier::new(expected, source, size_hint)
+        }
+    }
+
+    /// The bytes received so far.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
     }
 
     /// Room for the next `len` bytes, to be filled by the caller and then passed to
@@ -38,13 +56,16 @@ impl Verifier {
 
     /// Hashes the last `len` bytes written through [`Verifier::chunk_buffer`].
     pub fn commit_chunk(&mut self, len: usize) {
-        let start = self.bytes.len() - len;
-        self.hasher.update(&self.bytes[start..]);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&self.bytes[self.bytes.len() - len..]);
+        }
     }
 
     /// Hashes and keeps `chunk`.
     pub fn update(&mut self, chunk: &[u8]) {
-        self.hasher.update(chunk);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(chunk);
+        }
         self.bytes.extend_from_slice(chunk);
     }
 
@@ -52,8 +73,20 @@ impl Verifier {
     ///
     /// # Errors
     /// [`Error::HashMismatch`] naming the source, both digests and the length.
-    pub fn finish(self) -> Result<Verified> {
-        let actual = Digest::from_bytes(self.hasher.finalize().into());
+    pub fn finish(mut self) -> Result<Verified> {
+        let actual = match self.hasher.take() {
+            Some(hasher) => Digest::from_bytes(hasher.finalize().into()),
+            None => Digest::of(&self.bytes),
+        };
+        self.finish_with(actual)
+    }
+
+    /// Ends the stream with `actual`, the SHA-256 of exactly [`Verifier::bytes`] computed by
+    /// another hasher.
+    ///
+    /// # Errors
+    /// [`Error::HashMismatch`], as [`Verifier::finish`].
+    pub fn finish_with(self, actual: Digest) -> Result<Verified> {
         if actual != self.expected {
             return Err(Error::HashMismatch {
                 source_name: self.source,
@@ -120,6 +153,22 @@ mod tests {
         let verified = streamed.finish().unwrap();
         assert_eq!(verified.digest(), digest);
         assert_eq!(verified.bytes(), &data[..]);
+    }
+
+    #[test]
+    fn collected_bytes_verify_by_a_digest_computed_elsewhere_or_in_one_pass() {
+        let data = b"\0asm\x01\0\0\0".to_vec();
+        let digest = Digest::of(&data);
+        let collect = || {
+            let mut verifier = Verifier::collecting(digest, "bytes", 0);
+            verifier.update(&data);
+            verifier
+        };
+        assert_eq!(collect().bytes(), &data[..]);
+        assert_eq!(collect().finish_with(digest).unwrap().bytes(), &data[..]);
+        assert_eq!(collect().finish().unwrap().digest(), digest);
+        let err = collect().finish_with(Digest::of(b"other")).unwrap_err();
+        assert_eq!(err.code(), "HASH_MISMATCH");
     }
 
     #[test]
