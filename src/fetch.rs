@@ -110,8 +110,8 @@ async fn finish(verifier: Verifier, buffer: Option<&Uint8Array>) -> Result<Verif
         return Ok(verifier.finish()?);
     };
     let algorithm = JsValue::from_str("SHA-256");
-    let digest = Reflect::get(&subtle, &JsValue::from_str("digest"))
-        .and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from));
+    let digest =
+        Reflect::get(&subtle, &JsValue::from_str("digest")).and_then(|f| f.dyn_into::<Function>());
     let pending = digest.and_then(|digest| match buffer {
         Some(buffer) => digest.call2(&subtle, &algorithm, buffer),
         None => {
