@@ -418,7 +418,7 @@ async fn resolve(
     // validate() checked every digest of the index.
     let digest: Digest = entry.digest.parse()?;
     Ok((
-        Source::Url(registry.url(&blob_path(&digest))),
+        Source::url(registry.url(&blob_path(&digest))),
         digest,
         entry.version.clone(),
     ))
@@ -676,7 +676,7 @@ fn parse_origin(get: &impl Fn(&str) -> JsValue, defaults: &Defaults) -> Result<O
         let source = match (url.is_undefined(), bytes.is_undefined()) {
             (false, false) => return Err(invalid("url", "give `url` or `bytes`, not both")),
             (true, true) => return Err(invalid("url", "give `url` or `bytes`")),
-            (false, true) => Source::Url(
+            (false, true) => Source::url(
                 url.as_string()
                     .ok_or_else(|| invalid("url", "expected a string"))?,
             ),

@@ -21,17 +21,31 @@ use crate::verify::{Verified, Verifier};
 
 /// Where a module's bytes come from.
 pub enum Source {
-    /// Fetched from a URL.
-    Url(String),
+    /// Fetched from a URL, with `init` as `fetch`'s second argument (headers such as a
+    /// registry token; `undefined` for none).
+    Url {
+        /// The URL.
+        url: String,
+        /// `RequestInit`, or `undefined`.
+        init: JsValue,
+    },
     /// Already in hand.
     Bytes(Uint8Array),
 }
 
 impl Source {
+    /// A plain GET of `url`.
+    pub fn url(url: impl Into<String>) -> Self {
+        Source::Url {
+            url: url.into(),
+            init: JsValue::UNDEFINED,
+        }
+    }
+
     /// The name errors use: the URL, or `bytes`.
     pub fn name(&self) -> &str {
         match self {
-            Source::Url(url) => url,
+            Source::Url { url, .. } => url,
             Source::Bytes(_) => "bytes",
         }
     }
@@ -65,8 +79,8 @@ pub async fn fetch(
             verifier.commit_chunk(len);
             Ok((finish(verifier, Some(&private)).await?, compiling))
         }
-        Source::Url(url) => {
-            let response = request(url, fetch_fn, &JsValue::UNDEFINED).await?;
+        Source::Url { url, init } => {
+            let response = request(url, fetch_fn, init).await?;
             let size_hint = response
                 .headers()
                 .get("content-length")
