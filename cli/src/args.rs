@@ -70,7 +70,12 @@ pub enum Command {
 }
 
 fn parse_name(text: &str) -> Result<PackageName, String> {
-    text.parse()
+    use wasm_hotswap::error::Error;
+    // The core names the option; clap already says `--name`, so only the reason is kept.
+    text.parse().map_err(|e: Error| match e {
+        Error::InvalidOptions { reason, .. } => reason,
+        other => other.to_string(),
+    })
 }
 
 fn parse_version(text: &str) -> Result<semver::Version, String> {

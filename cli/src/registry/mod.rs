@@ -1,4 +1,6 @@
-//! The static, content-addressed registry folder that `hotswap publish` writes.
+//! The static, content-addressed registry folder that `hotswap publish` writes. Its types
+//! and naming rules are the core's ([`wasm_hotswap::resolve`]), the ones the browser resolves
+//! with; this module only adds the crash-safe writer.
 //!
 //! ```text
 //! DIR/blobs/sha256/<64 hex>        the module bytes, immutable, named by their SHA-256
@@ -23,18 +25,16 @@
 //! `publish` per package at a time (a CI job, for example).
 
 pub mod durable;
-pub mod index;
-pub mod name;
 pub mod publish;
 
 use std::io;
 use std::path::PathBuf;
 
 use wasm_hotswap::digest::Digest;
+use wasm_hotswap::resolve::blob_path;
+pub use wasm_hotswap::resolve::{Entry, Index, PackageName};
 
 use crate::exit::{Exit, Failure};
-pub use index::{Entry, Index};
-pub use name::PackageName;
 
 /// A registry folder.
 #[derive(Debug, Clone)]
@@ -50,23 +50,20 @@ impl Registry {
 
     /// `DIR/blobs/sha256/<hex>`.
     pub fn blob_path(&self, digest: &Digest) -> PathBuf {
-        let text = digest.to_string();
-        let hex = text.trim_start_matches(Digest::PREFIX);
-        self.root.join("blobs").join("sha256").join(hex)
+        self.root.join(blob_path(digest))
     }
 
     /// `DIR/packages/<name>/index.json`.
     pub fn index_path(&self, name: &PackageName) -> PathBuf {
-        let mut path = self.root.join("packages");
-        path.extend(name.parts());
-        path.join("index.json")
+        self.root.join(name.index_path())
     }
 
     /// The package's index, or `None` when it was never published.
     ///
     /// # Errors
     /// `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2) for an index that is not valid JSON of
-    /// the documented form or names another package.
+    /// the documented form, or that [`Index::validate`] refuses (it names another package, a
+    /// digest is malformed, a version appears twice).
     pub fn read_index(&self, name: &PackageName) -> Result<Option<Index>, Failure> {
         let path = self.index_path(name);
         let text = match std::fs::read(&path) {
@@ -76,13 +73,9 @@ impl Registry {
         };
         let index: Index = serde_json::from_slice(&text)
             .map_err(|e| corrupt(format!("index `{}` cannot be read: {e}", path.display())))?;
-        if index.name != name.as_str() {
-            return Err(corrupt(format!(
-                "index `{}` is for package `{}`, not `{name}`",
-                path.display(),
-                index.name
-            )));
-        }
+        index
+            .validate(name, &path.display().to_string())
+            .map_err(|e| corrupt(e.to_string()))?;
         Ok(Some(index))
     }
 

@@ -109,7 +109,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
 
     let (module, version_section) = versioned(module, version)?;
     let index = registry.read_index(name)?;
-    let mut index = index.unwrap_or_else(|| super::Index::empty(name.as_str()));
+    let mut index = index.unwrap_or_else(|| super::Index::empty(name));
 
     let previous = match index.newest() {
         Some(newest) => Some(check_against(registry, newest, &module, version)?),
