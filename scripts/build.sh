@@ -27,26 +27,37 @@ if [ ! -x "$WASM_OPT" ]; then
   exit 1
 fi
 
-t=$(date +%s)
-step "runtime: wasm-pack build --target web --release"
-wasm-pack --quiet build --target web --release --out-dir pkg --out-name wasm_hotswap
-# wasm-pack writes pkg/.gitignore = "*", which npm pack also obeys: pkg/ would be left out of
-# the package. The root .gitignore already keeps pkg/ out of git.
-rm -f pkg/.gitignore
-raw=pkg/wasm_hotswap_bg.wasm
-before=$(stat -c %s "$raw")
-if ! "$WASM_OPT" -Oz "${WASM_FEATURES[@]}" "$raw" -o "$raw.opt"; then
-  rm -f "$raw.opt"
-  echo "build: wasm-opt FAILED on $raw" >&2
-  exit 1
-fi
-mv "$raw.opt" "$raw"
-step "runtime: wasm-opt -Oz $before -> $(stat -c %s "$raw") bytes ($(elapsed "$t"))"
+# build_runtime OUT_DIR [CARGO_ARGS...]: the runtime as a wasm-pack web build, then wasm-opt.
+build_runtime() {
+  local out=$1
+  shift
+  local t
+  t=$(date +%s)
+  step "runtime ($out): wasm-pack build --target web --release $*"
+  wasm-pack --quiet build --target web --release --out-dir "$out" --out-name wasm_hotswap -- "$@"
+  # wasm-pack writes $out/.gitignore = "*", which npm pack also obeys: the build would be left
+  # out of the package. The root .gitignore already keeps it out of git.
+  rm -f "$out/.gitignore"
+  local raw=$out/wasm_hotswap_bg.wasm
+  local before
+  before=$(stat -c %s "$raw")
+  if ! "$WASM_OPT" -Oz "${WASM_FEATURES[@]}" "$raw" -o "$raw.opt"; then
+    rm -f "$raw.opt"
+    echo "build: wasm-opt FAILED on $raw" >&2
+    exit 1
+  fi
+  mv "$raw.opt" "$raw"
+  step "runtime ($out): wasm-opt -Oz $before -> $(stat -c %s "$raw") bytes, $(gzip -9c "$raw" | wc -c) gzipped ($(elapsed "$t"))"
+}
+
+# `wasm-hotswap`, and `wasm-hotswap/wit` with the WIT world check (several times larger).
+build_runtime pkg
+build_runtime pkg-wit --features wit
 
 t=$(date +%s)
 step "shim: tsc -p tsconfig.json"
 node_modules/.bin/tsc -p tsconfig.json
-step "shim: dist/index.js + dist/index.d.ts ($(elapsed "$t"))"
+step "shim: dist/index.js, dist/wit.js and their .d.ts ($(elapsed "$t"))"
 
 t=$(date +%s)
 step "demo guests: cargo build -p counter-v1 -p counter-v2"

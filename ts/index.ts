@@ -1,10 +1,8 @@
 // wasm-hotswap: the typed entry point apps import. The runtime is Rust compiled to wasm
-// (../pkg); this file initialises it once and gives its errors a class to be instances of.
+// (../pkg); `wasm-hotswap/wit` (wit.ts) is the same API over the build that checks WIT worlds.
 import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg/wasm_hotswap.js";
+import { entry } from "./entry.js";
 import type {
-  HotSwapErrorCode,
-  InitInput,
-  LoadOptions,
   ModuleInterface,
   ModuleMetadata,
   SwapOptions,
@@ -29,17 +27,7 @@ export type {
   ValType,
 } from "../pkg/wasm_hotswap.js";
 
-/** Every failure of `load` and `swap`, and of a call made during a commit. */
-export class HotSwapError extends Error {
-  /** Stable code: match on this, not on the message. */
-  readonly code: HotSwapErrorCode;
-
-  constructor(code: HotSwapErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "HotSwapError";
-    this.code = code;
-  }
-}
+export { HotSwapError } from "./entry.js";
 
 /** A module that can be replaced while it runs. */
 export interface HotModule<E extends object = Record<string, any>> {
@@ -59,27 +47,8 @@ export interface HotModule<E extends object = Record<string, any>> {
   free(): void;
 }
 
-let ready: Promise<void> | undefined;
-
-/**
- * Initialises the runtime. `load` does this on first use; call it yourself to load the
- * runtime's wasm from another place (a URL, a `Response` or a compiled `WebAssembly.Module`).
- */
-export function initRuntime(runtime?: InitInput | Promise<InitInput>): Promise<void> {
-  ready ??= init(runtime === undefined ? undefined : { module_or_path: runtime }).then(
-    () => registerErrorClass(HotSwapError),
-    (error: unknown) => {
-      ready = undefined;
-      throw error;
-    },
-  );
-  return ready;
-}
-
-export const HotModule = {
-  /** Fetches, verifies, inspects, compiles and instantiates a module; rejects with `HotSwapError`. */
-  async load<E extends object = Record<string, any>>(options: LoadOptions): Promise<HotModule<E>> {
-    await initRuntime();
-    return (await RuntimeModule.load(options)) as unknown as HotModule<E>;
-  },
-};
+export const { initRuntime, HotModule } = entry({
+  init,
+  registerErrorClass,
+  load: (options) => RuntimeModule.load(options),
+});

@@ -24,7 +24,14 @@ async function runApp(env, base, shim) {
   }
 }
 
-function assertAppWorked(result, manifest) {
+function assertAppWorked(result, manifest, { wit = false } = {}) {
+  if (wit) {
+    assert.equal(result.wit.code, "INCOMPATIBLE_INTERFACE", result.wit.message);
+    assert.match(result.wit.message, /no WIT world/);
+  } else {
+    assert.equal(result.wit.code, "INVALID_OPTIONS", result.wit.message);
+    assert.match(result.wit.message, /wasm-hotswap\/wit/);
+  }
   assert.equal(result.malformed.isHotSwapError, true, "malformed digest rejects with HotSwapError");
   assert.equal(result.malformed.isError, true, "HotSwapError extends Error");
   assert.equal(result.malformed.code, "INVALID_DIGEST");
@@ -49,6 +56,10 @@ describe("package import", { timeout: 120_000 }, () => {
     assertAppWorked(await runApp(env, env.url, "/dist/index.js"), manifest);
   });
 
+  test("the wit entry point serves the same API and checks WIT worlds", async () => {
+    assertAppWorked(await runApp(env, env.url, "/dist/wit.js"), manifest, { wit: true });
+  });
+
   test("the packed npm tarball holds everything the shim imports", async () => {
     const root = mkdtempSync(join(tmpdir(), "wasm-hotswap-pack-"));
     const packed = await import("../../scripts/serve.mjs").then(({ serve }) => serve({ root, port: 0 }));
@@ -63,8 +74,10 @@ describe("package import", { timeout: 120_000 }, () => {
       cpSync("tests/e2e/fixtures", join(root, "tests", "e2e", "fixtures"), { recursive: true });
 
       const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
-      const shim = "/node_modules/wasm-hotswap/" + pkg.exports["."].import.replace(/^\.\//, "");
-      assertAppWorked(await runApp(env, packed.url, shim), manifest);
+      for (const [entry, wit] of [[".", false], ["./wit", true]]) {
+        const shim = "/node_modules/wasm-hotswap/" + pkg.exports[entry].import.replace(/^\.\//, "");
+        assertAppWorked(await runApp(env, packed.url, shim), manifest, { wit });
+      }
     } finally {
       await packed.close();
       rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,33 @@
+// wasm-hotswap/wit: the same API as `wasm-hotswap`, over the runtime build that also checks a
+// module's WIT world against `expect.wit`. It is several times larger; import it only for that.
+import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg-wit/wasm_hotswap.js";
+import { entry } from "./entry.js";
+
+export type {
+  CommitStages,
+  Expect,
+  ExternType,
+  HotSwapErrorCode,
+  InterfaceChange,
+  LoadOptions,
+  MajorUpgrade,
+  ModuleInterface,
+  ModuleMetadata,
+  ModuleSource,
+  SwapOptions,
+  SwapReport,
+  SwapStages,
+  UpdatePolicy,
+  ValType,
+} from "./index.js";
+import type { HotModule as Module } from "./index.js";
+
+/** A module that can be replaced while it runs (see `wasm-hotswap`). */
+export type HotModule<E extends object = Record<string, any>> = Module<E>;
+export { HotSwapError } from "./entry.js";
+
+export const { initRuntime, HotModule } = entry({
+  init,
+  registerErrorClass,
+  load: (options) => RuntimeModule.load(options),
+});
