@@ -5,18 +5,18 @@
 //! there fails with `SWAP_IN_PROGRESS`. So no call observes a half-swapped module, and on any
 //! failure the cells are restored and the old instance goes on serving with its state.
 
-use js_sys::{Array, Function, Object, Reflect, Uint8Array, WebAssembly};
+use js_sys::{Array, Object, Uint8Array, WebAssembly};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::contract::{
-    check_range, decode_state_header, GuestKind, ALLOC_STATE, LOAD_STATE, MEMORY, SAVE_STATE,
+    check_range, decode_state_header, GuestKind, ALLOC_STATE, LOAD_STATE, SAVE_STATE,
     STATE_FUNCTIONS,
 };
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::inspect::Interface;
 use crate::js::{describe, now, ExportTable, Failure};
-use crate::prepare::Prepared;
+use crate::prepare::{Prepared, StateFns};
 use crate::report::CommitStages;
 
 /// The instance serving now.
@@ -29,6 +29,8 @@ pub struct Serving {
     pub guest: GuestKind,
     /// Its raw exports.
     pub exports: Object,
+    /// Its state protocol, for a stateful guest.
+    pub state: Option<StateFns>,
 }
 
 impl Serving {
@@ -48,13 +50,14 @@ fn hidden() -> Array {
 }
 
 fn into_serving(prepared: Prepared) -> Serving {
-    let (checked, exports) = prepared.into_parts();
+    let (checked, exports, state) = prepared.into_parts();
     let verified = checked.inspected().verified();
     Serving {
         digest: verified.digest(),
         interface: checked.inspected().interface().clone(),
         guest: checked.guest(),
         exports,
+        state,
     }
 }
 
@@ -82,10 +85,8 @@ pub fn commit(
 ) -> Result<Committed, Failure> {
     let start = now();
     table.hold();
-    let moved = match (serving.guest, prepared.checked().guest()) {
-        (GuestKind::Stateful, GuestKind::Stateful) => {
-            move_state(&serving.exports, prepared.exports())
-        }
+    let moved = match (&serving.state, prepared.state()) {
+        (Some(old), Some(new)) => move_state(old, new),
         _ => Ok(MovedState::default()),
     };
     let moved = match moved {
@@ -119,20 +120,20 @@ struct MovedState {
     load: f64,
 }
 
-fn move_state(old: &Object, new: &Object) -> Result<MovedState, Failure> {
+fn move_state(old: &StateFns, new: &StateFns) -> Result<MovedState, Failure> {
     let save_failed =
         |reason: String, cause: JsValue| Failure::caused(Error::StateSaveFailed { reason }, cause);
     let load_failed =
         |reason: String, cause: JsValue| Failure::caused(Error::StateLoadFailed { reason }, cause);
 
     let t0 = now();
-    let header_ptr = call(old, SAVE_STATE, &[]).map_err(|cause| {
+    let header_ptr = pointer(old.save.call0(&JsValue::UNDEFINED)).map_err(|cause| {
         save_failed(
             format!("`{SAVE_STATE}` trapped: {}", describe(&cause)),
             cause,
         )
     })?;
-    let old_memory = memory(old);
+    let old_memory = buffer(&old.memory);
     let header_range = check_range(
         "the 8-byte state header",
         header_ptr,
@@ -162,18 +163,19 @@ fn move_state(old: &Object, new: &Object) -> Result<MovedState, Failure> {
     })?;
 
     let t1 = now();
-    let target = call(new, ALLOC_STATE, &[state_len.into()]).map_err(|cause| {
-        load_failed(
-            format!("`{ALLOC_STATE}({state_len})` trapped: {}", describe(&cause)),
-            cause,
-        )
-    })?;
+    let target =
+        pointer(new.alloc.call1(&JsValue::UNDEFINED, &state_len.into())).map_err(|cause| {
+            load_failed(
+                format!("`{ALLOC_STATE}({state_len})` trapped: {}", describe(&cause)),
+                cause,
+            )
+        })?;
     if target == 0 && state_len > 0 {
         return Err(load_failed(format!("`{ALLOC_STATE}({state_len})` returned 0: the new version cannot take {state_len} bytes of state"), JsValue::UNDEFINED));
     }
     // Read both buffers after the guests ran: a memory that grew has a new buffer.
-    let old_memory = memory(old);
-    let new_memory = memory(new);
+    let old_memory = buffer(&old.memory);
+    let new_memory = buffer(&new.memory);
     check_range(
         "the state buffer",
         target,
@@ -192,7 +194,11 @@ fn move_state(old: &Object, new: &Object) -> Result<MovedState, Failure> {
     );
 
     let t2 = now();
-    let status = call(new, LOAD_STATE, &[target.into(), state_len.into()]).map_err(|cause| {
+    let status = pointer(
+        new.load
+            .call2(&JsValue::UNDEFINED, &target.into(), &state_len.into()),
+    )
+    .map_err(|cause| {
         load_failed(
             format!("`{LOAD_STATE}` trapped: {}", describe(&cause)),
             cause,
@@ -213,18 +219,12 @@ fn move_state(old: &Object, new: &Object) -> Result<MovedState, Failure> {
     })
 }
 
-/// Calls the raw export `name` (an i32 function by the contract, checked by the gate).
-fn call(exports: &Object, name: &str, args: &[JsValue]) -> Result<u32, JsValue> {
-    let function: Function = Reflect::get(exports, &JsValue::from_str(name))?.unchecked_into();
-    let result = function.apply(&JsValue::UNDEFINED, &args.iter().collect::<Array>())?;
-    // An i32 arrives as a signed Number; pointers are its unsigned reading.
-    Ok(result.as_f64().unwrap_or(0.0) as i32 as u32)
+/// The i32 a state function returned, read as unsigned: pointers are its unsigned reading.
+fn pointer(result: Result<JsValue, JsValue>) -> Result<u32, JsValue> {
+    Ok(result?.as_f64().unwrap_or(0.0) as i32 as u32)
 }
 
-/// The current buffer of the guest's exported memory (the gate checked it is a memory).
-fn memory(exports: &Object) -> js_sys::ArrayBuffer {
-    let memory: WebAssembly::Memory = Reflect::get(exports, &JsValue::from_str(MEMORY))
-        .unwrap_or(JsValue::UNDEFINED)
-        .unchecked_into();
+/// The current buffer of a guest's memory: after a guest ran, a memory that grew has a new one.
+fn buffer(memory: &WebAssembly::Memory) -> js_sys::ArrayBuffer {
     memory.buffer().unchecked_into()
 }
