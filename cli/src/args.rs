@@ -67,7 +67,36 @@ pub enum Command {
         #[arg(long)]
         registry: PathBuf,
     },
+    /// Serve a registry folder on 127.0.0.1 with the headers the registry format relies on and
+    /// a server-sent-events stream at /events; publish watched modules as they change.
+    #[command(after_help = SERVE_HELP)]
+    Serve {
+        /// The registry folder; created if missing.
+        dir: PathBuf,
+        /// A module to publish as the next dev version of its package whenever it changes
+        /// (repeatable).
+        #[arg(long, value_name = "PATH")]
+        watch: Vec<PathBuf>,
+        /// The port on 127.0.0.1; 0 picks a free one (the address is printed).
+        #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+        port: u16,
+        /// The package a watched module is published as; default: the file stem.
+        #[arg(long, value_parser = parse_name)]
+        name: Option<PackageName>,
+    },
 }
+
+const SERVE_HELP: &str = "\
+Each change to a watched module is published once it has stayed unchanged for 50 ms, as the
+smallest version after the newest published one that its interface change allows (the
+first one keeps the module's own version, or 0.1.0); its version section is replaced to
+match. A refused publish is printed and the server keeps serving.
+
+GET /events streams `event: published` with data
+{\"name\": ..., \"version\": ..., \"digest\": ...} for each version published while it runs.
+
+Exit codes: 3 when the port cannot be bound, 64 for a usage error; otherwise it runs until
+stopped.";
 
 fn parse_name(text: &str) -> Result<PackageName, String> {
     use wasm_hotswap::error::Error;

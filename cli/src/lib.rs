@@ -13,6 +13,7 @@
 //! | `hotswap inspect m.wasm` | version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, `component-type` (WIT) sections |
 //! | `hotswap diff old.wasm new.wasm [--check]` | the classified change, item by item; the overall severity; the declared bump and whether it satisfies the rule; the smallest version after old's the change allows |
 //! | `hotswap publish m.wasm --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blob, then the index |
+//! | `hotswap serve DIR [--watch PATH...] [--port N] [--name N]` | serves the folder on 127.0.0.1 with its cache headers, CORS and a server-sent-events stream of new versions; publishes each watched module as the next dev version when it changes ([`serve`]) |
 //!
 //! Every command takes `--json`. Exit statuses are in [`exit`]: 0 success, 1 refused by a
 //! rule, 2 invalid input, 3 I/O error, 64 usage error.
@@ -36,6 +37,7 @@ pub mod exit;
 pub mod metadata;
 pub mod module;
 pub mod registry;
+pub mod serve;
 pub mod table;
 pub mod wit;
 
@@ -70,6 +72,19 @@ where
             version,
             registry,
         } => commands::publish::run(module, name, version, registry),
+        Command::Serve {
+            dir,
+            watch,
+            port,
+            name,
+        } => serve::run(&serve::Options {
+            dir: dir.clone(),
+            watch: watch.clone(),
+            port: *port,
+            name: name.clone(),
+            json: cli.json,
+        })
+        .map(|never| match never {}),
     };
     match result {
         Ok(report) => print_report(&report, cli.json),

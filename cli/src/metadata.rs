@@ -64,6 +64,18 @@ pub fn with_version(
     add.to_wasm(bytes).map_err(|e| invalid(path, &e))
 }
 
+/// Returns `bytes` without their `version` section. [`with_version`] appends a section even
+/// when there is one (as `wasm-tools metadata add --version` does), so replacing a version
+/// is this, then that.
+///
+/// # Errors
+/// `INVALID_METADATA` (exit 2) when wasm-metadata cannot rewrite the module.
+pub fn without_version(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, Failure> {
+    let mut clear = AddMetadata::default();
+    clear.version = AddMetadataField::Clear;
+    clear.to_wasm(bytes).map_err(|e| invalid(path, &e))
+}
+
 fn invalid(path: &Path, err: &anyhow::Error) -> Failure {
     let offset = err
         .chain()

@@ -24,6 +24,7 @@
 //! publishing again reuses it. Publishers are not locked against each other: run one
 //! `publish` per package at a time (a CI job, for example).
 
+pub mod dev;
 pub mod durable;
 pub mod publish;
 

@@ -1,0 +1,96 @@
+//! Dev versions: publishing a module that changed as the next version the semver rule allows,
+//! for `hotswap serve --watch`.
+
+use semver::Version;
+use wasm_hotswap::bump::smallest_allowed;
+use wasm_hotswap::diff::diff;
+use wasm_hotswap::digest::Digest;
+
+use super::publish::{publish, Published, Request};
+use super::{PackageName, Registry};
+use crate::exit::{Exit, Failure};
+use crate::metadata;
+use crate::module::Module;
+
+/// The version a package's first dev publish gets when the module has no `version` section.
+pub const FIRST: Version = Version::new(0, 1, 0);
+
+/// Publishes `module` as the next dev version of `name`, or returns `None` when it is the
+/// newest published version already (the same bytes once its `version` section is set to
+/// that version's, as when a file is saved again unchanged).
+///
+/// The version, always without prerelease or build metadata:
+/// 1. the first version of a package is the module's own `version` section without its
+///    prerelease and build parts (`1.2.0-dev+5 => 1.2.0`), or [`FIRST`] without one;
+/// 2. after that, the smallest version after the newest published one (yanked or not) that
+///    the change allows ([`smallest_allowed`] on [`diff`]'s severity): `1.2.0` then `1.2.1`
+///    for an unchanged interface, `1.3.0` for an added export, `2.0.0` for a removed one.
+///
+/// The module's `version` section is replaced by that version (wasm-metadata writes it as
+/// `wasm-tools metadata add --version` does) and [`publish`] stores it, with all its rules.
+///
+/// # Errors
+/// [`publish`]'s; `REGISTRY_CORRUPT` for a newest version whose blob is missing or wrong;
+/// `NO_NEXT_VERSION` (exit 1) when a number that must grow is at `u64::MAX`.
+pub fn publish_next(
+    registry: &Registry,
+    name: &PackageName,
+    module: &Module,
+) -> Result<Option<Published>, Failure> {
+    let newest = registry.read_index(name)?.and_then(|i| i.newest().cloned());
+    let version = match &newest {
+        None => module
+            .interface
+            .version
+            .as_ref()
+            .map_or(FIRST, |v| Version::new(v.major, v.minor, v.patch)),
+        Some(newest) => {
+            if versioned(module, &newest.version)?.digest.to_string() == newest.digest {
+                return Ok(None);
+            }
+            let digest: Digest = newest.digest.parse().map_err(|e| {
+                Failure::new(
+                    Exit::InvalidInput,
+                    "REGISTRY_CORRUPT",
+                    format!(
+                        "the index entry of {} has a bad digest: {e}",
+                        newest.version
+                    ),
+                )
+            })?;
+            let old =
+                Module::from_bytes(&registry.blob_path(&digest), registry.read_blob(&digest)?)?;
+            let severity = diff(&old.interface, &module.interface).severity();
+            smallest_allowed(&newest.version, severity).ok_or_else(|| {
+                Failure::new(
+                    Exit::Refused,
+                    "NO_NEXT_VERSION",
+                    format!(
+                        "no version after {} allows a {severity} change",
+                        newest.version
+                    ),
+                )
+            })?
+        }
+    };
+    let request = Request {
+        module: versioned(module, &version)?,
+        name: name.clone(),
+        version,
+        registry: registry.clone(),
+    };
+    publish(&request, None).map(Some)
+}
+
+/// `module` with its `version` section set to `version`, replacing one it has.
+fn versioned(module: &Module, version: &Version) -> Result<Module, Failure> {
+    if module.interface.version.as_ref() == Some(version) {
+        return Ok(module.clone());
+    }
+    let bytes = match module.interface.version {
+        Some(_) => metadata::without_version(&module.path, &module.bytes)?,
+        None => module.bytes.clone(),
+    };
+    let bytes = metadata::with_version(&module.path, &bytes, version)?;
+    Module::from_bytes(&module.path, bytes)
+}
