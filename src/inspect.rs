@@ -7,7 +7,7 @@
 use std::fmt;
 
 use serde::Serialize;
-use wasmparser::{BinaryReader, Encoding, ExternalKind, Parser, Payload, TypeRef};
+use wasmparser::{BinaryReader, Chunk, Encoding, ExternalKind, Parser, Payload, TypeRef};
 
 use crate::error::{Error, Result};
 use crate::metadata::Metadata;
@@ -288,8 +288,32 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
     let mut exports = Vec::new();
     let mut version_offset = None;
 
-    for payload in Parser::new(0).parse_all(bytes) {
-        match payload? {
+    let mut parser = Parser::new(0);
+    let mut rest = bytes;
+    loop {
+        let payload = match parser.parse(rest, true)? {
+            Chunk::Parsed { consumed, payload } => {
+                rest = &rest[consumed..];
+                payload
+            }
+            // With `eof` set the parser reports truncation as an error instead.
+            Chunk::NeedMoreData(_) => {
+                return Err(Error::InvalidModule {
+                    reason: "unexpected end-of-file".into(),
+                    offset: Some((bytes.len() - rest.len()) as u64),
+                })
+            }
+        };
+        match payload {
+            Payload::End(_) => break,
+            // Function bodies are the engine's to validate: skip them whole, not one by one.
+            Payload::CodeSectionStart { size, unchecked_range, .. } => {
+                rest = rest.get(size as usize..).ok_or(Error::InvalidModule {
+                    reason: "the code section runs past the end of the module".into(),
+                    offset: Some(unchecked_range.start),
+                })?;
+                parser.skip_section();
+            }
             Payload::Version {
                 encoding: Encoding::Component,
                 ..
