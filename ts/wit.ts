@@ -3,23 +3,8 @@
 import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg-wit/wasm_hotswap.js";
 import { entry } from "./entry.js";
 
-export type {
-  CommitStages,
-  Expect,
-  ExternType,
-  HotSwapErrorCode,
-  InterfaceChange,
-  LoadOptions,
-  MajorUpgrade,
-  ModuleInterface,
-  ModuleMetadata,
-  ModuleSource,
-  SwapOptions,
-  SwapReport,
-  SwapStages,
-  UpdatePolicy,
-  ValType,
-} from "./index.js";
+// Every type of the main entry; the values below take precedence over its values.
+export type * from "./index.js";
 import type { HotModule as Module } from "./index.js";
 
 /** A module that can be replaced while it runs (see `wasm-hotswap`). */
