@@ -103,6 +103,7 @@ pub mod expect;
 pub mod gate;
 pub mod inspect;
 pub mod metadata;
+pub mod oci;
 pub mod policy;
 pub mod report;
 pub mod resolve;
