@@ -52,8 +52,10 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Publish a module into a static content-addressed registry folder.
+    /// Publish a module into a static content-addressed registry folder, or to an OCI
+    /// registry as a Wasm artifact (`--oci`).
     #[command(after_help = EXIT_CODES)]
+    #[command(group(clap::ArgGroup::new("target").required(true).args(["registry", "oci"])))]
     Publish {
         /// The module file.
         module: PathBuf,
@@ -65,7 +67,11 @@ pub enum Command {
         version: semver::Version,
         /// The registry folder; created if missing.
         #[arg(long)]
-        registry: PathBuf,
+        registry: Option<PathBuf>,
+        /// An OCI registry repository instead: `http(s)://host[:port]/repository` (without
+        /// a path, the repository is --name).
+        #[arg(long, value_name = "URL")]
+        oci: Option<String>,
     },
     /// Serve a registry folder on 127.0.0.1 with the headers the registry format relies on and
     /// a server-sent-events stream at /events; publish watched modules as they change.

@@ -13,6 +13,7 @@
 //! | `hotswap inspect m.wasm` | version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, `component-type` (WIT) sections |
 //! | `hotswap diff old.wasm new.wasm [--check]` | the classified change, item by item; the overall severity; the declared bump and whether it satisfies the rule; the smallest version after old's the change allows |
 //! | `hotswap publish m.wasm --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blob, then the index |
+//! | `hotswap publish m.wasm --name N --version V --oci URL` | the same rules against an OCI registry's tags; pushes the Wasm artifact ([`oci`]) |
 //! | `hotswap serve DIR [--watch PATH...] [--port N] [--name N]` | serves the folder on 127.0.0.1 with its cache headers, CORS and a server-sent-events stream of new versions; publishes each watched module as the next dev version when it changes ([`serve`]) |
 //!
 //! Every command takes `--json`. Exit statuses are in [`exit`]: 0 success, 1 refused by a
@@ -36,6 +37,7 @@ pub mod commands;
 pub mod exit;
 pub mod metadata;
 pub mod module;
+pub mod oci;
 pub mod registry;
 pub mod serve;
 pub mod table;
@@ -71,7 +73,12 @@ where
             name,
             version,
             registry,
-        } => commands::publish::run(module, name, version, registry),
+            oci,
+        } => match (registry, oci) {
+            (_, Some(oci)) => oci::command::run(module, name, version, oci),
+            (Some(registry), None) => commands::publish::run(module, name, version, registry),
+            (None, None) => unreachable!("clap requires --registry or --oci"),
+        },
         Command::Serve {
             dir,
             watch,

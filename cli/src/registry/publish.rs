@@ -148,8 +148,12 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
     })
 }
 
-/// The module with its `version` section equal to `version`, writing it if missing.
-fn versioned(module: &Module, version: &Version) -> Result<(Module, VersionSection), Failure> {
+/// The module with its `version` section equal to `version`, writing it if missing (the
+/// `VERSION_MISMATCH` refusal and the wasm-metadata write of [`publish`]'s step 2).
+///
+/// # Errors
+/// `VERSION_MISMATCH` (exit 1), `INVALID_METADATA` (exit 2).
+pub fn versioned(module: &Module, version: &Version) -> Result<(Module, VersionSection), Failure> {
     match &module.interface.version {
         Some(present) if present == version => Ok((module.clone(), VersionSection::Present)),
         Some(present) => Err(Failure::new(
@@ -188,16 +192,7 @@ fn check_against(
     module: &Module,
     version: &Version,
 ) -> Result<Previous, Failure> {
-    if version.cmp_precedence(&newest.version) != std::cmp::Ordering::Greater {
-        return Err(Failure::new(
-            Exit::Refused,
-            "VERSION_NOT_GREATER",
-            format!(
-                "version {version} is not greater than {}, the newest published version",
-                newest.version
-            ),
-        ));
-    }
+    check_greater(&newest.version, version)?;
     let digest: Digest = newest.digest.parse().map_err(|e| {
         Failure::new(
             Exit::InvalidInput,
@@ -210,11 +205,40 @@ fn check_against(
     })?;
     let blob_path = registry.blob_path(&digest);
     let old = Module::from_bytes(&blob_path, registry.read_blob(&digest)?)?;
+    check_bump(&newest.version, &old, module, version)
+}
+
+/// [`publish`]'s step 3: `version` must be greater than `newest`, the highest published.
+///
+/// # Errors
+/// `VERSION_NOT_GREATER` (exit 1).
+pub fn check_greater(newest: &Version, version: &Version) -> Result<(), Failure> {
+    if version.cmp_precedence(newest) != std::cmp::Ordering::Greater {
+        return Err(Failure::new(
+            Exit::Refused,
+            "VERSION_NOT_GREATER",
+            format!("version {version} is not greater than {newest}, the newest published version"),
+        ));
+    }
+    Ok(())
+}
+
+/// [`publish`]'s step 4: the bump from `newest` (whose module is `old`) to `version` must be
+/// as large as the interface change from `old` to `module` needs.
+///
+/// # Errors
+/// `SEMVER_VIOLATION` (exit 1) naming each item that needs more.
+pub fn check_bump(
+    newest: &Version,
+    old: &Module,
+    module: &Module,
+    version: &Version,
+) -> Result<Previous, Failure> {
     let change = diff(&old.interface, &module.interface);
     let severity = change.severity();
-    match bump::check(&newest.version, version, severity) {
+    match bump::check(newest, version, severity) {
         Ok(declared) => Ok(Previous {
-            version: newest.version.clone(),
+            version: newest.clone(),
             severity,
             declared,
         }),
@@ -229,11 +253,9 @@ fn check_against(
                 Exit::Refused,
                 "SEMVER_VIOLATION",
                 format!(
-                    "{} => {version} is a {declared} bump, but the change from {} is {severity} \
-                     and needs {needed}; the smallest version it allows is {}",
-                    newest.version,
-                    newest.version,
-                    wasm_hotswap::bump::smallest_allowed(&newest.version, severity)
+                    "{newest} => {version} is a {declared} bump, but the change from {newest} is \
+                     {severity} and needs {needed}; the smallest version it allows is {}",
+                    wasm_hotswap::bump::smallest_allowed(newest, severity)
                         .map_or("none".to_string(), |v| v.to_string())
                 ),
             )

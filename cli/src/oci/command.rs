@@ -1,0 +1,76 @@
+//! `hotswap publish m.wasm --name N --version V --oci URL`.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::client::Client;
+use super::push::{push, Request};
+use super::Target;
+use crate::commands::Report;
+use crate::exit::{Exit, Failure};
+use crate::module::Module;
+use crate::registry::publish::VersionSection;
+use crate::registry::PackageName;
+use crate::table::columns;
+
+/// Pushes the module in `path` to the registry `oci` names; the rules are [`push`]'s.
+///
+/// JSON: `{"name", "repository", "reference", "version", "digest", "size",
+/// "manifest_digest", "config_digest", "layer_existed", "version_section":
+/// "present" | "written", "previous": {"version", "severity", "declared"} | null}`.
+///
+/// # Errors
+/// As [`push`], those of reading the module, and `USAGE` for a malformed `--oci`.
+pub fn run(
+    path: &Path,
+    name: &PackageName,
+    version: &semver::Version,
+    oci: &str,
+) -> Result<Report, Failure> {
+    let request = Request {
+        target: Target::parse(oci, name)?,
+        module: Module::read(path)?,
+        name: name.clone(),
+        version: version.clone(),
+    };
+    let done = push(&request, &Client::new())?;
+    let rows = vec![
+        ("published", format!("{}@{}", done.name, done.version)),
+        ("reference", done.reference.clone()),
+        ("digest", done.digest.clone()),
+        ("size", format!("{} bytes", done.size)),
+        (
+            "layer",
+            if done.layer_existed {
+                "already in the registry".to_string()
+            } else {
+                "uploaded".to_string()
+            },
+        ),
+        ("manifest", done.manifest_digest.clone()),
+        ("config", done.config_digest.clone()),
+        (
+            "version",
+            match done.version_section {
+                VersionSection::Present => "section present, equal to --version".to_string(),
+                VersionSection::Written => "section written".to_string(),
+            },
+        ),
+        (
+            "previous",
+            match &done.previous {
+                Some(p) => format!(
+                    "{}: {} change, {} bump, ok",
+                    p.version, p.severity, p.declared
+                ),
+                None => "none (first version)".to_string(),
+            },
+        ),
+    ];
+    Ok(Report {
+        json: json!(done),
+        human: columns(0, &rows),
+        exit: Exit::Success,
+    })
+}
