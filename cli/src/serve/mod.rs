@@ -28,7 +28,7 @@ pub mod watch;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tiny_http::{Header, Method, Request, Response, Server};
 
@@ -152,11 +152,12 @@ fn poll(
         let now = Instant::now();
         for (file, name) in &mut watched {
             if let Some(bytes) = file.poll(now) {
+                let started = Instant::now();
                 let published = Module::from_bytes(&file.path, bytes)
                     .and_then(|m| publish_next(&registry, name, &m));
                 match published {
                     Ok(Some(done)) => {
-                        log.published(&file.path, &done);
+                        log.published(&file.path, &done, started.elapsed());
                         hub.announce(&Announcement {
                             name: done.name,
                             version: done.version.to_string(),
@@ -261,12 +262,13 @@ impl Log {
         }
     }
 
-    fn published(self, path: &Path, done: &Published) {
+    fn published(self, path: &Path, done: &Published, took: Duration) {
+        let ms = took.as_secs_f64() * 1000.0;
         if self.json {
-            self.line(&serde_json::json!({ "published": done, "file": path }));
+            self.line(&serde_json::json!({ "published": done, "file": path, "ms": ms }));
         } else {
             self.text(&format!(
-                "published {}@{} {} from {}",
+                "published {}@{} {} from {} in {ms:.1} ms",
                 done.name,
                 done.version,
                 done.digest,
