@@ -65,6 +65,18 @@ impl Served {
             .expect("hotswap serve printed a line in time")
     }
 
+    /// The next JSON line that has `key`, skipping others.
+    fn line_with(&self, key: &str) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            let line = self.line();
+            if line.get(key).is_some() {
+                return line;
+            }
+        }
+        panic!("no line with `{key}` in time")
+    }
+
     fn get(&self, path: &str) -> Reply {
         self.request("GET", path, &[])
     }
@@ -404,6 +416,7 @@ fn a_watched_module_is_published_as_the_next_dev_version_and_announced() {
         ],
     );
     let (mut events, headers) = Events::open(&served);
+    assert_eq!(served.line_with("stream")["stream"], "opened");
     assert_eq!(headers["content-type"], "text/event-stream");
     assert_eq!(headers["cache-control"], "no-cache");
     assert_eq!(headers["access-control-allow-origin"], "*");
@@ -421,11 +434,14 @@ fn a_watched_module_is_published_as_the_next_dev_version_and_announced() {
     assert_eq!(blob.status, 200);
     let interface = wasm_hotswap::inspect::read_interface(&blob.body).unwrap();
     assert_eq!(interface.version.unwrap().to_string(), "3.0.0");
-    assert_eq!(served.line()["published"]["version"], "3.0.0");
+    assert_eq!(
+        served.line_with("published")["published"]["version"],
+        "3.0.0"
+    );
 
     // Broken: printed, nothing published, still serving.
     std::fs::write(&watched, b"\0asm\x01\0\0\0\x07garbage").unwrap();
-    let refused = served.line();
+    let refused = served.line_with("error");
     assert_eq!(refused["error"]["code"], "INVALID_MODULE", "{refused}");
     assert_eq!(served.get("/packages/acme/counter/index.json").status, 200);
 

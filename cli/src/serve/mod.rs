@@ -98,7 +98,7 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, Failure> {
 
     for request in server.incoming_requests() {
         let (hub, root) = (hub.clone(), root.clone());
-        std::thread::spawn(move || answer(request, &root, &hub));
+        std::thread::spawn(move || answer(request, &root, &hub, log));
     }
     Err(Failure::new(
         Exit::Io,
@@ -176,14 +176,17 @@ fn poll(
     }
 }
 
-fn answer(request: Request, root: &Path, hub: &Hub) {
+fn answer(request: Request, root: &Path, hub: &Hub, log: Log) {
     let path = request.url().split('?').next().unwrap_or("");
     match (request.method(), path) {
         (Method::Get, "/events") => {
+            let peer = request.remote_addr().map(ToString::to_string);
             let feed = hub.subscribe();
             let mut out = request.into_writer();
-            // It ends when the client goes away: nothing to report.
+            log.stream("opened", peer.as_deref());
+            // It ends when the client goes away, which is no error.
             let _ = events::stream(&mut out, &feed, events::KEEP_ALIVE);
+            log.stream("closed", peer.as_deref());
         }
         (Method::Get | Method::Head, _) => {
             let if_none_match = header(&request, "If-None-Match");
@@ -297,6 +300,16 @@ impl Log {
                 "{failure}\n  not published: {} (still serving the published versions)",
                 path.display()
             );
+        }
+    }
+
+    /// An event stream `opened` or `closed`: whether a page is listening.
+    fn stream(self, what: &str, peer: Option<&str>) {
+        let peer = peer.unwrap_or("?");
+        if self.json {
+            self.line(&serde_json::json!({ "stream": what, "peer": peer }));
+        } else {
+            self.text(&format!("event stream {what}: {peer}"));
         }
     }
 
