@@ -122,6 +122,8 @@ pub mod fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
 #[cfg(target_arch = "wasm32")]
+pub mod oci_fetch;
+#[cfg(target_arch = "wasm32")]
 pub mod prepare;
 
 #[cfg(target_arch = "wasm32")]

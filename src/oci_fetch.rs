@@ -1,0 +1,334 @@
+//! Resolving against an OCI registry from the browser: tag list, manifest and the anonymous
+//! bearer-token flow, ending where a static registry's resolution ends: a blob URL and the
+//! digest to verify it by. The layout and the pure rules are in [`crate::oci`].
+//!
+//! The registry must send CORS headers: `Access-Control-Allow-Origin`, `Authorization` among
+//! the allowed headers when it wants tokens, and `WWW-Authenticate` and `Link` among the
+//! exposed ones (a challenge or a next page the page cannot read cannot be followed).
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use semver::Version;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Response;
+
+use crate::digest::Digest;
+use crate::error::Error;
+use crate::fetch::Source;
+use crate::js::{describe, global_fetch, Failure};
+use crate::oci::{
+    base_url, check_repository, next_link, resolve_url, select_tag, Challenge, Descriptor,
+    Manifest, MANIFEST_MEDIA_TYPE,
+};
+use crate::resolve::Wanted;
+
+/// Pages of a tag list followed at most; a registry linking on forever is cut off.
+const MAX_TAG_PAGES: usize = 100;
+
+/// Resolves `repository` at the registry `base` (`http(s)://host[:port]`, an `oci+` prefix
+/// allowed) to the version `wanted` selects among its tags, and returns where its layer is,
+/// the digest the manifest names for it, and the version:
+///
+/// 1. `GET <base>/v2/<repository>/tags/list`, following `Link: <…>; rel="next"`;
+/// 2. [`select_tag`]: the tags that are semantic versions, by the index's selection rule;
+/// 3. `GET <base>/v2/<repository>/manifests/<tag>` with
+///    `Accept: application/vnd.oci.image.manifest.v1+json`, checked by
+///    [`Manifest::wasm_layer`];
+/// 4. the layer is `<base>/v2/<repository>/blobs/<digest>`: the returned [`Source`] carries
+///    the token in its `init` when the registry asked for one. The caller fetches it with
+///    [`crate::fetch::fetch`] against the returned digest, which follows redirects to storage
+///    and verifies the bytes against the manifest's digest, never a response header.
+///
+/// Tag lists and manifests are requested with `cache: "no-cache"` (a tag can move); blobs
+/// are immutable. A 401 with a `Bearer` challenge is answered by asking the challenge's
+/// realm anonymously for a token and repeating the request with it, once.
+///
+/// # Errors
+/// - [`Error::InvalidOptions`] (`name`): not an OCI repository name;
+/// - [`Error::FetchFailed`]: a network error, a status other than 2xx (a 401 without a
+///   `Bearer` challenge names it: pass credentials with the `fetch` option), a failed token
+///   request;
+/// - [`Error::InvalidIndex`]: a tag list or manifest that is not JSON of its shape, or a
+///   manifest that is not a Wasm artifact (wrong media types, not exactly one layer);
+/// - [`Error::NoMatchingVersion`]: no tag matches `wanted`.
+pub async fn resolve_oci(
+    base: &str,
+    repository: &str,
+    wanted: &Wanted,
+    fetch_fn: Option<&Function>,
+) -> Result<(Source, Digest, Version), Failure> {
+    check_repository(repository, "name")?;
+    let base = base_url(base);
+    let mut session = Session {
+        fetch_fn,
+        token: None,
+    };
+
+    let tags = session.tags(base, repository).await?;
+    let (version, tag) = select_tag(repository, &tags, wanted)?;
+
+    let url = format!("{base}/v2/{repository}/manifests/{tag}");
+    let json = session.get_json(&url, MANIFEST_MEDIA_TYPE).await?;
+    let manifest = manifest_from_json(&json).map_err(|reason| invalid(&url, reason))?;
+    let (digest, _size) = manifest.wasm_layer(&url, &version)?;
+
+    let blob = format!("{base}/v2/{repository}/blobs/{digest}");
+    let init = match &session.token {
+        Some(token) => init_with(None, Some(token), None),
+        None => JsValue::UNDEFINED,
+    };
+    Ok((Source::Url { url: blob, init }, digest, version))
+}
+
+/// The requests of one resolution, sharing the token the registry asked for.
+struct Session<'a> {
+    fetch_fn: Option<&'a Function>,
+    token: Option<String>,
+}
+
+impl Session<'_> {
+    /// Every tag, page after page.
+    async fn tags(&mut self, base: &str, repository: &str) -> Result<Vec<String>, Failure> {
+        let mut url = format!("{base}/v2/{repository}/tags/list");
+        let mut tags = Vec::new();
+        for _ in 0..MAX_TAG_PAGES {
+            let response = self.get(&url, "application/json").await?;
+            let link = response.headers().get("link").ok().flatten();
+            let json = json_of(response, &url).await?;
+            let list = Reflect::get(&json, &"tags".into()).unwrap_or(JsValue::UNDEFINED);
+            if Array::is_array(&list) {
+                for tag in list.unchecked_into::<Array>().iter() {
+                    tag.as_string().map(|tag| tags.push(tag)).ok_or_else(|| {
+                        invalid(&url, "`tags` holds a value that is not a string".into())
+                    })?;
+                }
+            } else if !list.is_null() {
+                // `null` is what distribution lists for a repository whose tags were deleted.
+                return Err(invalid(&url, "`tags` is not an array".into()).into());
+            }
+            match link.as_deref().and_then(next_link) {
+                Some(next) => url = resolve_url(&url, next),
+                None => return Ok(tags),
+            }
+        }
+        Err(invalid(
+            &url,
+            format!("the tag list goes on for more than {MAX_TAG_PAGES} pages"),
+        )
+        .into())
+    }
+
+    async fn get_json(&mut self, url: &str, accept: &str) -> Result<JsValue, Failure> {
+        let response = self.get(url, accept).await?;
+        json_of(response, url).await
+    }
+
+    /// `GET url`, through the token flow on a 401; a 2xx response or `FETCH_FAILED`.
+    async fn get(&mut self, url: &str, accept: &str) -> Result<Response, Failure> {
+        let init = init_with(Some(accept), self.token.as_deref(), Some("no-cache"));
+        let response = send(url, self.fetch_fn, &init).await?;
+        if response.status() != 401 {
+            return ok(url, response);
+        }
+        let header = response
+            .headers()
+            .get("www-authenticate")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let Some(challenge) = Challenge::parse(&header) else {
+            let asks = if header.is_empty() {
+                "no readable `WWW-Authenticate` (is it in Access-Control-Expose-Headers?)".into()
+            } else {
+                format!("`WWW-Authenticate: {header}`")
+            };
+            return Err(fetch_failed(
+                url,
+                format!(
+                    "HTTP 401: the registry wants credentials ({asks}) and only anonymous bearer tokens are asked for; pass credentials through the `fetch` option"
+                ),
+                JsValue::UNDEFINED,
+            ));
+        };
+        self.token = Some(self.fetch_token(&challenge).await?);
+        let init = init_with(Some(accept), self.token.as_deref(), Some("no-cache"));
+        ok(url, send(url, self.fetch_fn, &init).await?)
+    }
+
+    /// An anonymous token for `challenge`: `{"token": …}` or `{"access_token": …}`.
+    async fn fetch_token(&self, challenge: &Challenge) -> Result<String, Failure> {
+        let url = challenge.token_url();
+        let init = init_with(Some("application/json"), None, Some("no-store"));
+        let response = ok(&url, send(&url, self.fetch_fn, &init).await?)?;
+        let json = json_of(response, &url).await?;
+        ["token", "access_token"]
+            .iter()
+            .find_map(|key| Reflect::get(&json, &(*key).into()).ok()?.as_string())
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| {
+                fetch_failed(
+                    &url,
+                    "the token response has no `token` or `access_token`".into(),
+                    JsValue::UNDEFINED,
+                )
+            })
+    }
+}
+
+/// A `RequestInit`: `headers` with `Accept` and `Authorization` as given, and `cache`.
+fn init_with(accept: Option<&str>, token: Option<&str>, cache: Option<&str>) -> JsValue {
+    let init = Object::new();
+    let headers = Object::new();
+    if let Some(accept) = accept {
+        let _ = Reflect::set(&headers, &"accept".into(), &accept.into());
+    }
+    if let Some(token) = token {
+        let _ = Reflect::set(
+            &headers,
+            &"authorization".into(),
+            &format!("Bearer {token}").into(),
+        );
+    }
+    let _ = Reflect::set(&init, &"headers".into(), &headers);
+    if let Some(cache) = cache {
+        let _ = Reflect::set(&init, &"cache".into(), &cache.into());
+    }
+    init.into()
+}
+
+/// `fetch(url, init)` through the injected function or the global one, whatever the status.
+async fn send(url: &str, fetch_fn: Option<&Function>, init: &JsValue) -> Result<Response, Failure> {
+    let pending = match fetch_fn {
+        Some(f) => f.call2(&JsValue::NULL, &JsValue::from_str(url), init),
+        None => global_fetch(url, init).map(JsValue::from),
+    }
+    .map_err(|cause| fetch_failed(url, describe(&cause), cause))?;
+    let response = JsFuture::from(Promise::resolve(&pending))
+        .await
+        .map_err(|cause| fetch_failed(url, describe(&cause), cause))?;
+    response.dyn_into().map_err(|other| {
+        fetch_failed(
+            url,
+            "the `fetch` option resolved with something that is not a Response".into(),
+            other,
+        )
+    })
+}
+
+/// The response if its status is 2xx, else `FETCH_FAILED` naming the status.
+fn ok(url: &str, response: Response) -> Result<Response, Failure> {
+    if response.ok() {
+        return Ok(response);
+    }
+    if let Some(body) = response.body() {
+        let _ = Promise::all_settled(&Array::of1(&body.cancel()));
+    }
+    let reason = format!("HTTP {} {}", response.status(), response.status_text());
+    Err(fetch_failed(
+        url,
+        reason.trim_end().to_string(),
+        JsValue::UNDEFINED,
+    ))
+}
+
+async fn json_of(response: Response, url: &str) -> Result<JsValue, Failure> {
+    let parsed = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await,
+        Err(cause) => Err(cause),
+    };
+    parsed.map_err(|cause| {
+        Failure::caused(
+            invalid(url, format!("it is not JSON ({})", describe(&cause))),
+            cause,
+        )
+    })
+}
+
+fn fetch_failed(url: &str, reason: String, cause: JsValue) -> Failure {
+    Failure::caused(
+        Error::FetchFailed {
+            url: url.to_string(),
+            reason,
+        },
+        cause,
+    )
+}
+
+fn invalid(url: &str, reason: String) -> Error {
+    Error::InvalidIndex {
+        url: url.to_string(),
+        reason,
+    }
+}
+
+/// Reads a manifest's shape from parsed JSON, naming the field at fault (by hand, as the
+/// index is: a JS-value deserializer would cost the runtime ~20 KB).
+fn manifest_from_json(json: &JsValue) -> Result<Manifest, String> {
+    if !json.is_object() {
+        return Err("it is not a JSON object".into());
+    }
+    let schema_version = field(json, "schemaVersion")
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+        .ok_or("`schemaVersion` is not a whole number")? as u32;
+    let media_type = match field(json, "mediaType") {
+        v if v.is_undefined() => None,
+        v => Some(v.as_string().ok_or("`mediaType` is not a string")?),
+    };
+    let config = descriptor(&field(json, "config"), "config")?;
+    let layers = field(json, "layers");
+    if !Array::is_array(&layers) {
+        return Err("`layers` is not an array".into());
+    }
+    let layers = layers
+        .unchecked_into::<Array>()
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| descriptor(&layer, &format!("layers[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Manifest {
+        schema_version,
+        media_type,
+        config,
+        layers,
+        annotations: annotations(&field(json, "annotations")),
+    })
+}
+
+fn descriptor(json: &JsValue, at: &str) -> Result<Descriptor, String> {
+    if !json.is_object() {
+        return Err(format!("`{at}` is not an object"));
+    }
+    let text = |key: &str| {
+        field(json, key)
+            .as_string()
+            .ok_or_else(|| format!("`{at}.{key}` is not a string"))
+    };
+    Ok(Descriptor {
+        media_type: text("mediaType")?,
+        digest: text("digest")?,
+        size: field(json, "size")
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+            .ok_or_else(|| format!("`{at}.size` is not a whole number"))? as u64,
+        annotations: annotations(&field(json, "annotations")),
+    })
+}
+
+/// The string-valued entries of an annotations object (others are ignored).
+fn annotations(json: &JsValue) -> std::collections::BTreeMap<String, String> {
+    if !json.is_object() {
+        return Default::default();
+    }
+    Object::entries(json.unchecked_ref())
+        .iter()
+        .filter_map(|entry| {
+            let entry: Array = entry.unchecked_into();
+            Some((entry.get(0).as_string()?, entry.get(1).as_string()?))
+        })
+        .collect()
+}
+
+fn field(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
