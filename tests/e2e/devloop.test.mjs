@@ -200,7 +200,7 @@ test("a rewritten module reaches the open page with its state", { timeout: 60_00
     console.log(
       `dev loop: file write -> swap applied, median ${median(applied).toFixed(1)} ms over ${RUNS} runs` +
         ` (min ${Math.min(...applied).toFixed(1)}, max ${Math.max(...applied).toFixed(1)});` +
-        ` file write -> event, median ${median(results.map((r) => r.announced)).toFixed(1)} ms`,
+        ` file write -> announced, median ${median(results.map((r) => r.announced)).toFixed(1)} ms`,
     );
   }
 });
