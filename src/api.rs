@@ -20,7 +20,7 @@ use crate::js::{now, register_error_class, ExportTable, Failure};
 use crate::policy::Policy;
 use crate::prepare::{prepare, Prepared};
 use crate::report::{Stages, SwapReport};
-use crate::resolve::{blob_path, PackageName, Wanted};
+use crate::resolve::{blob_path, Entry, PackageName, Wanted};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -120,6 +120,54 @@ export interface UpdatePolicy {
   requireVersion?: boolean;
 }
 
+/** Options of `m.watch`. */
+export interface WatchOptions {
+  /** Milliseconds between polls of the index while they succeed: default 30000, at least 100. */
+  interval?: number;
+  /** The longest wait after failed polls, in milliseconds: default 600000 (never below `interval`). */
+  maxBackoff?: number;
+  /**
+   * Listen to the registry's server-sent events and check as soon as a `published` event names
+   * this package: `true` for `<registry>/events`, or the stream's URL. Polling goes on at
+   * `interval` as a fallback (a longer one is fine).
+   */
+  events?: boolean | string;
+  /** One poller for all tabs of this origin watching the package (Web Locks, BroadcastChannel): default true. */
+  shared?: boolean;
+  /** Consent to major upgrades for this watch; defaults to the module's `policy.allowMajor`. */
+  allowMajor?: boolean | ((upgrade: MajorUpgrade) => boolean | Promise<boolean>);
+  /** Stops the watch when aborted. */
+  signal?: AbortSignal;
+}
+
+/** `available`: a version the policy allows was found; a swap to it starts. */
+export interface UpdateAvailable { version: string; digest: string; }
+/** `applied`: the module now serves `version`. */
+export interface UpdateApplied { version: string; digest: string; report: SwapReport; }
+/** `rejected`: the swap to `version` failed; the old version still serves, with its state. */
+export interface UpdateRejected { version: string; digest: string; code: HotSwapErrorCode; message: string; error: Error; }
+/** `error`: a poll failed; the next one is in `retryIn` milliseconds. */
+export interface WatchError { code: HotSwapErrorCode; message: string; retryIn: number; error: Error; }
+
+export interface WatchEventMap {
+  available: CustomEvent<UpdateAvailable>;
+  applied: CustomEvent<UpdateApplied>;
+  rejected: CustomEvent<UpdateRejected>;
+  error: CustomEvent<WatchError>;
+}
+
+/** A running watch: an `EventTarget` of `WatchEventMap`. */
+export interface Watcher extends EventTarget {
+  /** `"leader"` while this watch polls, `"follower"` while another tab's does, then `"stopped"`. */
+  readonly role: "leader" | "follower" | "stopped";
+  /** Stops for good: no timer, stream, channel or lock is left, a poll in flight is ignored, and no event follows. A swap already started completes or fails as a whole. */
+  stop(): void;
+  addEventListener<K extends keyof WatchEventMap>(type: K, listener: (event: WatchEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof WatchEventMap>(type: K, listener: (event: WatchEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
 export type LoadOptions = ModuleSource;
 export type SwapOptions = ModuleSource;
 
@@ -199,7 +247,7 @@ impl HotModule {
                 fetch: options.fetch,
                 registry: match &options.origin {
                     Origin::Registry(registry) => Some(Rc::clone(registry)),
-                    Origin::Fixed { .. } => None,
+                    Origin::Fixed { .. } | Origin::Listed { .. } => None,
                 },
                 expect: options.expect,
                 policy: options.policy,
@@ -267,23 +315,133 @@ impl HotModule {
             expect: Rc::clone(&inner.expect),
             policy: Rc::clone(&inner.policy),
         };
-        let options = match Options::parse(&options, &defaults) {
-            Ok(options) => options,
-            Err(e) => return Promise::reject(&Failure::from(e).into_js()),
+        match Options::parse(&options, &defaults) {
+            Ok(options) => enqueue(&inner, options),
+            Err(e) => Promise::reject(&Failure::from(e).into_js()),
+        }
+    }
+
+    /// Watches the registry package this module was loaded from, and swaps to the versions the
+    /// update policy allows as they are published: see the `watch` module. Returns a `Watcher`
+    /// (an `EventTarget`: `available`, `applied`, `rejected`, `error`) with `stop()` and `role`.
+    ///
+    /// # Errors
+    /// Throws a `HotSwapError` with code `INVALID_OPTIONS` when the module was not loaded from
+    /// a registry or an option is of the wrong type.
+    #[wasm_bindgen(unchecked_return_type = "Watcher")]
+    pub fn watch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WatchOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let into_js = |e: Error| Failure::from(e).into_js();
+        let registry = self.inner.registry.clone().ok_or_else(|| {
+            into_js(invalid(
+                "watch",
+                "this module was not loaded from a registry; load it with { registry, name, range } to watch it",
+            ))
+        })?;
+        if !options.is_undefined() && !options.is_object() {
+            return Err(into_js(invalid(
+                "options",
+                "expected an object such as { interval: 30000 }",
+            )));
+        }
+        let policy = match get(&options, "allowMajor") {
+            v if v.is_undefined() => Rc::clone(&self.inner.policy),
+            v => Rc::new(UpdatePolicy {
+                rules: self.inner.policy.rules,
+                allow_major: parse_allow_major(&v, "allowMajor").map_err(into_js)?,
+            }),
         };
-        let previous = inner.tail.borrow().clone();
-        let queued_at = now();
-        let swapping = Rc::clone(&inner);
-        let promise = future_to_promise(async move {
-            let _ = JsFuture::from(previous).await;
-            let report = swap(&swapping, options, queued_at)
-                .await
-                .map_err(Failure::into_js)?;
-            let json = serde_wasm_bindgen::Serializer::json_compatible();
-            report.serialize(&json).map_err(JsValue::from)
-        });
-        *inner.tail.borrow_mut() = Promise::all_settled(&Array::of1(&promise));
-        promise
+        let watched = Watched {
+            inner: Rc::clone(&self.inner),
+            registry,
+            policy,
+        };
+        crate::watch::browser::start(watched, &options)
+            .map(JsValue::from)
+            .map_err(into_js)
+    }
+}
+
+/// Queues a swap behind the ones already queued; the promise resolves with the report.
+fn enqueue(inner: &Rc<Inner>, options: Options) -> Promise {
+    let previous = inner.tail.borrow().clone();
+    let queued_at = now();
+    let swapping = Rc::clone(inner);
+    let promise = future_to_promise(async move {
+        let _ = JsFuture::from(previous).await;
+        let report = swap(&swapping, options, queued_at)
+            .await
+            .map_err(Failure::into_js)?;
+        let json = serde_wasm_bindgen::Serializer::json_compatible();
+        report.serialize(&json).map_err(JsValue::from)
+    });
+    *inner.tail.borrow_mut() = Promise::all_settled(&Array::of1(&promise));
+    promise
+}
+
+/// What a watch needs of a module loaded from a registry: where the package is, what is
+/// serving, and a way into the module's swap queue.
+pub(crate) struct Watched {
+    inner: Rc<Inner>,
+    registry: Rc<RegistryRef>,
+    /// The module's policy, with the watch's `allowMajor` when it gave one.
+    policy: Rc<UpdatePolicy>,
+}
+
+impl Watched {
+    /// The registry's root URL, ending in `/`.
+    pub(crate) fn base(&self) -> &str {
+        &self.registry.base
+    }
+
+    pub(crate) fn name(&self) -> &PackageName {
+        &self.registry.name
+    }
+
+    /// What `load` asked for.
+    pub(crate) fn wanted(&self) -> &Wanted {
+        &self.registry.wanted
+    }
+
+    pub(crate) fn fetch(&self) -> Option<&Function> {
+        self.inner.fetch.as_ref()
+    }
+
+    /// The digest and version serving now.
+    pub(crate) fn serving(&self) -> (String, Option<semver::Version>) {
+        let serving = self.inner.serving.borrow();
+        (
+            serving.digest.to_string(),
+            serving.interface.version.clone(),
+        )
+    }
+
+    /// Whether a major upgrade can be consented to (`allowMajor` is `true` or a callback).
+    pub(crate) fn majors(&self) -> bool {
+        !matches!(self.policy.allow_major, AllowMajor::No)
+    }
+
+    /// Queues a swap to `entry` of the index, like `swap({ version })` but without fetching
+    /// the index again: through the same queue, gate and consent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidDigest`] for a digest `Index::validate` would have refused.
+    pub(crate) fn swap_to(&self, entry: &Entry) -> Result<Promise, Error> {
+        let digest: Digest = entry.digest.parse()?;
+        let options = Options {
+            origin: Origin::Listed {
+                source: Source::url(self.registry.url(&blob_path(&digest))),
+                digest,
+                version: Rc::new(entry.version.clone()),
+            },
+            imports: None,
+            fetch: self.inner.fetch.clone(),
+            expect: Rc::clone(&self.inner.expect),
+            policy: Rc::clone(&self.policy),
+        };
+        Ok(enqueue(&self.inner, options))
     }
 }
 
@@ -357,6 +515,11 @@ async fn pipeline(
     let resolved_source;
     let (source, digest, listed) = match &options.origin {
         Origin::Fixed { source, digest } => (source, *digest, None),
+        Origin::Listed {
+            source,
+            digest,
+            version,
+        } => (source, *digest, Some(semver::Version::clone(version))),
         Origin::Registry(registry) => {
             let (source, digest, version) = resolve(registry, options.fetch.as_ref()).await?;
             resolved_source = source;
@@ -558,6 +721,12 @@ enum Origin {
     Fixed { source: Source, digest: Digest },
     /// A version a registry's index resolves to a digest.
     Registry(Rc<RegistryRef>),
+    /// A version of an index already in hand (a watch's): its blob, digest and version.
+    Listed {
+        source: Source,
+        digest: Digest,
+        version: Rc<semver::Version>,
+    },
 }
 
 /// A package in a static registry, and which of its versions is wanted.
@@ -781,17 +950,7 @@ fn parse_policy(value: &JsValue) -> Result<UpdatePolicy, Error> {
             .as_bool()
             .ok_or_else(|| invalid(option, "expected a boolean")),
     };
-    let allow_major = match get(value, "allowMajor") {
-        v if v.is_undefined() || v.as_bool() == Some(false) => AllowMajor::No,
-        v if v.as_bool() == Some(true) => AllowMajor::Yes,
-        v if v.is_function() => AllowMajor::Ask(v.unchecked_into()),
-        _ => {
-            return Err(invalid(
-                "policy.allowMajor",
-                "expected a boolean or a function (upgrade) => boolean",
-            ))
-        }
-    };
+    let allow_major = parse_allow_major(&get(value, "allowMajor"), "policy.allowMajor")?;
     Ok(UpdatePolicy {
         rules: Policy {
             allow_downgrade: flag("allowDowngrade", "policy.allowDowngrade")?,
@@ -799,6 +958,19 @@ fn parse_policy(value: &JsValue) -> Result<UpdatePolicy, Error> {
         },
         allow_major,
     })
+}
+
+/// `allowMajor`: absent or a boolean, or a consent callback.
+fn parse_allow_major(value: &JsValue, option: &'static str) -> Result<AllowMajor, Error> {
+    match value {
+        v if v.is_undefined() || v.as_bool() == Some(false) => Ok(AllowMajor::No),
+        v if v.as_bool() == Some(true) => Ok(AllowMajor::Yes),
+        v if v.is_function() => Ok(AllowMajor::Ask(v.clone().unchecked_into())),
+        _ => Err(invalid(
+            option,
+            "expected a boolean or a function (upgrade) => boolean",
+        )),
+    }
 }
 
 /// A `Uint8Array` over an `ArrayBuffer` or over the bytes an `ArrayBufferView` covers.

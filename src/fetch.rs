@@ -157,15 +157,41 @@ async fn request(
     fetch_fn: Option<&Function>,
     init: &JsValue,
 ) -> Result<Response, Failure> {
-    let failed = |reason: String, cause: JsValue| {
-        Failure::caused(
-            Error::FetchFailed {
-                url: url.to_string(),
-                reason,
-            },
-            cause,
-        )
-    };
+    let response = send(url, fetch_fn, init).await?;
+    if !response.ok() {
+        return Err(refused(url, &response));
+    }
+    Ok(response)
+}
+
+fn fetch_failed(url: &str, reason: String, cause: JsValue) -> Failure {
+    Failure::caused(
+        Error::FetchFailed {
+            url: url.to_string(),
+            reason,
+        },
+        cause,
+    )
+}
+
+/// `FETCH_FAILED` naming a response's status; the body is cancelled.
+fn refused(url: &str, response: &Response) -> Failure {
+    let status = response.status();
+    let text = response.status_text();
+    // Release the connection; nobody will read this body.
+    if let Some(body) = response.body() {
+        let _ = Promise::all_settled(&js_sys::Array::of1(&body.cancel()));
+    }
+    fetch_failed(
+        url,
+        format!("HTTP {status} {text}").trim_end().to_string(),
+        JsValue::UNDEFINED,
+    )
+}
+
+/// `fetch(url, init)` through the injected function or the global one, whatever the status.
+async fn send(url: &str, fetch_fn: Option<&Function>, init: &JsValue) -> Result<Response, Failure> {
+    let failed = |reason: String, cause: JsValue| fetch_failed(url, reason, cause);
     let pending = match fetch_fn {
         Some(f) => f.call2(&JsValue::NULL, &JsValue::from_str(url), init),
         None => global_fetch(url, init).map(JsValue::from),
@@ -174,25 +200,95 @@ async fn request(
     let response = JsFuture::from(Promise::resolve(&pending))
         .await
         .map_err(|cause| failed(describe(&cause), cause))?;
-    let response: Response = response.dyn_into().map_err(|other| {
+    response.dyn_into().map_err(|other| {
         failed(
             "the `fetch` option resolved with something that is not a Response".into(),
             other,
         )
-    })?;
-    if !response.ok() {
-        let status = response.status();
-        let text = response.status_text();
-        // Release the connection; nobody will read this body.
+    })
+}
+
+/// What a conditional request for an index found.
+pub enum Revalidated {
+    /// `304 Not Modified`: the index is the one the `ETag` names. Nothing was read.
+    Unchanged,
+    /// A new index, its text (to share with other tabs) and its `ETag`, if the server sent one.
+    Changed {
+        /// The checked index.
+        index: Index,
+        /// The body, as received.
+        text: String,
+        /// The response's `ETag`.
+        etag: Option<String>,
+    },
+}
+
+/// Requests a registry index with `If-None-Match: etag` (when given). The browser's cache is
+/// bypassed (`cache: "no-store"`): the caller keeps the validator, so a `304` reaches it.
+///
+/// # Errors
+/// [`Error::FetchFailed`] (a status other than 2xx and 304), or [`Error::InvalidIndex`]
+/// (see [`index_from_text`]).
+pub async fn revalidate_index(
+    url: &str,
+    name: &PackageName,
+    fetch_fn: Option<&Function>,
+    etag: Option<&str>,
+) -> Result<Revalidated, Failure> {
+    let init = Object::new();
+    let _ = Reflect::set(&init, &"cache".into(), &"no-store".into());
+    if let Some(etag) = etag {
+        let headers = Object::new();
+        let _ = Reflect::set(&headers, &"if-none-match".into(), &etag.into());
+        let _ = Reflect::set(&init, &"headers".into(), &headers);
+    }
+    let response = send(url, fetch_fn, &init).await?;
+    if response.status() == 304 {
         if let Some(body) = response.body() {
             let _ = Promise::all_settled(&js_sys::Array::of1(&body.cancel()));
         }
-        return Err(failed(
-            format!("HTTP {status} {text}").trim_end().to_string(),
-            JsValue::UNDEFINED,
-        ));
+        return Ok(Revalidated::Unchanged);
     }
-    Ok(response)
+    if !response.ok() {
+        return Err(refused(url, &response));
+    }
+    let etag = response.headers().get("etag").ok().flatten();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await,
+        Err(cause) => Err(cause),
+    }
+    .map_err(|cause| {
+        fetch_failed(
+            url,
+            format!("the body broke off ({})", describe(&cause)),
+            cause,
+        )
+    })?
+    .as_string()
+    .unwrap_or_default();
+    let index = index_from_text(&text, url, name)?;
+    Ok(Revalidated::Changed { index, text, etag })
+}
+
+/// Parses and checks an index's text, as [`fetch_index`] does a response's.
+///
+/// # Errors
+/// [`Error::InvalidIndex`]: not JSON, not of the index's shape, or failing [`Index::validate`].
+pub fn index_from_text(text: &str, url: &str, name: &PackageName) -> Result<Index, Failure> {
+    let invalid = |reason: String, cause: JsValue| {
+        Failure::caused(
+            Error::InvalidIndex {
+                url: url.to_string(),
+                reason,
+            },
+            cause,
+        )
+    };
+    let json = js_sys::JSON::parse(text)
+        .map_err(|cause| invalid(format!("it is not JSON ({})", describe(&cause)), cause))?;
+    let index = index_from_json(&json).map_err(|reason| invalid(reason, JsValue::UNDEFINED))?;
+    index.validate(name, url)?;
+    Ok(index)
 }
 
 /// Fetches and checks a registry index. The request revalidates any cached copy

@@ -74,6 +74,14 @@
 //! three is stateless; one with some but not all is invalid. The version is the standard
 //! `version` custom section. See [`contract`], and the `hotswap-guest` crate for Rust guests.
 //!
+//! # Update delivery
+//!
+//! `m.watch({ interval, events })` keeps a module loaded from a registry up to date: it polls
+//! the package's index with conditional requests (a `304` costs no parse and no resolve), or
+//! checks when the registry's event stream announces a version, and swaps to the versions the
+//! update policy allows through the normal swap path, reporting `available`, `applied`,
+//! `rejected` and `error` events. Tabs of one origin share one poller. See [`watch`].
+//!
 //! # Errors
 //!
 //! Every failure is an [`error::Error`] with a stable [`error::Error::code`]; in JS it is a
@@ -108,6 +116,7 @@ pub mod policy;
 pub mod report;
 pub mod resolve;
 pub mod verify;
+pub mod watch;
 #[cfg(feature = "wit")]
 pub mod wit;
 

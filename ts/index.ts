@@ -7,6 +7,8 @@ import type {
   ModuleMetadata,
   SwapOptions,
   SwapReport,
+  WatchOptions,
+  Watcher,
 } from "../pkg/wasm_hotswap.js";
 
 export type {
@@ -23,8 +25,15 @@ export type {
   SwapOptions,
   SwapReport,
   SwapStages,
+  UpdateApplied,
+  UpdateAvailable,
   UpdatePolicy,
+  UpdateRejected,
   ValType,
+  WatchError,
+  WatchEventMap,
+  WatchOptions,
+  Watcher,
 } from "../pkg/wasm_hotswap.js";
 
 export { HotSwapError } from "./entry.js";
@@ -43,6 +52,12 @@ export interface HotModule<E extends object = Record<string, any>> {
   readonly metadata: ModuleMetadata;
   /** Replaces the serving instance, moving its state; rejects with `HotSwapError`. */
   swap(options: SwapOptions): Promise<SwapReport>;
+  /**
+   * Watches the registry package this module was loaded from and swaps to each version the
+   * update policy allows, through `swap`'s queue and gate. Throws `HotSwapError`
+   * (`INVALID_OPTIONS`) for a module not loaded from a registry.
+   */
+  watch(options?: WatchOptions): Watcher;
   /** Releases the runtime's handle; the exports keep calling the last instance. */
   free(): void;
 }
