@@ -20,6 +20,9 @@
 //! - Loopback only: it is a development server, without TLS or authentication.
 //! - Events are not replayed: a client that connects later reads the indexes.
 //! - Files are read whole into memory per request: registries hold small modules.
+//! - Publishers are not locked against each other (see [`crate::registry`]): do not run a
+//!   `hotswap publish` of a package while the watcher may publish it too.
+//! - Polling, not inotify: a change is seen up to 20 ms late, plus the 50 ms settle time.
 
 pub mod events;
 pub mod files;
