@@ -307,7 +307,11 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
         match payload {
             Payload::End(_) => break,
             // Function bodies are the engine's to validate: skip them whole, not one by one.
-            Payload::CodeSectionStart { size, unchecked_range, .. } => {
+            Payload::CodeSectionStart {
+                size,
+                unchecked_range,
+                ..
+            } => {
                 rest = rest.get(size as usize..).ok_or(Error::InvalidModule {
                     reason: "the code section runs past the end of the module".into(),
                     offset: Some(unchecked_range.start),
