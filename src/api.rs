@@ -17,6 +17,7 @@ use crate::fetch::{fetch, fetch_index, Source};
 use crate::gate::{self, Provided};
 use crate::inspect::{inspect, Interface};
 use crate::js::{now, register_error_class, ExportTable, Failure};
+use crate::oci_fetch::resolve_oci;
 use crate::policy::Policy;
 use crate::prepare::{prepare, Prepared};
 use crate::report::{Stages, SwapReport};
@@ -43,9 +44,12 @@ export interface ModuleSource {
   bytes?: BufferSource;
   /** `sha256:` and 64 lowercase hex digits; the bytes must hash to it. */
   digest?: string;
-  /** The root URL of a static registry (`packages/<name>/index.json`, `blobs/sha256/<hex>`). */
+  /**
+   * The root URL of a static registry (`packages/<name>/index.json`, `blobs/sha256/<hex>`), or
+   * `oci+https://host` for an OCI registry, whose semver tags are the versions.
+   */
   registry?: string;
-  /** The package's name in the registry: `counter` or `acme/counter`. */
+  /** The package's name in the registry: `counter` or `acme/counter` (an OCI repository). */
   name?: string;
   /** A semver range (`^1.2`, `~1.2.3`, `*`): the highest non-yanked version in it is loaded. */
   range?: string;
@@ -340,6 +344,13 @@ impl HotModule {
                 "this module was not loaded from a registry; load it with { registry, name, range } to watch it",
             ))
         })?;
+        let Package::Static(name) = &registry.package else {
+            return Err(into_js(invalid(
+                "watch",
+                "watching follows a static registry's index; swap a module from an OCI registry with swap({ version })",
+            )));
+        };
+        let name = name.clone();
         if !options.is_undefined() && !options.is_object() {
             return Err(into_js(invalid(
                 "options",
@@ -356,6 +367,7 @@ impl HotModule {
         let watched = Watched {
             inner: Rc::clone(&self.inner),
             registry,
+            name,
             policy,
         };
         crate::watch::browser::start(watched, &options)
@@ -386,6 +398,8 @@ fn enqueue(inner: &Rc<Inner>, options: Options) -> Promise {
 pub(crate) struct Watched {
     inner: Rc<Inner>,
     registry: Rc<RegistryRef>,
+    /// The package's name in the static registry.
+    name: PackageName,
     /// The module's policy, with the watch's `allowMajor` when it gave one.
     policy: Rc<UpdatePolicy>,
 }
@@ -397,7 +411,7 @@ impl Watched {
     }
 
     pub(crate) fn name(&self) -> &PackageName {
-        &self.registry.name
+        &self.name
     }
 
     /// What `load` asked for.
@@ -521,7 +535,13 @@ async fn pipeline(
             version,
         } => (source, *digest, Some(semver::Version::clone(version))),
         Origin::Registry(registry) => {
-            let (source, digest, version) = resolve(registry, options.fetch.as_ref()).await?;
+            let (source, digest, version) = match &registry.package {
+                Package::Static(name) => resolve(registry, name, options.fetch.as_ref()).await?,
+                Package::Oci(repository) => {
+                    let fetch_fn = options.fetch.as_ref();
+                    resolve_oci(&registry.base, repository, &registry.wanted, fetch_fn).await?
+                }
+            };
             resolved_source = source;
             (&resolved_source, digest, Some(version))
         }
@@ -569,14 +589,10 @@ async fn pipeline(
 /// blob's URL follows from the digest.
 async fn resolve(
     registry: &RegistryRef,
+    name: &PackageName,
     fetch_fn: Option<&Function>,
 ) -> Result<(Source, Digest, semver::Version), Failure> {
-    let index = fetch_index(
-        &registry.url(&registry.name.index_path()),
-        &registry.name,
-        fetch_fn,
-    )
-    .await?;
+    let index = fetch_index(&registry.url(&name.index_path()), name, fetch_fn).await?;
     let entry = index.resolve(&registry.wanted)?;
     // validate() checked every digest of the index.
     let digest: Digest = entry.digest.parse()?;
@@ -729,12 +745,21 @@ enum Origin {
     },
 }
 
-/// A package in a static registry, and which of its versions is wanted.
+/// A package in a registry, and which of its versions is wanted.
 struct RegistryRef {
-    /// The registry's root URL, ending in `/`.
+    /// The registry's root URL, ending in `/` (`oci+` and all, for an OCI registry).
     base: String,
-    name: PackageName,
+    /// The package: a static registry's, or an OCI registry's repository.
+    package: Package,
     wanted: Wanted,
+}
+
+/// What a registry calls the package.
+enum Package {
+    /// In a static registry: `packages/<name>/index.json`.
+    Static(PackageName),
+    /// In an OCI registry (`registry: "oci+https://…"`): the repository, whose tags are versions.
+    Oci(String),
 }
 
 impl RegistryRef {
@@ -863,9 +888,16 @@ fn parse_origin(get: &impl Fn(&str) -> JsValue, defaults: &Defaults) -> Result<O
         (None, Some(default)) => default.base.clone(),
         (None, None) => return Err(invalid("registry", "expected the registry's root URL")),
     };
-    let name = match (name, default) {
-        (Some(name), _) => name.parse()?,
-        (None, Some(default)) => default.name.clone(),
+    let package = match (name, default) {
+        (Some(name), _) if base.starts_with("oci+") => {
+            crate::oci::check_repository(&name, "name")?;
+            Package::Oci(name)
+        }
+        (Some(name), _) => Package::Static(name.parse()?),
+        (None, Some(default)) => match &default.package {
+            Package::Static(name) => Package::Static(name.clone()),
+            Package::Oci(repository) => Package::Oci(repository.clone()),
+        },
         (None, None) => return Err(invalid("name", "expected the package's name")),
     };
     let wanted = match (range, version, default) {
@@ -879,7 +911,7 @@ fn parse_origin(get: &impl Fn(&str) -> JsValue, defaults: &Defaults) -> Result<O
     };
     Ok(Origin::Registry(Rc::new(RegistryRef {
         base,
-        name,
+        package,
         wanted,
     })))
 }

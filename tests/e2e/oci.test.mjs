@@ -195,8 +195,7 @@ describe("OCI registry round trip", { timeout: 900_000 }, () => {
     assert.match(output, /test result: ok\. 7 passed; 0 failed/, output);
   });
 
-  // Needs `HotModule.load({ registry: "oci+…" })` wired to resolve_oci in src/api.rs.
-  test("an app loads acme/counter@^1 from the registry through the public API", { todo: "until src/api.rs routes oci+ registries to oci_fetch::resolve_oci" }, async (t) => {
+  test("an app loads acme/counter@^1 from the registry through the public API", async (t) => {
     if (!urls) return t.skip("no registry (HOTSWAP_OCI_OPTIONAL=1)");
     const env = await start();
     try {
