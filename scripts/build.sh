@@ -34,6 +34,7 @@ build_runtime() {
   local t
   t=$(date +%s)
   step "runtime ($out): wasm-pack build --target web --release $*"
+  rm -rf "$out" # no snippet of an earlier build may linger in the package
   wasm-pack --quiet build --target web --release --out-dir "$out" --out-name wasm_hotswap -- "$@"
   # wasm-pack writes $out/.gitignore = "*", which npm pack also obeys: the build would be left
   # out of the package. The root .gitignore already keeps it out of git.
@@ -47,17 +48,24 @@ build_runtime() {
     exit 1
   fi
   mv "$raw.opt" "$raw"
+  # The JS glue ships minified too (esbuild, from npm): the runtime's size budget counts it.
+  local js
+  for js in "$out"/wasm_hotswap.js "$out"/snippets/*/src/js/*.js; do
+    node_modules/.bin/esbuild "$js" --minify --format=esm --log-level=warning --allow-overwrite --outfile="$js"
+  done
   step "runtime ($out): wasm-opt -Oz $before -> $(stat -c %s "$raw") bytes, $(gzip -9c "$raw" | wc -c) gzipped ($(elapsed "$t"))"
 }
 
-# `wasm-hotswap`, and `wasm-hotswap/wit` with the WIT world check (several times larger).
+# The entry points: `wasm-hotswap`; `wasm-hotswap/updates` with update delivery (watch, OCI);
+# `wasm-hotswap/wit` with that and the WIT world check (several times larger).
 build_runtime pkg
-build_runtime pkg-wit --features wit
+build_runtime pkg-updates --features updates
+build_runtime pkg-wit --features wit,updates
 
 t=$(date +%s)
 step "shim: tsc -p tsconfig.json"
 node_modules/.bin/tsc -p tsconfig.json
-step "shim: dist/index.js, dist/wit.js and their .d.ts ($(elapsed "$t"))"
+step "shim: dist/index.js, dist/updates.js, dist/wit.js and their .d.ts ($(elapsed "$t"))"
 
 t=$(date +%s)
 step "demo guests: cargo build -p counter-v1 -p counter-v2"

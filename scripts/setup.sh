@@ -12,12 +12,14 @@ as_root() {
 
 # Browser and driver for wasm-pack's headless tests and Playwright. Same Debian source, so
 # their versions always match. No browser is ever downloaded from anywhere else.
-if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
-  step "chromium + chromedriver present"
+# Debian's docker-registry (CNCF distribution) is the real OCI registry the OCI tests push to
+# and pull from (scripts/oci-registry.sh starts it on 127.0.0.1).
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null && [ -x /usr/bin/docker-registry ]; then
+  step "chromium + chromedriver + docker-registry present"
 else
-  step "installing chromium + chromium-driver (apt)"
+  step "installing chromium + chromium-driver + docker-registry (apt)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver docker-registry
 fi
 
 installed_targets=$(rustup target list --installed)

@@ -18,12 +18,13 @@ step() {
 step cargo fmt --all --check
 step cargo clippy --workspace --all-targets -- -D warnings
 step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets -- -D warnings
-step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets --features wit -- -D warnings
+step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets --features updates -- -D warnings
+step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets --features wit,updates -- -D warnings
 # The workspace build turns the `wit` feature on (the CLI uses it); the runtime alone, without it:
 step cargo test -p wasm-hotswap --lib
 step cargo test --workspace
 step wasm-pack test --headless --chrome
-step wasm-pack test --headless --chrome --features wit
+step wasm-pack test --headless --chrome --features wit,updates
 step bash scripts/build.sh
 step node_modules/.bin/tsc -p tsconfig.json --noEmit
 step node --test tests/e2e/

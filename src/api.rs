@@ -17,11 +17,12 @@ use crate::fetch::{fetch, fetch_index, Source};
 use crate::gate::{self, Provided};
 use crate::inspect::{inspect, Interface};
 use crate::js::{now, register_error_class, ExportTable, Failure};
+#[cfg(feature = "updates")]
 use crate::oci_fetch::resolve_oci;
 use crate::policy::Policy;
 use crate::prepare::{prepare, Prepared};
 use crate::report::{Stages, SwapReport};
-use crate::resolve::{blob_path, Entry, PackageName, Wanted};
+use crate::resolve::{blob_path, PackageName, Wanted};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -251,7 +252,7 @@ impl HotModule {
                 fetch: options.fetch,
                 registry: match &options.origin {
                     Origin::Registry(registry) => Some(Rc::clone(registry)),
-                    Origin::Fixed { .. } | Origin::Listed { .. } => None,
+                    _ => None,
                 },
                 expect: options.expect,
                 policy: options.policy,
@@ -337,8 +338,16 @@ impl HotModule {
         &self,
         #[wasm_bindgen(unchecked_param_type = "WatchOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let into_js = |e: Error| Failure::from(e).into_js();
-        let registry = self.inner.registry.clone().ok_or_else(|| {
+        watch(&self.inner, &options).map_err(|e| Failure::from(e).into_js())
+    }
+}
+
+/// `HotModule.watch`, in the builds with the `updates` feature.
+#[cfg(feature = "updates")]
+fn watch(inner: &Rc<Inner>, options: &JsValue) -> Result<JsValue, Error> {
+    {
+        let into_js = |e: Error| e;
+        let registry = inner.registry.clone().ok_or_else(|| {
             into_js(invalid(
                 "watch",
                 "this module was not loaded from a registry; load it with { registry, name, range } to watch it",
@@ -357,23 +366,36 @@ impl HotModule {
                 "expected an object such as { interval: 30000 }",
             )));
         }
-        let policy = match get(&options, "allowMajor") {
-            v if v.is_undefined() => Rc::clone(&self.inner.policy),
+        let policy = match get(options, "allowMajor") {
+            v if v.is_undefined() => Rc::clone(&inner.policy),
             v => Rc::new(UpdatePolicy {
-                rules: self.inner.policy.rules,
+                rules: inner.policy.rules,
                 allow_major: parse_allow_major(&v, "allowMajor").map_err(into_js)?,
             }),
         };
         let watched = Watched {
-            inner: Rc::clone(&self.inner),
+            inner: Rc::clone(inner),
             registry,
             name,
             policy,
         };
-        crate::watch::browser::start(watched, &options)
-            .map(JsValue::from)
-            .map_err(into_js)
+        crate::watch::browser::start(watched, options).map(JsValue::from)
     }
+}
+
+/// Without the `updates` feature there is no watcher: the error points at the build with one.
+#[cfg(not(feature = "updates"))]
+fn watch(_inner: &Rc<Inner>, _options: &JsValue) -> Result<JsValue, Error> {
+    Err(needs_updates("watch"))
+}
+
+/// The error for a feature of the `wasm-hotswap/updates` build used in one without it.
+#[cfg(not(feature = "updates"))]
+fn needs_updates(option: &'static str) -> Error {
+    invalid(
+        option,
+        "this build of the runtime has no update delivery (watch, OCI registries); import `wasm-hotswap/updates` instead",
+    )
 }
 
 /// Queues a swap behind the ones already queued; the promise resolves with the report.
@@ -395,6 +417,7 @@ fn enqueue(inner: &Rc<Inner>, options: Options) -> Promise {
 
 /// What a watch needs of a module loaded from a registry: where the package is, what is
 /// serving, and a way into the module's swap queue.
+#[cfg(feature = "updates")]
 pub(crate) struct Watched {
     inner: Rc<Inner>,
     registry: Rc<RegistryRef>,
@@ -404,6 +427,7 @@ pub(crate) struct Watched {
     policy: Rc<UpdatePolicy>,
 }
 
+#[cfg(feature = "updates")]
 impl Watched {
     /// The registry's root URL, ending in `/`.
     pub(crate) fn base(&self) -> &str {
@@ -442,7 +466,7 @@ impl Watched {
     ///
     /// # Errors
     /// [`Error::InvalidDigest`] for a digest `Index::validate` would have refused.
-    pub(crate) fn swap_to(&self, entry: &Entry) -> Result<Promise, Error> {
+    pub(crate) fn swap_to(&self, entry: &crate::resolve::Entry) -> Result<Promise, Error> {
         let digest: Digest = entry.digest.parse()?;
         let options = Options {
             origin: Origin::Listed {
@@ -529,6 +553,7 @@ async fn pipeline(
     let resolved_source;
     let (source, digest, listed) = match &options.origin {
         Origin::Fixed { source, digest } => (source, *digest, None),
+        #[cfg(feature = "updates")]
         Origin::Listed {
             source,
             digest,
@@ -537,10 +562,13 @@ async fn pipeline(
         Origin::Registry(registry) => {
             let (source, digest, version) = match &registry.package {
                 Package::Static(name) => resolve(registry, name, options.fetch.as_ref()).await?,
+                #[cfg(feature = "updates")]
                 Package::Oci(repository) => {
                     let fetch_fn = options.fetch.as_ref();
                     resolve_oci(&registry.base, repository, &registry.wanted, fetch_fn).await?
                 }
+                #[cfg(not(feature = "updates"))]
+                Package::Oci(_) => return Err(needs_updates("registry").into()),
             };
             resolved_source = source;
             (&resolved_source, digest, Some(version))
@@ -738,6 +766,7 @@ enum Origin {
     /// A version a registry's index resolves to a digest.
     Registry(Rc<RegistryRef>),
     /// A version of an index already in hand (a watch's): its blob, digest and version.
+    #[cfg(feature = "updates")]
     Listed {
         source: Source,
         digest: Digest,

@@ -130,7 +130,7 @@ pub mod compile;
 pub mod fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "updates"))]
 pub mod oci_fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod prepare;

@@ -272,7 +272,7 @@ impl Scheduler {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "updates"))]
 pub(crate) mod browser;
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! pushes, a proxy that redirects, loops and tampers) and builds and runs this file with the
 //! URLs and digests in the environment, read here at compile time. Built without them (a plain
 //! `wasm-pack test`), every test logs that it was skipped and passes.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "updates"))]
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

@@ -312,3 +312,29 @@ async fn registry_and_url_options_do_not_mix() {
         message(&err)
     );
 }
+
+#[cfg(not(feature = "updates"))]
+#[wasm_bindgen_test]
+async fn watching_and_oci_registries_need_the_updates_build() {
+    let registry = Rc::new(Registry::default());
+    let v100 = counter("1.0.0");
+    registry.publish("acme/counter", &[("1.0.0", &v100, false)]);
+    let (m, _) = loaded(&registry).await;
+    let err = m.watch(JsValue::UNDEFINED).unwrap_err();
+    assert_eq!(code(&err), "INVALID_OPTIONS");
+    assert!(
+        message(&err).contains("wasm-hotswap/updates"),
+        "{}",
+        message(&err)
+    );
+
+    let oci = registry_options(&registry, "acme/counter", "range", "^1");
+    Reflect::set(&oci, &"registry".into(), &"oci+http://127.0.0.1:9".into()).unwrap();
+    let err = load_err(oci).await;
+    assert_eq!(code(&err), "INVALID_OPTIONS");
+    assert!(
+        message(&err).contains("wasm-hotswap/updates"),
+        "{}",
+        message(&err)
+    );
+}

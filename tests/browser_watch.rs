@@ -1,7 +1,7 @@
 //! Update delivery in a real browser: `m.watch()` polling an in-memory static registry served by
 //! an injected `fetch` as real `Response`s (with `ETag` and `304`), the update policy, the
 //! events, backoff, `stop()`, two watchers sharing one poller, and the event stream.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "updates"))]
 
 mod common;
 

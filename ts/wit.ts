@@ -1,5 +1,5 @@
-// wasm-hotswap/wit: the same API as `wasm-hotswap`, over the runtime build that also checks a
-// module's WIT world against `expect.wit`. It is several times larger; import it only for that.
+// wasm-hotswap/wit: the same API as `wasm-hotswap/updates`, over the runtime build that also
+// checks a module's WIT world against `expect.wit`. Several times larger: import it only for that.
 import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg-wit/wasm_hotswap.js";
 import { entry } from "./entry.js";
 

@@ -60,15 +60,15 @@ async function serveRegistry(cli, dir, watched) {
 // synthesized with page.route would not do: Chromium's Local Network Access treats it as
 // public and blocks its requests to 127.0.0.1.
 //
-// It follows the registry with `m.watch({ events: true })` (the runtime's client of the event
-// stream) when the runtime has it, else, or with DEVLOOP_CLIENT=eventsource, with a plain
+// It follows the registry with `m.watch({ events: true })` from wasm-hotswap/updates (the
+// runtime's client of the event stream), or, with DEVLOOP_CLIENT=eventsource, with a plain
 // EventSource that calls `m.swap({ version })` on each `published` event.
 async function startPage([registry, name, client]) {
-  const { HotModule } = await import("/dist/index.js");
+  const { HotModule } = await import("/dist/updates.js");
   const now = () => performance.timeOrigin + performance.now();
   const m = await HotModule.load({ registry, name, range: "*" });
   const state = { m, client: "", events: [], swaps: [], errors: [] };
-  if (client !== "eventsource" && typeof m.watch === "function") {
+  if (client !== "eventsource") {
     state.client = "m.watch";
     const watcher = m.watch({ events: true, interval: 600_000 });
     watcher.addEventListener("available", ({ detail }) => state.events.push({ ...detail, at: now() }));

@@ -175,7 +175,7 @@ describe("OCI registry round trip", { timeout: 900_000 }, () => {
     // Asynchronously: the proxy runs in this process and must keep answering.
     const run = await runAsync(
       "cargo",
-      ["test", "-p", "wasm-hotswap", "--target", "wasm32-unknown-unknown", "--test", "browser_oci"],
+      ["test", "-p", "wasm-hotswap", "--features", "updates", "--target", "wasm32-unknown-unknown", "--test", "browser_oci"],
       {
         env: {
           ...process.env,
@@ -202,7 +202,7 @@ describe("OCI registry round trip", { timeout: 900_000 }, () => {
       const tab = await env.page();
       await tab.page.goto(new URL("/package.json", env.url).href);
       const result = await tab.page.evaluate(async (registry) => {
-        const { HotModule } = await import("/dist/index.js");
+        const { HotModule } = await import("/dist/updates.js");
         const m = await HotModule.load({ registry: `oci+${registry}`, name: "acme/counter", range: "^1" });
         const before = m.exports.increment(2);
         return { version: m.version, digest: m.digest, before, get: m.exports.get() };
