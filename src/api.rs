@@ -16,7 +16,7 @@ use crate::expect::Expectation;
 use crate::fetch::{fetch, fetch_index, Source};
 use crate::gate::{self, Provided};
 use crate::inspect::{inspect, Interface};
-use crate::js::{now, register_error_class, ExportTable, Failure};
+use crate::js::{now, register_error_class, with_timeout, ExportTable, Failure};
 #[cfg(feature = "updates")]
 use crate::oci_fetch::resolve_oci;
 use crate::policy::Policy;
@@ -56,6 +56,11 @@ export interface ModuleSource {
   range?: string;
   /** For `swap`: a version (`1.3.0`, exactly, even yanked) or a range. */
   version?: string;
+  /**
+   * Milliseconds each request (registry index, manifest, module) may take, its body included,
+   * before it is aborted with FETCH_FAILED. `swap` keeps `load`'s and may add its own.
+   */
+  timeout?: number;
   /** Replaces the global `fetch`; must resolve to a `Response`. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** The imports object to instantiate with. `swap` defaults to the one in use. */
@@ -846,6 +851,18 @@ impl Options {
                     "expected a function (url) => Promise<Response>",
                 ))
             }
+        };
+        let fetch = match get("timeout") {
+            v if v.is_undefined() => fetch,
+            v => match v.as_f64() {
+                Some(ms) if ms > 0.0 && ms.is_finite() => Some(with_timeout(fetch, ms)),
+                _ => {
+                    return Err(invalid(
+                        "timeout",
+                        "expected a positive number of milliseconds",
+                    ))
+                }
+            },
         };
         let expect = match get("expect") {
             v if v.is_undefined() => Rc::clone(&defaults.expect),

@@ -1,7 +1,7 @@
 //! The JS side of the runtime: the export table (the per-call path), error construction, the
 //! clock and the global `fetch`; and [`Failure`], an [`Error`] with the JS value that caused it.
 
-use js_sys::{Array, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
@@ -37,6 +37,13 @@ extern "C" {
     /// Makes `makeError` construct instances of `class`.
     #[wasm_bindgen(js_name = registerErrorClass)]
     pub fn register_error_class(class: &JsValue);
+}
+
+#[wasm_bindgen(module = "/src/js/fetch.js")]
+extern "C" {
+    /// `fetch_fn` (or the global `fetch`) with every request aborted after `ms` milliseconds.
+    #[wasm_bindgen(js_name = withTimeout)]
+    pub fn with_timeout(fetch_fn: Option<Function>, ms: f64) -> Function;
 }
 
 #[wasm_bindgen]

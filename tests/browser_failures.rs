@@ -378,3 +378,88 @@ async fn futures_join<A, B>(
     let a = a.await;
     (a, b.await)
 }
+
+/// A `fetch` written in JS, for behaviours a Rust closure would make hard to read.
+fn js_fetch(body: &str) -> Function {
+    Function::new_with_args("url, init", body)
+}
+
+#[wasm_bindgen_test]
+async fn a_response_slower_than_the_timeout_is_fetch_failed() {
+    let (m, increment) = serving().await;
+    // Answers only when aborted, as a stalled server would.
+    let stalled = js_fetch("return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)))");
+    let options = with(
+        url_options("https://slow.invalid/m.wasm", &digest_of(b"")),
+        "fetch",
+        stalled.into(),
+    );
+    let err = swap_err(&m, with(options, "timeout", 50.into())).await;
+    assert_error(
+        &err,
+        "FETCH_FAILED",
+        &["https://slow.invalid/m.wasm", "TimeoutError"],
+    );
+    assert!(
+        is_error(&field(&err, "cause")),
+        "the abort reason is the cause"
+    );
+    assert_still_serving(&m, &increment);
+}
+
+#[wasm_bindgen_test]
+async fn a_body_that_stalls_past_the_timeout_is_fetch_failed() {
+    let (m, increment) = serving().await;
+    // Sends the first 4 bytes, then nothing until the request is aborted.
+    let trickle = js_fetch(
+        "return Promise.resolve(new Response(new ReadableStream({ start(c) {
+             c.enqueue(new Uint8Array([0, 97, 115, 109]));
+             init.signal.addEventListener('abort', () => c.error(init.signal.reason));
+         } })))",
+    );
+    let options = with(
+        url_options("https://slow.invalid/m.wasm", &digest_of(b"")),
+        "fetch",
+        trickle.into(),
+    );
+    let err = swap_err(&m, with(options, "timeout", 50.into())).await;
+    assert_error(
+        &err,
+        "FETCH_FAILED",
+        &["broke off after 4 bytes", "TimeoutError"],
+    );
+    assert_still_serving(&m, &increment);
+}
+
+#[wasm_bindgen_test]
+async fn a_huge_content_length_is_not_trusted_to_size_anything() {
+    let (m, increment) = serving().await;
+    let v2 = v2().bytes();
+    let lying = js_fetch(&format!(
+        "return Promise.resolve(new Response(new Uint8Array([{}]), {{ headers: {{ 'content-length': '99999999999999' }} }}))",
+        v2.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
+    ));
+    let options = with(
+        url_options("https://cdn.invalid/m.wasm", &digest_of(&v2)),
+        "fetch",
+        lying.into(),
+    );
+    let report = swap_ok(&m, options).await;
+    assert_eq!(
+        field(&report, "toVersion").as_string().as_deref(),
+        Some("1.1.0")
+    );
+    assert_eq!(call(&increment, &[1]), 42);
+}
+
+#[wasm_bindgen_test]
+async fn a_timeout_that_is_not_a_positive_number_is_invalid_options() {
+    let (m, increment) = serving().await;
+    let options = with(bytes_options(&v2().bytes()), "timeout", (-1).into());
+    assert_error(
+        &swap_err(&m, options).await,
+        "INVALID_OPTIONS",
+        &["`timeout`"],
+    );
+    assert_still_serving(&m, &increment);
+}
