@@ -52,6 +52,22 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Embed the WIT world of a `.wit` file into a module's `component-type` custom section,
+    /// as wit-bindgen does: what a host's `expect.wit` is checked against.
+    #[command(after_help = EXIT_CODES)]
+    EmbedWit {
+        /// The module file.
+        module: PathBuf,
+        /// The WIT package text to take the world from.
+        #[arg(long)]
+        wit: PathBuf,
+        /// Which world of it, when it has several.
+        #[arg(long)]
+        world: Option<String>,
+        /// Where to write the module with the world.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
     /// Publish a module into a static content-addressed registry folder, or to an OCI
     /// registry as a Wasm artifact (`--oci`).
     #[command(after_help = EXIT_CODES)]

@@ -68,6 +68,12 @@ where
     let result = match &cli.command {
         Command::Inspect { module } => commands::inspect::run(module),
         Command::Diff { old, new, check } => commands::diff::run(old, new, *check),
+        Command::EmbedWit {
+            module,
+            wit,
+            world,
+            output,
+        } => commands::embed_wit::run(module, wit, world.as_deref(), output),
         Command::Publish {
             module,
             name,

@@ -1,6 +1,7 @@
 //! The commands: each turns its arguments into a [`Report`], human and JSON.
 
 pub mod diff;
+pub mod embed_wit;
 pub mod inspect;
 pub mod publish;
 
