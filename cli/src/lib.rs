@@ -12,6 +12,7 @@
 //! |---|---|
 //! | `hotswap inspect m.wasm` | version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, `component-type` (WIT) sections |
 //! | `hotswap diff old.wasm new.wasm [--check]` | the classified change, item by item; the overall severity; the declared bump and whether it satisfies the rule; the smallest version after old's the change allows |
+//! | `hotswap embed-wit m.wasm --wit W.wit [--world N] -o OUT` | writes the module with the `.wit` file's world in its `component-type` section |
 //! | `hotswap publish m.wasm --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blob, then the index |
 //! | `hotswap publish m.wasm --name N --version V --oci URL` | the same rules against an OCI registry's tags; pushes the Wasm artifact ([`oci`]) |
 //! | `hotswap serve DIR [--watch PATH...] [--port N] [--name N]` | serves the folder on 127.0.0.1 with its cache headers, CORS and a server-sent-events stream of new versions; publishes each watched module as the next dev version when it changes ([`serve`]) |
