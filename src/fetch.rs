@@ -164,7 +164,8 @@ async fn request(
     Ok(response)
 }
 
-fn fetch_failed(url: &str, reason: String, cause: JsValue) -> Failure {
+/// `FETCH_FAILED` for `url`, with the JS error behind it.
+pub(crate) fn fetch_failed(url: &str, reason: String, cause: JsValue) -> Failure {
     Failure::caused(
         Error::FetchFailed {
             url: url.to_string(),
@@ -309,23 +310,18 @@ pub async fn fetch_index(
         &JsValue::from_str("no-cache"),
     );
     let response = request(url, fetch_fn, &init).await?;
-    let invalid = |reason: String, cause: JsValue| {
-        Failure::caused(
-            Error::InvalidIndex {
-                url: url.to_string(),
-                reason,
-            },
-            cause,
-        )
-    };
-    let json = match response.json() {
+    let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await,
         Err(cause) => Err(cause),
     }
-    .map_err(|cause| invalid(format!("it is not JSON ({})", describe(&cause)), cause))?;
-    let index = index_from_json(&json).map_err(|reason| invalid(reason, JsValue::UNDEFINED))?;
-    index.validate(name, url)?;
-    Ok(index)
+    .map_err(|cause| {
+        fetch_failed(
+            url,
+            format!("reading the body failed ({})", describe(&cause)),
+            cause,
+        )
+    })?;
+    index_from_text(&text.as_string().unwrap_or_default(), url, name)
 }
 
 /// Reads the index's shape from parsed JSON, naming the field at fault. (By hand rather than

@@ -14,7 +14,7 @@ use web_sys::Response;
 
 use crate::digest::Digest;
 use crate::error::Error;
-use crate::fetch::Source;
+use crate::fetch::{fetch_failed, Source};
 use crate::js::{describe, global_fetch, Failure};
 use crate::oci::{
     base_url, check_repository, next_link, resolve_url, select_tag, Challenge, Descriptor,
@@ -242,16 +242,6 @@ async fn json_of(response: Response, url: &str) -> Result<JsValue, Failure> {
             cause,
         )
     })
-}
-
-fn fetch_failed(url: &str, reason: String, cause: JsValue) -> Failure {
-    Failure::caused(
-        Error::FetchFailed {
-            url: url.to_string(),
-            reason,
-        },
-        cause,
-    )
 }
 
 fn invalid(url: &str, reason: String) -> Error {
