@@ -7,7 +7,7 @@ use serde_json::json;
 use super::Report;
 use crate::exit::{Exit, Failure};
 use crate::module::Module;
-use crate::registry::publish::{publish, Request, VersionSection};
+use crate::registry::publish::{publish, Previous, Request, VersionSection};
 use crate::registry::{PackageName, Registry};
 use crate::table::columns;
 
@@ -49,27 +49,38 @@ pub fn run(
             ),
         ),
         ("index", done.index.display().to_string()),
-        (
-            "version",
-            match done.version_section {
-                VersionSection::Present => "section present, equal to --version".to_string(),
-                VersionSection::Written => "section written".to_string(),
-            },
-        ),
     ];
-    rows.push((
-        "previous",
-        match &done.previous {
-            Some(p) => format!(
-                "{}: {} change, {} bump, ok",
-                p.version, p.severity, p.declared
-            ),
-            None => "none (first version)".to_string(),
-        },
-    ));
+    rows.extend(outcome_rows(&done.version_section, done.previous.as_ref()));
     Ok(Report {
         json: json!(done),
         human: columns(0, &rows),
         exit: Exit::Success,
     })
+}
+
+/// The rows both publish commands end with: what happened to the `version` section, and the
+/// version the rules compared against.
+pub(crate) fn outcome_rows(
+    section: &VersionSection,
+    previous: Option<&Previous>,
+) -> [(&'static str, String); 2] {
+    [
+        (
+            "version",
+            match section {
+                VersionSection::Present => "section present, equal to --version".to_string(),
+                VersionSection::Written => "section written".to_string(),
+            },
+        ),
+        (
+            "previous",
+            match previous {
+                Some(p) => format!(
+                    "{}: {} change, {} bump, ok",
+                    p.version, p.severity, p.declared
+                ),
+                None => "none (first version)".to_string(),
+            },
+        ),
+    ]
 }

@@ -7,10 +7,10 @@ use serde_json::json;
 use super::client::Client;
 use super::push::{push, Request};
 use super::Target;
+use crate::commands::publish::outcome_rows;
 use crate::commands::Report;
 use crate::exit::{Exit, Failure};
 use crate::module::Module;
-use crate::registry::publish::VersionSection;
 use crate::registry::PackageName;
 use crate::table::columns;
 
@@ -35,7 +35,7 @@ pub fn run(
         version: version.clone(),
     };
     let done = push(&request, &Client::new())?;
-    let rows = vec![
+    let mut rows = vec![
         ("published", format!("{}@{}", done.name, done.version)),
         ("reference", done.reference.clone()),
         ("digest", done.digest.clone()),
@@ -50,24 +50,8 @@ pub fn run(
         ),
         ("manifest", done.manifest_digest.clone()),
         ("config", done.config_digest.clone()),
-        (
-            "version",
-            match done.version_section {
-                VersionSection::Present => "section present, equal to --version".to_string(),
-                VersionSection::Written => "section written".to_string(),
-            },
-        ),
-        (
-            "previous",
-            match &done.previous {
-                Some(p) => format!(
-                    "{}: {} change, {} bump, ok",
-                    p.version, p.severity, p.declared
-                ),
-                None => "none (first version)".to_string(),
-            },
-        ),
     ];
+    rows.extend(outcome_rows(&done.version_section, done.previous.as_ref()));
     Ok(Report {
         json: json!(done),
         human: columns(0, &rows),
