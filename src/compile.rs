@@ -37,7 +37,11 @@ impl Compiling {
     /// # Errors
     /// [`Error::InvalidModule`] with the engine's error as cause.
     pub async fn finish(mut self, _gated: &Checked) -> Result<Compiled, Failure> {
-        let promise = self.0.take().expect("a compilation is finished once");
+        // `finish` takes `self`, so the promise is always there; `Drop` is why it is an Option.
+        let promise = self
+            .0
+            .take()
+            .unwrap_or_else(|| Promise::reject(&JsValue::UNDEFINED));
         let module = JsFuture::from(promise).await.map_err(|cause| {
             Failure::caused(
                 Error::InvalidModule {
