@@ -547,6 +547,41 @@ async fn two_watchers_of_one_package_share_one_poller_and_both_swap() {
 }
 
 #[wasm_bindgen_test]
+async fn a_watcher_that_joins_after_an_update_gets_it_from_the_poller() {
+    let registry = FakeRegistry::new(ROOT);
+    let other = FakeRegistry::new(ROOT);
+    let (v100, v101) = (counter("1.0.0"), counter("1.0.1"));
+    for r in [&registry, &other] {
+        r.publish("acme/late", &[("1.0.0", &v100, false)]);
+    }
+    let (a, _) = loaded(&registry, "acme/late", "^1").await;
+    let (b, inc_b) = loaded(&other, "acme/late", "^1").await;
+    let b_loaded = other.index_requests();
+    let wa = watch(&a, &[("interval", 100.into())]);
+    pause(50).await;
+    for r in [&registry, &other] {
+        r.publish(
+            "acme/late",
+            &[("1.0.0", &v100, false), ("1.0.1", &v101, false)],
+        );
+    }
+    event(&wa, "applied", 3000).await;
+    // The poller saw 1.0.1 before this watch started, and will only answer 304s from now on.
+    let wb = watch(&b, &[("interval", 100.into())]);
+    event(&wb, "applied", 3000).await;
+    assert_eq!(role(&wb), "follower");
+    assert_eq!(b.version().as_deref(), Some("1.0.1"));
+    assert_eq!(call(&inc_b, &[1]), 42, "state carried");
+    assert_eq!(
+        other.index_requests(),
+        b_loaded,
+        "the poller's index served the newcomer"
+    );
+    stop(&wb);
+    stop(&wa);
+}
+
+#[wasm_bindgen_test]
 async fn a_published_event_triggers_a_check() {
     let registry = FakeRegistry::new(ROOT);
     let (v100, v101) = (counter("1.0.0"), counter("1.0.1"));

@@ -15,6 +15,7 @@ export class Watcher extends EventTarget {
   #source = null;
   #lock = null; // aborts a pending lock request, or releases a held lock
   #role = "follower";
+  #last = null; // the last index this watch polled, for tabs that join later
 
   /** "leader" while this watch polls, "follower" while another one does, then "stopped". */
   get role() {
@@ -30,7 +31,16 @@ export class Watcher extends EventTarget {
     }
     if (shared && typeof BroadcastChannel === "function") {
       this.#channel = new BroadcastChannel(key);
-      this.#channel.onmessage = ({ data }) => this.#send(MESSAGE, data?.text, data?.etag);
+      this.#channel.onmessage = ({ data }) => {
+        if (data?.hello) {
+          // A tab joined: the poller shares only changes, so it hands the newcomer the last
+          // index it saw, which the newcomer may not have swapped to yet.
+          if (this.#role === "leader" && this.#last !== null) this.#channel.postMessage(this.#last);
+          return;
+        }
+        this.#send(MESSAGE, data?.text, data?.etag);
+      };
+      this.#channel.postMessage({ hello: true });
     }
     const locks = shared ? globalThis.navigator?.locks : undefined;
     if (!locks) {
@@ -69,7 +79,8 @@ export class Watcher extends EventTarget {
 
   // Shares an index with the other tabs.
   post(text, etag) {
-    this.#channel?.postMessage({ text, etag });
+    this.#last = { text, etag };
+    this.#channel?.postMessage(this.#last);
   }
 
   // The events; see `WatchEventMap` in the runtime's types.
