@@ -4,7 +4,6 @@
 use semver::Version;
 use wasm_hotswap::bump::smallest_allowed;
 use wasm_hotswap::diff::diff;
-use wasm_hotswap::digest::Digest;
 
 use super::publish::{publish, Published, Request};
 use super::{PackageName, Registry};
@@ -48,18 +47,7 @@ pub fn publish_next(
             if versioned(module, &newest.version)?.digest.to_string() == newest.digest {
                 return Ok(None);
             }
-            let digest: Digest = newest.digest.parse().map_err(|e| {
-                Failure::new(
-                    Exit::InvalidInput,
-                    "REGISTRY_CORRUPT",
-                    format!(
-                        "the index entry of {} has a bad digest: {e}",
-                        newest.version
-                    ),
-                )
-            })?;
-            let old =
-                Module::from_bytes(&registry.blob_path(&digest), registry.read_blob(&digest)?)?;
+            let old = registry.read_module(newest)?;
             let severity = diff(&old.interface, &module.interface).severity();
             smallest_allowed(&newest.version, severity).ok_or_else(|| {
                 Failure::new(

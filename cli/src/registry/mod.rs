@@ -36,6 +36,7 @@ use wasm_hotswap::resolve::blob_path;
 pub use wasm_hotswap::resolve::{Entry, Index, PackageName};
 
 use crate::exit::{Exit, Failure};
+use crate::module::Module;
 
 /// A registry folder.
 #[derive(Debug, Clone)]
@@ -114,6 +115,22 @@ impl Registry {
             )));
         }
         Ok(bytes)
+    }
+
+    /// The published module `entry` names: its blob, checked against the entry's digest, read
+    /// as a module.
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2) for a bad digest in the entry or a blob
+    /// with other bytes; the core's error for a blob that is not a module (exit 2).
+    pub fn read_module(&self, entry: &Entry) -> Result<Module, Failure> {
+        let digest: Digest = entry.digest.parse().map_err(|e| {
+            corrupt(format!(
+                "the index entry of {} has a bad digest: {e}",
+                entry.version
+            ))
+        })?;
+        Module::from_bytes(&self.blob_path(&digest), self.read_blob(&digest)?)
     }
 
     /// Stores `bytes` under their digest. Returns the path and whether the blob was already

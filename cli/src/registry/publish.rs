@@ -8,7 +8,6 @@ use serde::Serialize;
 use wasm_hotswap::bump::{self, Bump};
 use wasm_hotswap::contract::guest_kind;
 use wasm_hotswap::diff::{diff, Severity};
-use wasm_hotswap::digest::Digest;
 
 use super::{Entry, PackageName, Registry};
 use crate::exit::{Exit, Failure};
@@ -193,18 +192,7 @@ fn check_against(
     version: &Version,
 ) -> Result<Previous, Failure> {
     check_greater(&newest.version, version)?;
-    let digest: Digest = newest.digest.parse().map_err(|e| {
-        Failure::new(
-            Exit::InvalidInput,
-            "REGISTRY_CORRUPT",
-            format!(
-                "the index entry of {} has a bad digest: {e}",
-                newest.version
-            ),
-        )
-    })?;
-    let blob_path = registry.blob_path(&digest);
-    let old = Module::from_bytes(&blob_path, registry.read_blob(&digest)?)?;
+    let old = registry.read_module(newest)?;
     check_bump(&newest.version, &old, module, version)
 }
 
