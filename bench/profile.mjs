@@ -4,6 +4,7 @@
 //
 //   node bench/profile.mjs [swap|load] [module MB] [state MB]     default: swap 4 1
 import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
 import { startServer } from "./server.mjs";
 
 const [what = "swap", moduleMb = "4", stateMb = "1"] = process.argv.slice(2);
@@ -11,9 +12,9 @@ const codeBytes = Number(moduleMb) * (1 << 20), stateBytes = Number(stateMb) * (
 
 const server = await startServer();
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  executablePath: CHROMIUM,
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--js-flags=--expose-gc", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
+  args: [...CHROMIUM_ARGS, "--js-flags=--expose-gc"],
 });
 try {
   const page = await (await browser.newContext()).newPage();

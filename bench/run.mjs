@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { cpus, totalmem, release, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
 import { startServer } from "./server.mjs";
 import { summary, ratio, medians } from "./stats.mjs";
 
@@ -32,17 +33,10 @@ const started = Date.now();
 
 function launch(jsFlags = []) {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
     args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+      ...CHROMIUM_ARGS,
       // gc() for collections outside the timed regions and for figure 8's proof.
       ["--js-flags=--expose-gc", ...jsFlags].join(" "),
       "--enable-precise-memory-info",

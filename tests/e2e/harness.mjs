@@ -1,26 +1,15 @@
 // Shared set-up for the end-to-end tests: the static server in-process and Debian's headless
 // Chromium through playwright-core (no browser is downloaded).
 import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
 import { serve } from "../../scripts/serve.mjs";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export async function start() {
   const server = await serve({ port: 0 });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      // Only the local server resolves: nothing on the page may reach outside.
-      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-    ],
+    args: CHROMIUM_ARGS,
   });
   return {
     url: server.url,
