@@ -15,7 +15,8 @@ use crate::error::Error;
 use crate::expect::Expectation;
 use crate::fetch::{fetch, fetch_index, Source};
 use crate::gate::{self, Provided};
-use crate::inspect::{inspect, Interface};
+use crate::inspect::inspect;
+use crate::interface::Interface;
 use crate::js::{now, register_error_class, with_timeout, ExportTable, Failure};
 #[cfg(feature = "updates")]
 use crate::oci_fetch::resolve_oci;

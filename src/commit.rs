@@ -14,7 +14,7 @@ use crate::contract::{
 };
 use crate::digest::Digest;
 use crate::error::Error;
-use crate::inspect::Interface;
+use crate::interface::Interface;
 use crate::js::{describe, now, ExportTable, Failure};
 use crate::prepare::{Prepared, StateFns};
 use crate::report::CommitStages;

@@ -5,7 +5,7 @@
 //! the three functions is stateless; one exporting some but not all is invalid.
 
 use crate::error::{Error, Result};
-use crate::inspect::{ExternType, FuncType, Interface, ValType};
+use crate::interface::{ExternType, FuncType, Interface, ValType};
 
 /// `save_state: () -> i32`, a pointer to 8 bytes: u32 LE pointer, u32 LE length.
 pub const SAVE_STATE: &str = "save_state";

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::inspect::{ExternType, Import, Interface};
+use crate::interface::{ExternType, Import, Interface};
 
 /// How much a change can break a host, from least to most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -2,7 +2,7 @@
 //! that is easy to put in TypeScript (`{ increment: "(i32) -> i32", memory: "memory" }`).
 
 use crate::error::{Error, Result};
-use crate::inspect::{ExternType, FuncType, Interface, ValType};
+use crate::interface::{ExternType, FuncType, Interface, ValType};
 
 /// The type the host expects of one export.
 #[derive(Debug, Clone, PartialEq, Eq)]

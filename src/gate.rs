@@ -10,7 +10,8 @@ use crate::contract::{guest_kind, GuestKind};
 use crate::diff::{diff_exports, Severity};
 use crate::error::{Error, Result};
 use crate::expect::Expectation;
-use crate::inspect::{ExternType, Import, Inspected, Interface};
+use crate::inspect::Inspected;
+use crate::interface::{ExternType, Import, Interface};
 use crate::policy::{self, Judgement, Policy};
 
 /// What the host's imports object provides for one `module.name`.

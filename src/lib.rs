@@ -110,6 +110,7 @@ pub mod error;
 pub mod expect;
 pub mod gate;
 pub mod inspect;
+pub mod interface;
 pub mod metadata;
 pub mod oci;
 pub mod policy;

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use crate::bump::{self, Bump};
 use crate::diff::{diff_for_host, Diff};
 use crate::error::{Error, Result};
-use crate::inspect::{Import, Interface};
+use crate::interface::{Import, Interface};
 
 /// The host's rules for version steps. Consent to a major upgrade is asked separately, since
 /// it may be an async callback in the host.

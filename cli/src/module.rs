@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use wasm_hotswap::digest::Digest;
-use wasm_hotswap::inspect::{read_interface, Interface};
+use wasm_hotswap::inspect::read_interface;
+use wasm_hotswap::interface::Interface;
 
 use crate::exit::Failure;
 
