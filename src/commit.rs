@@ -5,60 +5,83 @@
 //! there fails with `SWAP_IN_PROGRESS`. So no call observes a half-swapped module, and on any
 //! failure the cells are restored and the old instance goes on serving with its state.
 
-use js_sys::{Array, Object, Uint8Array, WebAssembly};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, WebAssembly};
+use wasm_bindgen::JsValue;
 
-use crate::contract::{
-    check_range, decode_state_header, GuestKind, ALLOC_STATE, LOAD_STATE, SAVE_STATE,
-    STATE_FUNCTIONS,
-};
 use crate::digest::Digest;
-use crate::error::Error;
+use crate::guest::{Guest, Instance};
 use crate::interface::Interface;
-use crate::js::{describe, now, ExportTable, Failure};
-use crate::prepare::{Prepared, StateFns};
+use crate::js::{now, ExportTable, Failure};
+use crate::prepare::Prepared;
 use crate::report::CommitStages;
 
-/// The instance serving now.
+/// The instance serving now. Only [`Serving::first`] and [`commit`] make one, from a
+/// [`Prepared`] instance, so whatever serves passed the whole pipeline.
 pub struct Serving {
-    /// Its verified digest.
-    pub digest: Digest,
-    /// Its interface, which the next module must keep.
-    pub interface: Interface,
-    /// Stateless or stateful.
-    pub guest: GuestKind,
-    /// Its raw exports.
-    pub exports: Object,
-    /// Its state protocol, for a stateful guest.
-    pub state: Option<StateFns>,
+    digest: Digest,
+    interface: Interface,
+    guest: Guest,
+    module: WebAssembly::Module,
+    instance: Instance,
 }
 
 impl Serving {
     /// Makes `prepared` the instance serving, pointing `table` at it. For the first load, when
     /// there is nothing to migrate.
     pub fn first(prepared: Prepared, table: &ExportTable) -> Serving {
-        table.bind(prepared.exports(), &hidden());
-        into_serving(prepared)
+        bind(table, prepared.instance());
+        Serving::from(prepared)
+    }
+
+    /// Its verified digest.
+    pub fn digest(&self) -> Digest {
+        self.digest
+    }
+
+    /// Its interface, read from its binary.
+    pub fn interface(&self) -> &Interface {
+        &self.interface
+    }
+
+    /// The part of its interface the next version must keep, by its guest kind.
+    pub fn compared(&self) -> std::borrow::Cow<'_, Interface> {
+        self.guest.kind.compared(&self.interface)
+    }
+
+    /// Its version, from its `version` section.
+    pub fn version(&self) -> Option<String> {
+        self.interface.version.as_ref().map(ToString::to_string)
+    }
+
+    /// Its kind, and whether it carries state.
+    pub fn guest(&self) -> Guest {
+        self.guest
+    }
+
+    /// Its compiled module.
+    pub fn module(&self) -> &WebAssembly::Module {
+        &self.module
     }
 }
 
-fn hidden() -> Array {
-    STATE_FUNCTIONS
-        .iter()
-        .map(|name| JsValue::from_str(name))
-        .collect()
+impl From<Prepared> for Serving {
+    fn from(prepared: Prepared) -> Serving {
+        let (checked, instance) = prepared.into_parts();
+        let guest = checked.guest();
+        let verified = checked.inspected().verified();
+        Serving {
+            digest: verified.digest(),
+            interface: checked.inspected().interface().clone(),
+            guest,
+            module: verified.payload().module().clone(),
+            instance,
+        }
+    }
 }
 
-fn into_serving(prepared: Prepared) -> Serving {
-    let (checked, exports, state) = prepared.into_parts();
-    let verified = checked.inspected().verified();
-    Serving {
-        digest: verified.digest(),
-        interface: checked.inspected().interface().clone(),
-        guest: checked.guest(),
-        exports,
-        state,
-    }
+fn bind(table: &ExportTable, instance: &Instance) {
+    let hidden: Array = instance.hidden().iter().map(|n| JsValue::from_str(n)).collect();
+    table.bind(instance.exports(), &hidden);
 }
 
 /// What the commit did: bytes of state moved and the time of each step.
@@ -71,13 +94,14 @@ pub struct Committed {
     pub stages: CommitStages,
 }
 
-/// Moves the state from `serving` into `prepared` and rebinds every export to it:
-/// `save_state` on the old instance, `alloc_state` on the new one, a copy between the two
-/// memories, `load_state`, then the cells. A stateless guest on either side moves nothing.
+/// Moves the state from `serving` into `prepared` and rebinds every export to it: the old
+/// instance saves (without changing its state), the new one loads, then the cells are
+/// rewritten. A stateless guest on either side moves nothing.
 ///
 /// # Errors
-/// [`Error::StateSaveFailed`] or [`Error::StateLoadFailed`], with the guest's exception as
-/// cause. The exports then still reach `serving`, and `prepared` is dropped.
+/// [`crate::error::Error::StateSaveFailed`] or [`crate::error::Error::StateLoadFailed`], with
+/// the guest's exception as cause. The exports then still reach `serving`, and `prepared` is
+/// dropped.
 pub fn commit(
     serving: &Serving,
     prepared: Prepared,
@@ -85,11 +109,7 @@ pub fn commit(
 ) -> Result<Committed, Failure> {
     let start = now();
     table.hold();
-    let moved = match (&serving.state, prepared.state()) {
-        (Some(old), Some(new)) => move_state(old, new),
-        _ => Ok(MovedState::default()),
-    };
-    let moved = match moved {
+    let moved = match move_state(&serving.instance, prepared.instance()) {
         Ok(moved) => moved,
         Err(failure) => {
             table.release();
@@ -97,10 +117,10 @@ pub fn commit(
         }
     };
     let rebind_start = now();
-    table.bind(prepared.exports(), &hidden());
+    bind(table, prepared.instance());
     let end = now();
     Ok(Committed {
-        serving: into_serving(prepared),
+        serving: Serving::from(prepared),
         state_bytes: moved.bytes,
         stages: CommitStages {
             save: moved.save,
@@ -120,111 +140,19 @@ struct MovedState {
     load: f64,
 }
 
-fn move_state(old: &StateFns, new: &StateFns) -> Result<MovedState, Failure> {
-    let save_failed =
-        |reason: String, cause: JsValue| Failure::caused(Error::StateSaveFailed { reason }, cause);
-    let load_failed =
-        |reason: String, cause: JsValue| Failure::caused(Error::StateLoadFailed { reason }, cause);
-
+/// The old instance saves, the new one loads what it saved: through each one's guest kind.
+fn move_state(old: &Instance, new: &Instance) -> Result<MovedState, Failure> {
+    if !(old.stateful() && new.stateful()) {
+        return Ok(MovedState::default());
+    }
     let t0 = now();
-    let header_ptr = pointer(old.save.call0(&JsValue::UNDEFINED)).map_err(|cause| {
-        save_failed(
-            format!("`{SAVE_STATE}` trapped: {}", describe(&cause)),
-            cause,
-        )
-    })?;
-    let old_memory = buffer(&old.memory);
-    let header_range = check_range(
-        "the 8-byte state header",
-        header_ptr,
-        8,
-        old_memory.byte_length() as u64,
-    );
-    header_range.map_err(|reason| {
-        save_failed(
-            format!("`{SAVE_STATE}` returned {header_ptr}: {reason}"),
-            JsValue::UNDEFINED,
-        )
-    })?;
-    let mut header = [0u8; 8];
-    Uint8Array::new_with_byte_offset_and_length(&old_memory, header_ptr, 8).copy_to(&mut header);
-    let (state_ptr, state_len) = decode_state_header(header);
-    check_range(
-        "the state",
-        state_ptr,
-        state_len,
-        old_memory.byte_length() as u64,
-    )
-    .map_err(|reason| {
-        save_failed(
-            format!("`{SAVE_STATE}`'s header points out of bounds: {reason}"),
-            JsValue::UNDEFINED,
-        )
-    })?;
-
+    let saved = old.save()?;
     let t1 = now();
-    let target =
-        pointer(new.alloc.call1(&JsValue::UNDEFINED, &state_len.into())).map_err(|cause| {
-            load_failed(
-                format!("`{ALLOC_STATE}({state_len})` trapped: {}", describe(&cause)),
-                cause,
-            )
-        })?;
-    if target == 0 && state_len > 0 {
-        return Err(load_failed(format!("`{ALLOC_STATE}({state_len})` returned 0: the new version cannot take {state_len} bytes of state"), JsValue::UNDEFINED));
-    }
-    // Read both buffers after the guests ran: a memory that grew has a new buffer.
-    let old_memory = buffer(&old.memory);
-    let new_memory = buffer(&new.memory);
-    check_range(
-        "the state buffer",
-        target,
-        state_len,
-        new_memory.byte_length() as u64,
-    )
-    .map_err(|reason| {
-        load_failed(
-            format!("`{ALLOC_STATE}({state_len})` returned {target}: {reason}"),
-            JsValue::UNDEFINED,
-        )
-    })?;
-    Uint8Array::new(&new_memory).set(
-        &Uint8Array::new_with_byte_offset_and_length(&old_memory, state_ptr, state_len),
-        target,
-    );
-
-    let t2 = now();
-    let status = pointer(
-        new.load
-            .call2(&JsValue::UNDEFINED, &target.into(), &state_len.into()),
-    )
-    .map_err(|cause| {
-        load_failed(
-            format!("`{LOAD_STATE}` trapped: {}", describe(&cause)),
-            cause,
-        )
-    })?;
-    if status != 0 {
-        return Err(load_failed(
-            format!("`{LOAD_STATE}` returned {}: the new version cannot read the state ({state_len} bytes)", status as i32),
-            JsValue::UNDEFINED,
-        ));
-    }
-    let t3 = now();
+    let loaded = new.load(&saved)?;
     Ok(MovedState {
-        bytes: state_len as u64,
+        bytes: u64::from(saved.len()),
         save: t1 - t0,
-        copy: t2 - t1,
-        load: t3 - t2,
+        copy: loaded.copy,
+        load: loaded.load,
     })
-}
-
-/// The i32 a state function returned, read as unsigned: pointers are its unsigned reading.
-fn pointer(result: Result<JsValue, JsValue>) -> Result<u32, JsValue> {
-    Ok(result?.as_f64().unwrap_or(0.0) as i32 as u32)
-}
-
-/// The current buffer of a guest's memory: after a guest ran, a memory that grew has a new one.
-fn buffer(memory: &WebAssembly::Memory) -> js_sys::ArrayBuffer {
-    memory.buffer().unchecked_into()
 }

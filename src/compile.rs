@@ -1,10 +1,12 @@
 //! Compilation: `WebAssembly.compileStreaming` on one branch of the response while the other
 //! is hashed, or `WebAssembly.compile` on bytes in hand.
 //!
-//! Compiling starts before verification ends, so that the two overlap; but a [`Compiled`]
-//! module can only be claimed with a [`Checked`] in hand, which only exists for bytes that were
-//! verified, inspected and gated. A compilation that is abandoned on an error path has its
-//! rejection handled, so it never surfaces as an unhandled rejection.
+//! Compiling starts before verification ends, so that the two overlap. The [`Compiling`] rides
+//! with its own bytes as their payload (`Verifier::alongside`) through verify, inspect and the
+//! gate, and only a [`Checked`] turns it into a [`Compiled`] module ([`compiled`]), which stays
+//! inside that `Checked`: the module instantiated is always the one whose bytes were verified,
+//! inspected and gated. A compilation that is abandoned on an error path has its rejection
+//! handled, so it never surfaces as an unhandled rejection.
 
 use js_sys::{Array, Promise, Uint8Array, WebAssembly};
 use wasm_bindgen::{JsCast, JsValue};
@@ -31,12 +33,8 @@ impl Compiling {
         Compiling(Some(WebAssembly::compile(bytes)))
     }
 
-    /// Waits for the compiled module. The gate's [`Checked`] is the proof that its bytes were
-    /// verified and passed the gate.
-    ///
-    /// # Errors
-    /// [`Error::InvalidModule`] with the engine's error as cause.
-    pub async fn finish(mut self, _gated: &Checked) -> Result<Compiled, Failure> {
+    /// Waits for the compiled module.
+    async fn finish(mut self) -> Result<Compiled, Failure> {
         // `finish` takes `self`, so the promise is always there; `Drop` is why it is an Option.
         let promise = self
             .0
@@ -62,6 +60,15 @@ impl Drop for Compiling {
             let _ = Promise::all_settled(&Array::of1(&promise));
         }
     }
+}
+
+/// Waits for the compilation `checked` carries: the module compiled from its own bytes.
+///
+/// # Errors
+/// [`Error::InvalidModule`] with the engine's error as cause.
+pub async fn compiled(checked: Checked<Compiling>) -> Result<Checked<Compiled>, Failure> {
+    let (checked, compiling) = checked.split();
+    Ok(checked.with(compiling.finish().await?))
 }
 
 /// A compiled module whose bytes passed verification and the gate.

@@ -22,7 +22,7 @@ pub const STATE_FUNCTIONS: [&str; 3] = [SAVE_STATE, ALLOC_STATE, LOAD_STATE];
 /// Whether a guest carries state across swaps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum GuestKind {
+pub enum Statefulness {
     /// Exports none of the state functions: a swap moves no state.
     Stateless,
     /// Exports all of them and `memory`: a swap moves its state.
@@ -40,19 +40,19 @@ fn expected_signature(name: &str) -> FuncType {
 
 /// Classifies a guest by its exports.
 ///
-/// - exports none of `save_state`, `alloc_state`, `load_state` => [`GuestKind::Stateless`]
-/// - all three with the contract's signatures, and a 32-bit `memory` => [`GuestKind::Stateful`]
+/// - exports none of `save_state`, `alloc_state`, `load_state` => [`Statefulness::Stateless`]
+/// - all three with the contract's signatures, and a 32-bit `memory` => [`Statefulness::Stateful`]
 /// - some but not all; a wrong signature; no `memory`, or a 64-bit one => [`Error::InvalidGuest`]
 ///
 /// # Errors
 /// [`Error::InvalidGuest`] naming every broken part of the contract.
-pub fn guest_kind(interface: &Interface) -> Result<GuestKind> {
+pub fn statefulness(interface: &Interface) -> Result<Statefulness> {
     let present: Vec<&str> = STATE_FUNCTIONS
         .into_iter()
         .filter(|name| interface.export(name).is_some())
         .collect();
     if present.is_empty() {
-        return Ok(GuestKind::Stateless);
+        return Ok(Statefulness::Stateless);
     }
     let mut problems = Vec::new();
     for name in STATE_FUNCTIONS {
@@ -79,7 +79,7 @@ pub fn guest_kind(interface: &Interface) -> Result<GuestKind> {
         None => problems.push(format!("a stateful guest must export `{MEMORY}`")),
     }
     if problems.is_empty() {
-        Ok(GuestKind::Stateful)
+        Ok(Statefulness::Stateful)
     } else {
         Err(Error::InvalidGuest {
             reason: problems.join("; "),
@@ -126,20 +126,20 @@ mod tests {
         (func (export "alloc_state") (param i32) (result i32) (i32.const 0))
         (func (export "load_state") (param i32 i32) (result i32) (i32.const 0))"#;
 
-    fn kind(body: &str) -> Result<GuestKind> {
-        guest_kind(&read_interface(&wat::parse_str(format!("(module {body})")).unwrap()).unwrap())
+    fn kind(body: &str) -> Result<Statefulness> {
+        statefulness(&read_interface(&wat::parse_str(format!("(module {body})")).unwrap()).unwrap())
     }
 
     #[test]
-    fn guest_kind_follows_the_contract() {
+    fn statefulness_follows_the_contract() {
         assert_eq!(
             kind(r#"(memory (export "memory") 1)"#).unwrap(),
-            GuestKind::Stateless
+            Statefulness::Stateless
         );
-        assert_eq!(kind("").unwrap(), GuestKind::Stateless);
+        assert_eq!(kind("").unwrap(), Statefulness::Stateless);
         assert_eq!(
             kind(&format!(r#"(memory (export "memory") 1) {STATE}"#)).unwrap(),
-            GuestKind::Stateful
+            Statefulness::Stateful
         );
 
         let cases = [

@@ -55,7 +55,8 @@ impl Source {
 /// growing as they arrive.
 const MAX_PREALLOCATION: usize = 64 << 20;
 
-/// Fetches `source`, starts compiling it, and verifies it against `digest`.
+/// Fetches `source`, starts compiling it, and verifies it against `digest`: the compilation
+/// comes back as the payload of the bytes' [`Verified`].
 ///
 /// # Errors
 /// - [`Error::FetchFailed`]: a network error, an HTTP status other than 2xx, a body that broke
@@ -65,7 +66,7 @@ pub async fn fetch(
     source: &Source,
     digest: Digest,
     fetch_fn: Option<&Function>,
-) -> Result<(Verified, Compiling), Failure> {
+) -> Result<Verified<Compiling>, Failure> {
     match source {
         Source::Bytes(bytes) => {
             // One private copy, compiled, kept and hashed: the caller's buffer (shared with a
@@ -74,10 +75,10 @@ pub async fn fetch(
             private.set(bytes, 0);
             let compiling = Compiling::bytes(&private);
             let len = private.length() as usize;
-            let mut verifier = Verifier::collecting(digest, source.name(), len);
+            let mut verifier = Verifier::collecting(digest, source.name(), len).alongside(compiling);
             private.copy_to(verifier.chunk_buffer(len));
             verifier.commit_chunk(len);
-            Ok((finish(verifier, Some(&private)).await?, compiling))
+            finish(verifier, Some(&private)).await
         }
         Source::Url { url, init } => {
             let response = request(url, fetch_fn, init).await?;
@@ -89,22 +90,21 @@ pub async fn fetch(
                 .and_then(|len| len.parse::<usize>().ok())
                 .unwrap_or(0)
                 .min(MAX_PREALLOCATION);
-            let mut verifier = match subtle_crypto() {
+            let verifier = match subtle_crypto() {
                 Some(_) => Verifier::collecting(digest, url.as_str(), size_hint),
                 None => Verifier::new(digest, url.as_str(), size_hint),
             };
             let Some(body) = response.body() else {
                 // A null body (a 204, say) is an empty module: it fails verification or inspection.
-                return Ok((
-                    verifier.finish()?,
-                    Compiling::bytes(&Uint8Array::new_with_length(0)),
-                ));
+                let compiling = Compiling::bytes(&Uint8Array::new_with_length(0));
+                return Ok(verifier.alongside(compiling).finish()?);
             };
             let branches = body.tee();
             let compiling =
                 Compiling::streaming(&wasm_response(&branches.get(0).unchecked_into(), url)?);
+            let mut verifier = verifier.alongside(compiling);
             collect_stream(&branches.get(1).unchecked_into(), &mut verifier, url).await?;
-            Ok((finish(verifier, None).await?, compiling))
+            finish(verifier, None).await
         }
     }
 }
@@ -119,7 +119,10 @@ fn subtle_crypto() -> Option<JsValue> {
 /// Verifies what `verifier` collected. WebCrypto hashes 2 to 4 times faster than SHA-256 in
 /// wasm and off the main thread, so it is used where the page has it; `buffer`, when given,
 /// holds the same bytes outside wasm memory.
-async fn finish(verifier: Verifier, buffer: Option<&Uint8Array>) -> Result<Verified, Failure> {
+async fn finish<C>(
+    verifier: Verifier<C>,
+    buffer: Option<&Uint8Array>,
+) -> Result<Verified<C>, Failure> {
     let Some(subtle) = subtle_crypto() else {
         return Ok(verifier.finish()?);
     };
@@ -407,9 +410,9 @@ fn wasm_response(stream: &ReadableStream, url: &str) -> Result<Response, Failure
     })
 }
 
-async fn collect_stream(
+async fn collect_stream<C>(
     stream: &ReadableStream,
-    verifier: &mut Verifier,
+    verifier: &mut Verifier<C>,
     url: &str,
 ) -> Result<(), Failure> {
     let mut received: u64 = 0;

@@ -4,9 +4,14 @@
 //! It runs in two halves around the one thing that may need the host's asynchronous answer,
 //! consent to a major upgrade: [`open`] makes a [`Pending`], and only [`Pending::close`] makes a
 //! [`Checked`]. Compilation can only be claimed, and instantiation only run, with a `Checked`,
-//! so a module that failed the gate cannot be instantiated.
+//! so a module that failed the gate cannot be instantiated. Both carry the payload that came
+//! with the module's bytes (in the browser, the compilation started on the same stream), so
+//! the module compiled is always the one checked.
+//!
+//! What the gate compares is the guest kind's to say ([`crate::guest::Kind::compared`]): the
+//! serving side is given as its compared interface.
 
-use crate::contract::{guest_kind, GuestKind};
+use crate::guest::Guest;
 use crate::diff::{diff_exports, Severity};
 use crate::error::{Error, Result};
 use crate::expect::Expectation;
@@ -50,9 +55,9 @@ impl Provided {
 /// the host provides its imports, and its version step is allowed, save for the host's consent
 /// to a major upgrade, which [`Pending::close`] takes.
 #[derive(Debug)]
-pub struct Pending<'a> {
-    inspected: Inspected,
-    guest: GuestKind,
+pub struct Pending<'a, C = ()> {
+    inspected: Inspected<C>,
+    guest: Guest,
     serving: Option<&'a Interface>,
     judgement: Option<Judgement>,
 }
@@ -60,21 +65,38 @@ pub struct Pending<'a> {
 /// A module that passed the whole gate: contract, imports, version step, the serving module's
 /// exports (unless the host consented to a major upgrade) and the host's expectation.
 #[derive(Debug)]
-pub struct Checked {
-    inspected: Inspected,
-    guest: GuestKind,
+pub struct Checked<C = ()> {
+    inspected: Inspected<C>,
+    guest: Guest,
     judgement: Option<Judgement>,
 }
 
-impl Checked {
+impl<C> Checked<C> {
     /// The inspected module.
-    pub fn inspected(&self) -> &Inspected {
+    pub fn inspected(&self) -> &Inspected<C> {
         &self.inspected
     }
 
-    /// Stateless or stateful.
-    pub fn guest(&self) -> GuestKind {
+    /// Its kind, and whether it carries state.
+    pub fn guest(&self) -> Guest {
         self.guest
+    }
+
+    /// The part of the interface the app reaches, by the guest's kind.
+    pub fn compared(&self) -> std::borrow::Cow<'_, Interface> {
+        self.guest.kind.compared(self.inspected.interface())
+    }
+
+    /// Takes the payload out, leaving the proof.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn split(self) -> (Checked, C) {
+        let (inspected, payload) = self.inspected.split();
+        let checked = Checked {
+            inspected,
+            guest: self.guest,
+            judgement: self.judgement,
+        };
+        (checked, payload)
     }
 
     /// The version step from the module serving, when one was serving.
@@ -83,10 +105,22 @@ impl Checked {
     }
 }
 
+impl Checked {
+    /// Puts back a payload made from the payload [`Checked::split`] took out.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn with<D>(self, payload: D) -> Checked<D> {
+        Checked {
+            inspected: self.inspected.with(payload),
+            guest: self.guest,
+            judgement: self.judgement,
+        }
+    }
+}
+
 /// The first half of the gate, in this order, so that the most fundamental problem is the one
 /// reported:
 ///
-/// 1. The guest contract ([`guest_kind`]): [`Error::InvalidGuest`].
+/// 1. The guest's kind and its contract ([`Guest::of`]): [`Error::InvalidGuest`].
 /// 2. Every import is provided by the host, with the right kind ([`check_imports`]):
 ///    [`Error::IncompatibleInterface`] naming each.
 /// 3. The version step from the module serving, or the version rule of a first load
@@ -95,15 +129,14 @@ impl Checked {
 ///
 /// # Errors
 /// As listed.
-pub fn open<'a>(
-    inspected: Inspected,
+pub fn open<'a, C>(
+    inspected: Inspected<C>,
     serving: Option<&'a Interface>,
     policy: &Policy,
     host: impl Fn(&str, &str) -> Provided,
-) -> Result<Pending<'a>> {
-    let interface = inspected.interface();
-    let guest = guest_kind(interface)?;
-    let problems = check_imports(interface, &host);
+) -> Result<Pending<'a, C>> {
+    let guest = Guest::of(inspected.interface())?;
+    let problems = check_imports(guest.kind.host_imports(inspected.interface()), &host);
     if !problems.is_empty() {
         return Err(Error::IncompatibleInterface { problems });
     }
@@ -112,10 +145,11 @@ pub fn open<'a>(
             let provides = |import: &Import| {
                 host(&import.module, &import.name) == Provided::wanted_by(&import.ty)
             };
-            Some(policy::judge(old, interface, policy, provides)?)
+            let compared = guest.kind.compared(inspected.interface());
+            Some(policy::judge(old, &compared, policy, provides)?)
         }
         None => {
-            policy::check_first(interface, policy)?;
+            policy::check_first(inspected.interface(), policy)?;
             None
         }
     };
@@ -127,7 +161,7 @@ pub fn open<'a>(
     })
 }
 
-impl Pending<'_> {
+impl<C> Pending<'_, C> {
     /// The step is a major upgrade: [`Pending::close`] needs the host's consent.
     pub fn needs_consent(&self) -> bool {
         self.judgement.as_ref().is_some_and(Judgement::is_major)
@@ -160,18 +194,18 @@ impl Pending<'_> {
     /// # Errors
     /// As listed; steps 5 and 6 together as one [`Error::IncompatibleInterface`] naming every
     /// item.
-    pub fn close(self, expect: &Expectation, major_consented: bool) -> Result<Checked> {
+    pub fn close(self, expect: &Expectation, major_consented: bool) -> Result<Checked<C>> {
         let major = self.needs_consent();
         if major && !major_consented {
             let (from, to) = self.versions();
             return Err(Error::MajorUpgradeRefused { from, to });
         }
-        let interface = self.inspected.interface();
+        let interface = self.guest.kind.compared(self.inspected.interface());
         let mut problems = Vec::new();
         if let (Some(old), false) = (self.serving, major) {
-            problems.extend(check_exports(old, interface));
+            problems.extend(check_exports(old, &interface));
         }
-        problems.extend(expect.problems(interface));
+        problems.extend(expect.problems(&interface));
         if !problems.is_empty() {
             return Err(Error::IncompatibleInterface { problems });
         }
@@ -202,9 +236,12 @@ pub fn check_exports(old: &Interface, new: &Interface) -> Vec<String> {
 /// Every import of `interface` must be provided by the host with the right kind.
 ///
 /// Returns one line per problem, naming the import as `module.name`.
-pub fn check_imports(interface: &Interface, host: impl Fn(&str, &str) -> Provided) -> Vec<String> {
+pub fn check_imports<'i>(
+    imports: impl IntoIterator<Item = &'i Import>,
+    host: impl Fn(&str, &str) -> Provided,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    for import in &interface.imports {
+    for import in imports {
         let wanted = Provided::wanted_by(&import.ty);
         let item = format!("{}.{}", import.module, import.name);
         match host(&import.module, &import.name) {
@@ -308,7 +345,7 @@ mod tests {
             _ => Provided::Nothing,
         };
         assert_eq!(
-            check_imports(&needs, host),
+            check_imports(&needs.imports, host),
             [
                 "import `env.mem` must be a memory, the host's imports give a function",
                 "import `wasi.clock` (function () -> ()) is not provided by the host's imports",
@@ -432,6 +469,6 @@ mod tests {
         .unwrap()
         .close(&Expectation::default(), false)
         .unwrap();
-        assert_eq!(checked.guest(), GuestKind::Stateless);
+        assert_eq!(checked.guest().state, crate::contract::Statefulness::Stateless);
     }
 }

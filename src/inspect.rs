@@ -10,16 +10,17 @@ use crate::error::{Error, Result};
 use crate::interface::{Export, ExternType, FuncType, Import, Interface, ValType};
 use crate::verify::Verified;
 
-/// A module that passed verification, with its interface read.
+/// A module that passed verification, with its interface read, and the payload that came with
+/// its bytes ([`crate::verify::Verifier::alongside`]).
 #[derive(Debug)]
-pub struct Inspected {
-    verified: Verified,
+pub struct Inspected<C = ()> {
+    verified: Verified<C>,
     interface: Interface,
 }
 
-impl Inspected {
+impl<C> Inspected<C> {
     /// The verified bytes and digest.
-    pub fn verified(&self) -> &Verified {
+    pub fn verified(&self) -> &Verified<C> {
         &self.verified
     }
 
@@ -27,13 +28,35 @@ impl Inspected {
     pub fn interface(&self) -> &Interface {
         &self.interface
     }
+
+    /// Takes the payload out, leaving the proof.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn split(self) -> (Inspected, C) {
+        let (verified, payload) = self.verified.split();
+        let inspected = Inspected {
+            verified,
+            interface: self.interface,
+        };
+        (inspected, payload)
+    }
+}
+
+impl Inspected {
+    /// Puts back a payload made from the payload [`Inspected::split`] took out.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn with<D>(self, payload: D) -> Inspected<D> {
+        Inspected {
+            verified: self.verified.with(payload),
+            interface: self.interface,
+        }
+    }
 }
 
 /// Reads the interface of verified bytes.
 ///
 /// # Errors
 /// As [`read_interface`].
-pub fn inspect(verified: Verified) -> Result<Inspected> {
+pub fn inspect<C>(verified: Verified<C>) -> Result<Inspected<C>> {
     let interface = read_interface(verified.bytes())?;
     Ok(Inspected {
         verified,

@@ -97,3 +97,11 @@ pub fn describe(value: &JsValue) -> String {
     }
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
+
+/// A plain JS object (`null` for `None`, arrays for sequences) of a value of the pure core,
+/// whose types all serialize.
+pub fn to_js(value: &impl serde::Serialize) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}

@@ -109,11 +109,14 @@ pub mod digest;
 pub mod error;
 pub mod expect;
 pub mod gate;
+pub mod guest;
 pub mod inspect;
 pub mod interface;
 pub mod metadata;
+pub mod options;
 pub mod oci;
 pub mod policy;
+pub mod queue;
 pub mod report;
 pub mod resolve;
 pub mod verify;
@@ -133,6 +136,8 @@ pub mod fetch;
 pub mod js;
 #[cfg(all(target_arch = "wasm32", feature = "updates"))]
 pub mod oci_fetch;
+#[cfg(target_arch = "wasm32")]
+mod pipeline;
 #[cfg(target_arch = "wasm32")]
 pub mod prepare;
 

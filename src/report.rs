@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::bump::Bump;
-use crate::contract::GuestKind;
+use crate::contract::Statefulness;
 use crate::diff::Change;
 
 /// Milliseconds spent in each stage before the commit. Fetching, hashing and compiling
@@ -56,7 +56,7 @@ pub struct SwapReport {
     /// Version of the instance serving now.
     pub to_version: Option<String>,
     /// Whether the new guest is stateful or stateless.
-    pub guest: GuestKind,
+    pub guest: Statefulness,
     /// The bump the versions declare; `None` without versions or for a downgrade.
     pub bump: Option<Bump>,
     /// Every difference between the two interfaces.

@@ -12,11 +12,17 @@ use crate::error::{Error, Result};
 ///
 /// It hashes incrementally ([`Verifier::new`]), or only collects ([`Verifier::collecting`]) when
 /// a faster hasher (the browser's WebCrypto) will digest the collected bytes at the end.
-pub struct Verifier {
+///
+/// A verifier can carry a payload `C` that belongs to the same bytes, such as the compilation a
+/// browser starts on the same stream ([`Verifier::alongside`]); the [`Verified`] it makes
+/// carries the payload on, so that whatever was made of the bytes cannot be separated from the
+/// proof that they are the right ones.
+pub struct Verifier<C = ()> {
     expected: Digest,
     source: String,
     hasher: Option<Sha256>,
     bytes: Vec<u8>,
+    payload: C,
 }
 
 impl Verifier {
@@ -28,6 +34,7 @@ impl Verifier {
             source: source.into(),
             hasher: Some(Sha256::new()),
             bytes: Vec::with_capacity(size_hint),
+            payload: (),
         }
     }
 
@@ -41,6 +48,19 @@ impl Verifier {
         }
     }
 
+    /// Carries `payload`, made from the same bytes, into the [`Verified`] this verifier makes.
+    pub fn alongside<D>(self, payload: D) -> Verifier<D> {
+        Verifier {
+            expected: self.expected,
+            source: self.source,
+            hasher: self.hasher,
+            bytes: self.bytes,
+            payload,
+        }
+    }
+}
+
+impl<C> Verifier<C> {
     /// The bytes received so far.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
@@ -73,7 +93,7 @@ impl Verifier {
     ///
     /// # Errors
     /// [`Error::HashMismatch`] naming the source, both digests and the length.
-    pub fn finish(mut self) -> Result<Verified> {
+    pub fn finish(mut self) -> Result<Verified<C>> {
         let actual = match self.hasher.take() {
             Some(hasher) => Digest::from_bytes(hasher.finalize().into()),
             None => Digest::of(&self.bytes),
@@ -86,7 +106,7 @@ impl Verifier {
     ///
     /// # Errors
     /// [`Error::HashMismatch`], as [`Verifier::finish`].
-    pub fn finish_with(self, actual: Digest) -> Result<Verified> {
+    pub fn finish_with(self, actual: Digest) -> Result<Verified<C>> {
         if actual != self.expected {
             return Err(Error::HashMismatch {
                 source_name: self.source,
@@ -98,6 +118,7 @@ impl Verifier {
         Ok(Verified {
             digest: actual,
             bytes: self.bytes,
+            payload: self.payload,
         })
     }
 }
@@ -112,14 +133,16 @@ pub fn verify(expected: Digest, source: &str, bytes: &[u8]) -> Result<Verified> 
     verifier.finish()
 }
 
-/// Module bytes whose SHA-256 matched the digest asked for.
+/// Module bytes whose SHA-256 matched the digest asked for, and the payload that came with
+/// them ([`Verifier::alongside`]).
 #[derive(Debug)]
-pub struct Verified {
+pub struct Verified<C = ()> {
     digest: Digest,
     bytes: Vec<u8>,
+    payload: C,
 }
 
-impl Verified {
+impl<C> Verified<C> {
     /// The verified digest.
     pub fn digest(&self) -> Digest {
         self.digest
@@ -128,6 +151,34 @@ impl Verified {
     /// The verified bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// What came with the bytes.
+    pub fn payload(&self) -> &C {
+        &self.payload
+    }
+
+    /// Takes the payload out, leaving the proof.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn split(self) -> (Verified, C) {
+        let verified = Verified {
+            digest: self.digest,
+            bytes: self.bytes,
+            payload: (),
+        };
+        (verified, self.payload)
+    }
+}
+
+impl Verified {
+    /// Puts back a payload made from the payload [`Verified::split`] took out.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn with<D>(self, payload: D) -> Verified<D> {
+        Verified {
+            digest: self.digest,
+            bytes: self.bytes,
+            payload,
+        }
     }
 }
 

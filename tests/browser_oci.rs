@@ -92,7 +92,7 @@ async fn resolve_oci_picks_the_highest_tag_in_range_and_its_layer_verifies() {
         source.name(),
         format!("{}/v2/acme/counter/blobs/{}", env.registry, env.v2)
     );
-    let (verified, _compiling) = fetch(&source, digest, None).await.unwrap();
+    let verified = fetch(&source, digest, None).await.unwrap();
     let interface = read_interface(verified.bytes()).unwrap();
     assert_eq!(interface.version.unwrap().to_string(), "1.1.0");
 
@@ -145,7 +145,7 @@ async fn a_registry_that_wants_a_bearer_token_gets_one_from_its_realm() {
     let headers = Reflect::get(init, &"headers".into()).unwrap();
     let auth = Reflect::get(&headers, &"authorization".into()).unwrap();
     assert_eq!(auth.as_string(), requests[2].1);
-    let (verified, _) = fetch(&source, digest, Some(&recorder)).await.unwrap();
+    let verified = fetch(&source, digest, Some(&recorder)).await.unwrap();
     assert_eq!(verified.digest().to_string(), env.v1);
 }
 
@@ -205,7 +205,7 @@ async fn blob_redirects_to_storage_are_followed_and_verified() {
     let (source, digest, _) = resolve_oci(&base, "acme/counter", &range("^1"), None)
         .await
         .unwrap();
-    let (verified, _) = fetch(&source, digest, Some(&recorder)).await.unwrap();
+    let verified = fetch(&source, digest, Some(&recorder)).await.unwrap();
     assert_eq!(verified.digest().to_string(), env.v2);
     let requests = logged(&log);
     assert_eq!(requests.len(), 1);

@@ -1,12 +1,9 @@
 // The JS half of a watch (see src/watch.rs): only what must be JS. Timers, the Web Lock that
 // makes one tab the poller, the BroadcastChannel the tabs share, the EventSource, and the
 // events. Every decision (when to poll, what to swap to, how long to back off) is made in Rust,
-// which this class tells what happened through `notify(kind, a, b)`:
-const LEAD = 0; //      the lock was granted (or there is nothing to share): poll from now on
-const TICK = 1; //      the timer fired
-const PUBLISHED = 2; // the event stream sent a `published` event; a is its `data` text
-const MESSAGE = 3; //   another tab posted an index: a is its text, b its ETag
-const STOP = 4; //      the watch stopped; nothing is sent after it
+// which this class tells what happened through `notify(kind, a, b)`. The kinds are the strings
+// of the `Signal` enum in src/watch/browser.rs, which defines them and what `a` and `b` carry:
+// "lead", "tick", "published", "message", "stop" (its TypeScript type in the runtime's .d.ts).
 
 export class Watcher extends EventTarget {
   #notify = null;
@@ -38,7 +35,7 @@ export class Watcher extends EventTarget {
           if (this.#role === "leader" && this.#last !== null) this.#channel.postMessage(this.#last);
           return;
         }
-        this.#send(MESSAGE, data?.text, data?.etag);
+        this.#send("message", data?.text, data?.etag);
       };
       this.#channel.postMessage({ hello: true });
     }
@@ -46,7 +43,7 @@ export class Watcher extends EventTarget {
     if (!locks) {
       // No Web Locks (an insecure context, an old browser): this watch polls on its own.
       this.#role = "leader";
-      queueMicrotask(() => this.#send(LEAD));
+      queueMicrotask(() => this.#send("lead"));
       return;
     }
     const abort = new AbortController();
@@ -58,7 +55,7 @@ export class Watcher extends EventTarget {
         // Held until this watch stops or its page goes away; then the next tab in line gets it.
         return new Promise((release) => {
           this.#lock = release;
-          this.#send(LEAD);
+          this.#send("lead");
         });
       })
       .catch(() => {}); // aborted by stop(): nothing to report
@@ -67,14 +64,14 @@ export class Watcher extends EventTarget {
   // Runs `notify("tick")` after `ms` milliseconds, replacing any earlier timer.
   schedule(ms) {
     clearTimeout(this.#timer);
-    if (this.#notify !== null) this.#timer = setTimeout(() => this.#send(TICK), ms);
+    if (this.#notify !== null) this.#timer = setTimeout(() => this.#send("tick"), ms);
   }
 
   // Listens to `published` events at `url` (EventSource reconnects by itself).
   subscribe(url) {
     if (this.#notify === null || this.#source !== null || typeof EventSource !== "function") return;
     this.#source = new EventSource(url);
-    this.#source.addEventListener("published", (event) => this.#send(PUBLISHED, event.data));
+    this.#source.addEventListener("published", (event) => this.#send("published", event.data));
   }
 
   // Shares an index with the other tabs.
@@ -115,7 +112,7 @@ export class Watcher extends EventTarget {
     this.#channel?.close();
     this.#lock?.();
     this.#source = this.#channel = this.#lock = null;
-    notify?.(STOP);
+    notify?.("stop");
   }
 
   #send(kind, a, b) {

@@ -7,20 +7,74 @@
 //! listener may call `stop()` (or anything else) from inside `emit`.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Math, Reflect, JSON};
+use js_sys::{Function, Math, Reflect, JSON};
 use semver::{Comparator, Op, VersionReq};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::spawn_local;
 
 use super::{choose, is_transient, Backoff, Scheduler};
-use crate::api::Watched;
 use crate::bump::{self, Bump};
-use crate::error::Error;
 use crate::fetch::{index_from_text, revalidate_index, Revalidated};
-use crate::js::Failure;
-use crate::resolve::{Index, Wanted};
+use crate::js::{to_js, Failure};
+use crate::report::SwapReport;
+use crate::resolve::{Entry, Index, PackageName, Wanted};
+
+/// What a watch needs of the module it keeps up to date.
+pub(crate) trait Target {
+    /// The digest and version serving now.
+    fn serving(&self) -> (String, Option<semver::Version>);
+
+    /// Whether a major upgrade can be consented to (`allowMajor` is `true` or a callback).
+    fn majors(&self) -> bool;
+
+    /// Swaps to `entry` of the index, like `swap({ version })` but without fetching the index
+    /// again: through the module's swap queue, gate and consent.
+    fn swap_to(&self, entry: &Entry) -> Pin<Box<dyn Future<Output = Result<SwapReport, Failure>>>>;
+}
+
+/// The registry package a watch follows.
+pub(crate) struct Subject {
+    /// The registry's root URL, ending in `/`.
+    pub base: String,
+    /// The package's name in the static registry.
+    pub name: PackageName,
+    /// What `load` asked for.
+    pub wanted: Wanted,
+    /// The module's `fetch`.
+    pub fetch: Option<Function>,
+}
+
+/// A watch's options, read and checked.
+pub(crate) struct Config {
+    /// How often to poll, and how long to back off at most.
+    pub backoff: Backoff,
+    /// Whether tabs share one poller.
+    pub shared: bool,
+    /// The event stream's URL, when the watch listens to one.
+    pub events: Option<String>,
+    /// An `AbortSignal` that stops the watch, or `undefined`.
+    pub signal: JsValue,
+}
+
+/// What `src/js/watch.js` tells the watch, as the `kind` of `notify(kind, a, b)`.
+#[wasm_bindgen]
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// The lock was granted (or there is nothing to share): poll from now on.
+    Lead = "lead",
+    /// The timer fired.
+    Tick = "tick",
+    /// The event stream sent a `published` event; `a` is its `data` text.
+    Published = "published",
+    /// Another tab posted an index: `a` is its text, `b` its `ETag`.
+    Message = "message",
+    /// The watch stopped; nothing is sent after it.
+    Stop = "stop",
+}
 
 #[wasm_bindgen(module = "/src/js/watch.js")]
 extern "C" {
@@ -56,7 +110,8 @@ extern "C" {
 }
 
 struct Watch {
-    module: Watched,
+    module: Rc<dyn Target>,
+    subject: Subject,
     host: Watcher,
     index_url: String,
     events: Option<String>,
@@ -83,59 +138,16 @@ struct State {
     announced: Vec<String>,
 }
 
-/// Starts watching `module` with the JS `options`.
-///
-/// # Errors
-/// [`Error::InvalidOptions`] naming the option.
-pub(crate) fn start(module: Watched, options: &JsValue) -> Result<Watcher, Error> {
-    let get = |key: &str| {
-        if options.is_object() {
-            Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED)
-        } else {
-            JsValue::UNDEFINED
-        }
-    };
-    let interval = millis(
-        &get("interval"),
-        "interval",
-        Backoff::MIN_INTERVAL,
-        "expected a whole number of milliseconds, at least 100",
-    )?
-    .unwrap_or(Backoff::INTERVAL);
-    let cap = millis(
-        &get("maxBackoff"),
-        "maxBackoff",
-        0,
-        "expected a whole number of milliseconds",
-    )?
-    .unwrap_or(Backoff::CAP);
-    let flag = |key: &'static str, default: bool| match get(key) {
-        v if v.is_undefined() => Ok(default),
-        v => v
-            .as_bool()
-            .ok_or_else(|| invalid(key, "expected a boolean")),
-    };
-    let shared = flag("shared", true)?;
-    let events = match get("events") {
-        v if v.is_undefined() || v.as_bool() == Some(false) => None,
-        v if v.as_bool() == Some(true) => Some([module.base(), "events"].concat()),
-        v => Some(
-            v.as_string()
-                .ok_or_else(|| invalid("events", "expected true or the URL of the event stream"))?,
-        ),
-    };
-    let signal = get("signal");
-    if !signal.is_undefined() && !signal.is_object() {
-        return Err(invalid("signal", "expected an AbortSignal"));
-    }
-    let key = ["wasm-hotswap:", module.base(), "|", module.name().as_str()].concat();
+/// Starts watching `subject` for `module`.
+pub(crate) fn start(module: Rc<dyn Target>, subject: Subject, config: Config) -> Watcher {
+    let key = ["wasm-hotswap:", &subject.base, "|", subject.name.as_str()].concat();
     let watch = Rc::new(Watch {
-        index_url: [module.base(), &module.name().index_path()].concat(),
+        index_url: [subject.base.as_str(), &subject.name.index_path()].concat(),
         host: Watcher::new(),
-        events,
+        events: config.events,
         state: RefCell::new(State {
-            scheduler: Scheduler::new(Backoff { interval, cap }),
-            wanted: module.wanted().clone(),
+            scheduler: Scheduler::new(config.backoff),
+            wanted: subject.wanted.clone(),
             etag: None,
             index: None,
             heard: None,
@@ -146,72 +158,45 @@ pub(crate) fn start(module: Watched, options: &JsValue) -> Result<Watcher, Error
             announced: Vec::new(),
         }),
         module,
+        subject,
     });
     let host: Watcher = watch.host.clone().unchecked_into();
-    let notify =
-        Closure::<dyn FnMut(u32, Option<String>, Option<String>)>::new(move |kind: u32, a, b| {
-            notified(&watch, kind, a, b)
-        });
+    let notify = Closure::<dyn FnMut(JsValue, Option<String>, Option<String>)>::new(
+        move |kind: JsValue, a, b| {
+            if let Some(kind) = Signal::from_js_value(&kind) {
+                notified(&watch, kind, a, b);
+            }
+        },
+    );
     // The JS function owns the closure from now on; `stop()` drops the JS side's reference,
     // which ends the cycle watch -> host -> closure -> watch.
-    host.connect(&notify.into_js_value(), &key, shared, &signal);
-    Ok(host)
+    host.connect(&notify.into_js_value(), &key, config.shared, &config.signal);
+    host
 }
-
-fn invalid(option: &'static str, reason: &str) -> Error {
-    Error::InvalidOptions {
-        option,
-        reason: reason.to_string(),
-    }
-}
-
-/// A whole number of milliseconds, at least `min` (which `reason` names).
-fn millis(
-    value: &JsValue,
-    option: &'static str,
-    min: u32,
-    reason: &str,
-) -> Result<Option<u32>, Error> {
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    value
-        .as_f64()
-        .filter(|n| n.fract() == 0.0 && *n >= f64::from(min) && *n <= f64::from(u32::MAX))
-        .map(|n| Some(n as u32))
-        .ok_or_else(|| invalid(option, reason))
-}
-
-// What `notify(kind, a, b)` reports: the numbers of `src/js/watch.js`.
-const LEAD: u32 = 0;
-const TICK: u32 = 1;
-const PUBLISHED: u32 = 2;
-const MESSAGE: u32 = 3;
-const STOP: u32 = 4;
 
 /// What the JS side reports; see `src/js/watch.js`.
-fn notified(watch: &Rc<Watch>, kind: u32, a: Option<String>, b: Option<String>) {
+fn notified(watch: &Rc<Watch>, kind: Signal, a: Option<String>, b: Option<String>) {
     {
         let mut state = watch.state.borrow_mut();
         match kind {
-            LEAD => state.scheduler.lead(),
-            TICK => state.scheduler.wake(),
-            PUBLISHED if names(a.as_deref(), watch.module.name().as_str()) => {
+            Signal::Lead => state.scheduler.lead(),
+            Signal::Tick => state.scheduler.wake(),
+            Signal::Published if names(a.as_deref(), watch.subject.name.as_str()) => {
                 state.scheduler.wake()
             }
-            MESSAGE => {
+            Signal::Message => {
                 if let Some(text) = a {
                     state.heard = Some((text, b));
                 }
             }
-            STOP => {
+            Signal::Stop => {
                 state.scheduler.stop();
                 return;
             }
             _ => return,
         }
     }
-    if kind == LEAD {
+    if kind == Signal::Lead {
         if let Some(url) = &watch.events {
             watch.host.subscribe(url);
         }
@@ -256,7 +241,7 @@ async fn run(watch: &Rc<Watch>) {
         // Whether there is an index to decide on.
         let decide = if let Some((text, etag)) = heard {
             // Another tab's poll: the same decision, on this tab's serving version and policy.
-            match index_from_text(&text, &watch.index_url, watch.module.name()) {
+            match index_from_text(&text, &watch.index_url, &watch.subject.name) {
                 Ok(index) => {
                     let mut state = watch.state.borrow_mut();
                     state.etag = etag;
@@ -311,8 +296,8 @@ async fn poll(watch: &Watch) -> Result<bool, Failure> {
     let etag = watch.state.borrow().etag.clone();
     let answer = revalidate_index(
         &watch.index_url,
-        watch.module.name(),
-        watch.module.fetch(),
+        &watch.subject.name,
+        watch.subject.fetch.as_ref(),
         etag.as_deref(),
     )
     .await?;
@@ -334,79 +319,79 @@ async fn poll(watch: &Watch) -> Result<bool, Failure> {
 /// when a swap failed for a reason that may pass (the blob could not be fetched).
 async fn apply(watch: &Rc<Watch>) -> bool {
     loop {
-        let (serving_digest, serving) = watch.module.serving();
-        let (entry, announce) = {
-            let mut state = watch.state.borrow_mut();
-            if state.scheduler.is_stopped() {
-                return true;
-            }
-            let Some(index) = state.index.clone() else {
-                return true;
-            };
-            let Some(entry) = choose(
-                &index,
-                &state.wanted,
-                &serving_digest,
-                serving.as_ref(),
-                watch.module.majors(),
-                &state.tried,
-            )
-            .cloned() else {
-                return true;
-            };
-            let announce = !state.announced.contains(&entry.digest);
-            if announce {
-                state.announced.push(entry.digest.clone());
-            }
-            (entry, announce)
+        let serving = watch.module.serving();
+        let Some((entry, announce)) = next(watch, &serving) else {
+            return true;
         };
         let version = entry.version.to_string();
         if announce {
             watch.host.available(&version, &entry.digest);
         }
-        let result = match watch.module.swap_to(&entry) {
-            Ok(promise) => JsFuture::from(promise).await,
-            Err(error) => Err(Failure::from(error).into_js()),
-        };
+        let result = watch.module.swap_to(&entry).await;
         if watch.state.borrow().scheduler.is_stopped() {
             return true;
         }
         match result {
             Ok(report) => {
-                let major = serving
-                    .as_ref()
-                    .is_some_and(|s| bump::declared(s, &entry.version) == Some(Bump::Major));
-                if major {
-                    // Follow the new major line from now on: `^x.y.z` of the version applied.
-                    let v = &entry.version;
-                    watch.state.borrow_mut().wanted = Wanted::Range(VersionReq {
-                        comparators: vec![Comparator {
-                            op: Op::Caret,
-                            major: v.major,
-                            minor: Some(v.minor),
-                            patch: Some(v.patch),
-                            pre: v.pre.clone(),
-                        }],
-                    });
-                }
-                watch.host.applied(&version, &entry.digest, &report);
+                follow_major(watch, serving.1.as_ref(), &entry.version);
+                watch.host.applied(&version, &entry.digest, &to_js(&report));
             }
-            Err(error) => {
-                let code = Reflect::get(&error, &"code".into())
-                    .ok()
-                    .and_then(|c| c.as_string())
-                    .unwrap_or_default();
-                let transient = is_transient(&code);
+            Err(failure) => {
+                let transient = is_transient(failure.error.code());
+                let mut state = watch.state.borrow_mut();
                 if transient {
-                    watch.state.borrow_mut().retry = true;
+                    state.retry = true;
                 } else {
-                    watch.state.borrow_mut().tried.push(entry.digest.clone());
+                    state.tried.push(entry.digest.clone());
                 }
-                watch.host.rejected(&version, &entry.digest, &error);
+                drop(state);
+                watch
+                    .host
+                    .rejected(&version, &entry.digest, &failure.into_js());
                 if transient {
                     return false;
                 }
             }
         }
+    }
+}
+
+/// The entry [`choose`] picks from the last index for what is serving, and whether it is the
+/// first time (`available` is sent once per version). `None` when there is nothing to do.
+fn next(watch: &Watch, serving: &(String, Option<semver::Version>)) -> Option<(Entry, bool)> {
+    let mut state = watch.state.borrow_mut();
+    if state.scheduler.is_stopped() {
+        return None;
+    }
+    let index = state.index.clone()?;
+    let majors = watch.module.majors();
+    let entry = choose(
+        &index,
+        &state.wanted,
+        &serving.0,
+        serving.1.as_ref(),
+        majors,
+        &state.tried,
+    )?
+    .clone();
+    let announce = !state.announced.contains(&entry.digest);
+    if announce {
+        state.announced.push(entry.digest.clone());
+    }
+    Some((entry, announce))
+}
+
+/// After a major upgrade to `applied`, the watch follows the new line: `^x.y.z` of it.
+fn follow_major(watch: &Watch, from: Option<&semver::Version>, applied: &semver::Version) {
+    if from.is_some_and(|s| bump::declared(s, applied) == Some(Bump::Major)) {
+        watch.state.borrow_mut().wanted = Wanted::Range(VersionReq {
+            comparators: vec![Comparator {
+                op: Op::Caret,
+                major: applied.major,
+                minor: Some(applied.minor),
+                patch: Some(applied.patch),
+                pre: applied.pre.clone(),
+            }],
+        });
     }
 }

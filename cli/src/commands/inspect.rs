@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use serde_json::json;
-use wasm_hotswap::contract::{guest_kind, GuestKind};
+use wasm_hotswap::contract::{statefulness, Statefulness};
 
 use super::Report;
 use crate::exit::{Exit, Failure};
@@ -24,9 +24,9 @@ use crate::{metadata, wit};
 pub fn run(path: &Path) -> Result<Report, Failure> {
     let module = Module::read(path)?;
     let wit = wit::read(path, &module.bytes)?;
-    let (kind, reason) = match guest_kind(&module.interface) {
-        Ok(GuestKind::Stateless) => ("stateless", None),
-        Ok(GuestKind::Stateful) => ("stateful", None),
+    let (kind, reason) = match statefulness(&module.interface) {
+        Ok(Statefulness::Stateless) => ("stateless", None),
+        Ok(Statefulness::Stateful) => ("stateful", None),
         Err(e) => ("invalid", Some(e.to_string())),
     };
     let interface = &module.interface;

@@ -8,7 +8,7 @@ use std::path::Path;
 use semver::Version;
 use serde::Serialize;
 use ureq::http::Method;
-use wasm_hotswap::contract::guest_kind;
+use wasm_hotswap::contract::statefulness;
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::oci::{
     newest_tag, next_link, resolve_url, Descriptor, Manifest, WasmConfig, ARCHITECTURE,
@@ -86,7 +86,7 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         version,
         target,
     } = request;
-    guest_kind(&module.interface).map_err(|e| Failure::module(&module.path, &e))?;
+    statefulness(&module.interface).map_err(|e| Failure::module(&module.path, &e))?;
     let (module, version_section) = versioned(module, version)?;
 
     let tags = list_tags(client, target)?;

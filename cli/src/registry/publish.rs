@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use semver::Version;
 use serde::Serialize;
 use wasm_hotswap::bump::{self, Bump};
-use wasm_hotswap::contract::guest_kind;
+use wasm_hotswap::contract::statefulness;
 use wasm_hotswap::diff::{diff, Severity};
 
 use super::{Entry, PackageName, Registry};
@@ -104,7 +104,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         version,
         registry,
     } = request;
-    guest_kind(&module.interface).map_err(|e| Failure::module(&module.path, &e))?;
+    statefulness(&module.interface).map_err(|e| Failure::module(&module.path, &e))?;
 
     let (module, version_section) = versioned(module, version)?;
     let index = registry.read_index(name)?;

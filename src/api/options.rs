@@ -1,0 +1,209 @@
+//! Reading the JS options objects of `load`, `swap` and `watch` into the plain Rust values of
+//! [`crate::options`], checking each field's type. The rules between fields are there.
+
+use js_sys::{Array, ArrayBuffer, Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::Error;
+use crate::options::{
+    invalid, AllowMajor, Defaults, ExpectFields, Fields, Host, Options, UpdatePolicy,
+};
+use crate::policy::Policy;
+
+/// The browser's values: what JS hands the runtime.
+pub struct Js;
+
+impl Host for Js {
+    type Bytes = Uint8Array;
+    type Imports = Object;
+    type Function = Function;
+}
+
+/// `load` or `swap` options, checked.
+pub type JsOptions = Options<Js>;
+
+/// `object[name]`, `undefined` when it is missing or `object` is not an object.
+pub fn get(object: &JsValue, name: &str) -> JsValue {
+    if !object.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A string field: absent, or a string.
+fn text(object: &JsValue, key: &str, option: &'static str) -> Result<Option<String>, Error> {
+    match get(object, key) {
+        v if v.is_undefined() => Ok(None),
+        v => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| invalid(option, "expected a string")),
+    }
+}
+
+/// A field of one JS type: absent, or `check` passes.
+fn typed<T: JsCast>(
+    object: &JsValue,
+    key: &'static str,
+    check: fn(&JsValue) -> bool,
+    reason: &str,
+) -> Result<Option<T>, Error> {
+    match get(object, key) {
+        v if v.is_undefined() => Ok(None),
+        v if check(&v) => Ok(Some(v.unchecked_into())),
+        _ => Err(invalid(key, reason)),
+    }
+}
+
+/// Reads and checks `load` or `swap` options.
+///
+/// # Errors
+/// [`Error::InvalidOptions`] naming the option, [`Error::InvalidDigest`], and the rules of
+/// [`Options::check`].
+pub fn read(value: &JsValue, defaults: &Defaults<Js>) -> Result<JsOptions, Error> {
+    if !value.is_object() {
+        return Err(invalid(
+            "options",
+            "expected an object such as { url, digest }",
+        ));
+    }
+    let bytes = match get(value, "bytes") {
+        v if v.is_undefined() => None,
+        v => Some(
+            byte_view(&v)
+                .ok_or_else(|| invalid("bytes", "expected an ArrayBuffer or a typed array"))?,
+        ),
+    };
+    let fields = Fields {
+        url: text(value, "url", "url")?,
+        bytes,
+        digest: text(value, "digest", "digest")?,
+        registry: text(value, "registry", "registry")?,
+        name: text(value, "name", "name")?,
+        range: text(value, "range", "range")?,
+        version: text(value, "version", "version")?,
+        imports: typed(
+            value,
+            "imports",
+            JsValue::is_object,
+            "expected an object of import namespaces",
+        )?,
+        fetch: typed(
+            value,
+            "fetch",
+            JsValue::is_function,
+            "expected a function (url) => Promise<Response>",
+        )?,
+        timeout: match get(value, "timeout") {
+            v if v.is_undefined() => None,
+            v => Some(v.as_f64().unwrap_or(f64::NAN)),
+        },
+        expect: optional(&get(value, "expect"), read_expect)?,
+        policy: optional(&get(value, "policy"), read_policy)?,
+    };
+    Options::check(fields, defaults)
+}
+
+fn optional<T>(
+    value: &JsValue,
+    read: fn(&JsValue) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    if value.is_undefined() {
+        Ok(None)
+    } else {
+        read(value).map(Some)
+    }
+}
+
+fn read_expect(value: &JsValue) -> Result<ExpectFields, Error> {
+    if !value.is_object() {
+        return Err(invalid(
+            "expect",
+            "expected an object such as { exports: { get: \"() -> i32\" } }",
+        ));
+    }
+    let mut fields = ExpectFields {
+        wit: text(value, "wit", "expect.wit")?,
+        world: text(value, "world", "expect.world")?,
+        ..ExpectFields::default()
+    };
+    match get(value, "exports") {
+        v if v.is_undefined() => {}
+        v if v.is_object() => {
+            for entry in Object::entries(v.unchecked_ref()) {
+                let entry: Array = entry.unchecked_into();
+                let name = entry.get(0).as_string().unwrap_or_default();
+                let text = entry.get(1).as_string().ok_or_else(|| {
+                    let reason =
+                        format!("export `{name}`: expected a type text such as \"(i32) -> i32\"");
+                    Error::InvalidOptions {
+                        option: "expect.exports",
+                        reason,
+                    }
+                })?;
+                fields.exports.push((name, text));
+            }
+        }
+        _ => {
+            return Err(invalid(
+                "expect.exports",
+                "expected an object of export name => type text",
+            ))
+        }
+    }
+    Ok(fields)
+}
+
+fn read_policy(value: &JsValue) -> Result<UpdatePolicy<Function>, Error> {
+    if !value.is_object() {
+        return Err(invalid(
+            "policy",
+            "expected an object such as { allowMajor: true }",
+        ));
+    }
+    let flag = |key: &str, option: &'static str| match get(value, key) {
+        v if v.is_undefined() => Ok(false),
+        v => v
+            .as_bool()
+            .ok_or_else(|| invalid(option, "expected a boolean")),
+    };
+    Ok(UpdatePolicy {
+        allow_major: read_allow_major(&get(value, "allowMajor"), "policy.allowMajor")?,
+        rules: Policy {
+            allow_downgrade: flag("allowDowngrade", "policy.allowDowngrade")?,
+            require_version: flag("requireVersion", "policy.requireVersion")?,
+        },
+    })
+}
+
+/// `allowMajor`: absent or a boolean, or a consent callback.
+///
+/// # Errors
+/// [`Error::InvalidOptions`] naming `option`.
+pub fn read_allow_major(value: &JsValue, option: &'static str) -> Result<AllowMajor<Function>, Error> {
+    match value {
+        v if v.is_undefined() || v.as_bool() == Some(false) => Ok(AllowMajor::No),
+        v if v.as_bool() == Some(true) => Ok(AllowMajor::Yes),
+        v if v.is_function() => Ok(AllowMajor::Ask(v.clone().unchecked_into())),
+        _ => Err(invalid(
+            option,
+            "expected a boolean or a function (upgrade) => boolean",
+        )),
+    }
+}
+
+/// A `Uint8Array` over an `ArrayBuffer` or over the bytes an `ArrayBufferView` covers.
+fn byte_view(value: &JsValue) -> Option<Uint8Array> {
+    if value.is_instance_of::<ArrayBuffer>() {
+        return Some(Uint8Array::new(value));
+    }
+    let buffer = Reflect::get(value, &"buffer".into()).ok()?;
+    if !ArrayBuffer::is_view(value) {
+        return None;
+    }
+    let offset = Reflect::get(value, &"byteOffset".into()).ok()?.as_f64()? as u32;
+    let length = Reflect::get(value, &"byteLength".into()).ok()?.as_f64()? as u32;
+    Some(Uint8Array::new_with_byte_offset_and_length(
+        &buffer, offset, length,
+    ))
+}

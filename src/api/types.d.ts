@@ -1,0 +1,184 @@
+// The TypeScript types of the runtime's JS API: the one source for them. The runtime's build
+// appends this file to the .d.ts wasm-bindgen writes (see `api.rs`), and native tests
+// (tests/typescript_types.rs) fail when it disagrees with the Rust types it mirrors.
+
+/** Stable codes of `HotSwapError`. */
+export type HotSwapErrorCode =
+  | "INVALID_DIGEST" | "INVALID_OPTIONS" | "FETCH_FAILED" | "HASH_MISMATCH"
+  | "INVALID_MODULE" | "UNSUPPORTED_COMPONENT" | "INCOMPATIBLE_INTERFACE" | "INVALID_GUEST"
+  | "INSTANTIATE_FAILED" | "STATE_SAVE_FAILED" | "STATE_LOAD_FAILED" | "SEMVER_VIOLATION"
+  | "MAJOR_UPGRADE_REFUSED" | "DOWNGRADE_REFUSED" | "MISSING_VERSION" | "INVALID_INDEX"
+  | "NO_MATCHING_VERSION" | "SWAP_IN_PROGRESS";
+
+/**
+ * Where a module comes from. Either `url` or `bytes` with the `digest` they must hash to, or a
+ * package in a static registry: `registry` and `name` with a `range` (for `load`) or a
+ * `version` (for `swap`, which defaults to `load`'s registry, name and range).
+ */
+export interface ModuleSource {
+  /** Fetched with `fetch` (or the `fetch` option) and streamed into the compiler. */
+  url?: string;
+  /** Bytes already in hand. */
+  bytes?: BufferSource;
+  /** `sha256:` and 64 lowercase hex digits; the bytes must hash to it. */
+  digest?: string;
+  /**
+   * The root URL of a static registry (`packages/<name>/index.json`, `blobs/sha256/<hex>`), or
+   * `oci+https://host` for an OCI registry, whose semver tags are the versions.
+   */
+  registry?: string;
+  /** The package's name in the registry: `counter` or `acme/counter` (an OCI repository). */
+  name?: string;
+  /** A semver range (`^1.2`, `~1.2.3`, `*`): the highest non-yanked version in it is loaded. */
+  range?: string;
+  /** For `swap`: a version (`1.3.0`, exactly, even yanked) or a range. */
+  version?: string;
+  /**
+   * Milliseconds each request (registry index, manifest, module) may take, its body included,
+   * before it is aborted with FETCH_FAILED. `swap` keeps `load`'s and may add its own.
+   */
+  timeout?: number;
+  /** Replaces the global `fetch`; must resolve to a `Response`. */
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /** The imports object to instantiate with. `swap` defaults to the one in use. */
+  imports?: WebAssembly.Imports;
+  /** What the app needs from the module; checked before it is instantiated. `swap` defaults to `load`'s. */
+  expect?: Expect;
+  /** Which version steps are allowed. `swap` defaults to `load`'s. */
+  policy?: UpdatePolicy;
+}
+
+/**
+ * Exports the app needs, with their types:
+ * `{ exports: { increment: "(i32) -> i32", memory: "memory", limit: "global mut i64" } }`.
+ */
+export interface Expect {
+  exports?: Record<string, string>;
+  /** WIT text of the world the module must carry and satisfy (only in `wasm-hotswap/wit`). */
+  wit?: string;
+  /** Which world of `wit`, when it has several. */
+  world?: string;
+}
+
+/** One named difference between two interfaces. */
+export interface InterfaceChange { severity: "none" | "additive" | "breaking"; item: string; detail: string; }
+
+/** What a consent callback is told about a major upgrade. */
+export interface MajorUpgrade { from: string; to: string; changes: InterfaceChange[]; }
+
+/** A value type: `i32`, `i64`, `f32`, `f64`, `v128`, or a reference type such as `{ ref: "funcref" }`. */
+export type ValType = "i32" | "i64" | "f32" | "f64" | "v128" | { ref: string };
+
+/** The type of an import or export, read from the binary. */
+export type ExternType =
+  | { kind: "func"; params: ValType[]; results: ValType[] }
+  | { kind: "tag"; params: ValType[]; results: ValType[] }
+  | { kind: "global"; type: ValType; mutable: boolean }
+  | { kind: "memory"; initial: number; maximum: number | null; memory64: boolean; shared: boolean }
+  | { kind: "table"; element: string; initial: number; maximum: number | null; table64: boolean; shared: boolean };
+
+/** A module's interface, read from its binary. */
+export interface ModuleInterface {
+  imports: Array<{ module: string; name: string } & ExternType>;
+  exports: Array<{ name: string } & ExternType>;
+  version: string | null;
+  metadata: ModuleMetadata;
+}
+
+/** The wasm-metadata sections a module carries. */
+export interface ModuleMetadata {
+  name: string | null;
+  authors: string | null;
+  description: string | null;
+  licenses: string | null;
+  source: string | null;
+  homepage: string | null;
+  revision: string | null;
+  producers: Array<{ field: string; values: Array<[name: string, version: string]> }>;
+}
+
+/** Rules for version steps. By default a major upgrade and a downgrade are refused. */
+export interface UpdatePolicy {
+  /** Consent to major upgrades: `true`, or a callback deciding each (it may be async). */
+  allowMajor?: boolean | ((upgrade: MajorUpgrade) => boolean | Promise<boolean>);
+  /** Allow a lower version to replace a higher one. */
+  allowDowngrade?: boolean;
+  /** Refuse modules without a `version` section. */
+  requireVersion?: boolean;
+}
+
+/** Options of `m.watch`. */
+export interface WatchOptions {
+  /** Milliseconds between polls of the index while they succeed: default 30000, at least 100. */
+  interval?: number;
+  /** The longest wait after failed polls, in milliseconds: default 600000 (never below `interval`). */
+  maxBackoff?: number;
+  /**
+   * Listen to the registry's server-sent events and check as soon as a `published` event names
+   * this package: `true` for `<registry>/events`, or the stream's URL. Polling goes on at
+   * `interval` as a fallback (a longer one is fine).
+   */
+  events?: boolean | string;
+  /** One poller for all tabs of this origin watching the package (Web Locks, BroadcastChannel): default true. */
+  shared?: boolean;
+  /** Consent to major upgrades for this watch; defaults to the module's `policy.allowMajor`. */
+  allowMajor?: boolean | ((upgrade: MajorUpgrade) => boolean | Promise<boolean>);
+  /** Stops the watch when aborted. */
+  signal?: AbortSignal;
+}
+
+/** `available`: a version the policy allows was found; a swap to it starts. */
+export interface UpdateAvailable { version: string; digest: string; }
+/** `applied`: the module now serves `version`. */
+export interface UpdateApplied { version: string; digest: string; report: SwapReport; }
+/** `rejected`: the swap to `version` failed; the old version still serves, with its state. */
+export interface UpdateRejected { version: string; digest: string; code: HotSwapErrorCode; message: string; error: Error; }
+/** `error`: a poll failed; the next one is in `retryIn` milliseconds. */
+export interface WatchError { code: HotSwapErrorCode; message: string; retryIn: number; error: Error; }
+
+export interface WatchEventMap {
+  available: CustomEvent<UpdateAvailable>;
+  applied: CustomEvent<UpdateApplied>;
+  rejected: CustomEvent<UpdateRejected>;
+  error: CustomEvent<WatchError>;
+}
+
+/** A running watch: an `EventTarget` of `WatchEventMap`. */
+export interface Watcher extends EventTarget {
+  /** `"leader"` while this watch polls, `"follower"` while another tab's does, then `"stopped"`. */
+  readonly role: "leader" | "follower" | "stopped";
+  /** Stops for good: no timer, stream, channel or lock is left, a poll in flight is ignored, and no event follows. A swap already started completes or fails as a whole. */
+  stop(): void;
+  addEventListener<K extends keyof WatchEventMap>(type: K, listener: (event: WatchEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof WatchEventMap>(type: K, listener: (event: WatchEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+export type LoadOptions = ModuleSource;
+export type SwapOptions = ModuleSource;
+
+/** Milliseconds per stage before the commit. */
+export interface SwapStages { resolve: number; fetchVerify: number; inspect: number; gate: number; compile: number; instantiate: number; }
+
+/** Milliseconds per step of the commit, the time calls are held. */
+export interface CommitStages { save: number; copy: number; load: number; rebind: number; total: number; }
+
+/** What `swap` resolves with. */
+export interface SwapReport {
+  from: string;
+  to: string;
+  fromVersion: string | null;
+  toVersion: string | null;
+  guest: "stateful" | "stateless";
+  /** The bump the versions declare; null when a module has no version or for a downgrade. */
+  bump: "none" | "patch" | "minor" | "major" | null;
+  /** Every difference between the two interfaces. */
+  changes: InterfaceChange[];
+  stateBytes: number;
+  stages: SwapStages;
+  commit: number;
+  commitStages: CommitStages;
+  total: number;
+  queued: number;
+}

@@ -1,0 +1,177 @@
+//! `m.watch(options)`: the watch options read, and the module as the watch's
+//! [`Target`](crate::watch::browser::Target).
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsValue;
+
+use super::Inner;
+use crate::error::Error;
+
+/// Starts a watch of the registry package `inner` was loaded from.
+///
+/// # Errors
+/// [`Error::InvalidOptions`]: not loaded from a static registry, or an option of the wrong type.
+#[cfg(feature = "updates")]
+pub(super) fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<JsValue, Error> {
+    use crate::options::{invalid, Package, UpdatePolicy};
+    use crate::watch::browser::{self, Subject};
+
+    let registry = inner.registry.clone().ok_or_else(|| {
+        invalid(
+            "watch",
+            "this module was not loaded from a registry; load it with { registry, name, range } to watch it",
+        )
+    })?;
+    let Package::Static(name) = &registry.package else {
+        return Err(invalid(
+            "watch",
+            "watching follows a static registry's index; swap a module from an OCI registry with swap({ version })",
+        ));
+    };
+    if !options.is_undefined() && !options.is_object() {
+        return Err(invalid(
+            "options",
+            "expected an object such as { interval: 30000 }",
+        ));
+    }
+    let policy = match super::options::get(options, "allowMajor") {
+        v if v.is_undefined() => Rc::clone(&inner.policy),
+        v => Rc::new(UpdatePolicy {
+            rules: inner.policy.rules,
+            allow_major: super::options::read_allow_major(&v, "allowMajor")?,
+        }),
+    };
+    let subject = Subject {
+        base: registry.base.clone(),
+        name: name.clone(),
+        wanted: registry.wanted.clone(),
+        fetch: inner.fetch.clone(),
+    };
+    let config = config::read(options, &registry.base)?;
+    let target = Rc::new(Watched {
+        inner: Rc::clone(inner),
+        policy,
+    });
+    Ok(browser::start(target, subject, config).into())
+}
+
+/// Without the `updates` feature there is no watcher: the error points at the build with one.
+#[cfg(not(feature = "updates"))]
+pub(super) fn start(_inner: &Rc<Inner>, _options: &JsValue) -> Result<JsValue, Error> {
+    Err(crate::pipeline::needs_updates("watch"))
+}
+
+/// The module as a watch sees it, with the watch's consent policy.
+#[cfg(feature = "updates")]
+struct Watched {
+    inner: Rc<Inner>,
+    /// The module's policy, with the watch's `allowMajor` when it gave one.
+    policy: Rc<crate::options::UpdatePolicy<js_sys::Function>>,
+}
+
+#[cfg(feature = "updates")]
+impl crate::watch::browser::Target for Watched {
+    fn serving(&self) -> (String, Option<semver::Version>) {
+        let serving = self.inner.live.serving.borrow();
+        (
+            serving.digest().to_string(),
+            serving.interface().version.clone(),
+        )
+    }
+
+    fn majors(&self) -> bool {
+        self.policy.allow_major.possible()
+    }
+
+    fn swap_to(
+        &self,
+        entry: &crate::resolve::Entry,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<crate::report::SwapReport, crate::js::Failure>>,
+        >,
+    > {
+        let registry = self.inner.registry.as_deref();
+        let listed = entry.digest.parse().map(|digest| {
+            let url = registry.map_or_else(String::new, |r| {
+                r.url(&crate::resolve::blob_path(&digest))
+            });
+            self.inner
+                .listed(url, digest, entry.version.clone(), Rc::clone(&self.policy))
+        });
+        match listed {
+            Ok(options) => Box::pin(self.inner.swap(options)),
+            Err(error) => Box::pin(std::future::ready(Err(error.into()))),
+        }
+    }
+}
+
+#[cfg(feature = "updates")]
+mod config {
+    use wasm_bindgen::JsValue;
+
+    use crate::api::options::get;
+    use crate::error::Error;
+    use crate::options::invalid;
+    use crate::watch::browser::Config;
+    use crate::watch::Backoff;
+
+    /// `interval`, `maxBackoff`, `shared`, `events` and `signal`.
+    pub(super) fn read(options: &JsValue, base: &str) -> Result<Config, Error> {
+        let interval = millis(
+            &get(options, "interval"),
+            "interval",
+            Backoff::MIN_INTERVAL,
+            "expected a whole number of milliseconds, at least 100",
+        )?
+        .unwrap_or(Backoff::INTERVAL);
+        let cap = millis(
+            &get(options, "maxBackoff"),
+            "maxBackoff",
+            0,
+            "expected a whole number of milliseconds",
+        )?
+        .unwrap_or(Backoff::CAP);
+        let shared = match get(options, "shared") {
+            v if v.is_undefined() => true,
+            v => v
+                .as_bool()
+                .ok_or_else(|| invalid("shared", "expected a boolean"))?,
+        };
+        let events = match get(options, "events") {
+            v if v.is_undefined() || v.as_bool() == Some(false) => None,
+            v if v.as_bool() == Some(true) => Some([base, "events"].concat()),
+            v => Some(v.as_string().ok_or_else(|| {
+                invalid("events", "expected true or the URL of the event stream")
+            })?),
+        };
+        let signal = get(options, "signal");
+        if !signal.is_undefined() && !signal.is_object() {
+            return Err(invalid("signal", "expected an AbortSignal"));
+        }
+        Ok(Config {
+            backoff: Backoff { interval, cap },
+            shared,
+            events,
+            signal,
+        })
+    }
+
+    /// A whole number of milliseconds, at least `min` (which `reason` names).
+    fn millis(
+        value: &JsValue,
+        option: &'static str,
+        min: u32,
+        reason: &str,
+    ) -> Result<Option<u32>, Error> {
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        value
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= f64::from(min) && *n <= f64::from(u32::MAX))
+            .map(|n| Some(n as u32))
+            .ok_or_else(|| invalid(option, reason))
+    }
+}

@@ -1,0 +1,122 @@
+//! An instance of a guest, of whatever kind, as the pipeline and the commit see it.
+
+use js_sys::{Object, Uint8Array, WebAssembly};
+
+use crate::compile::Compiled;
+use crate::gate::Checked;
+use crate::guest::{raw, Kind};
+use crate::js::Failure;
+
+/// A guest's instance: [`Instance::instantiate`] makes one of the kind the gate found.
+pub enum Instance {
+    /// A raw core module's instance.
+    Raw(raw::RawInstance),
+}
+
+/// State saved by an instance, valid until the next call into either instance.
+pub enum Saved {
+    /// Bytes still in the saving instance's memory: read where they lie, so that nothing is
+    /// copied twice. The view is made when it is read, since a memory that grew has a new
+    /// buffer.
+    InMemory {
+        /// The memory.
+        memory: WebAssembly::Memory,
+        /// Where the bytes start.
+        ptr: u32,
+        /// How many.
+        len: u32,
+    },
+}
+
+impl Saved {
+    /// How many bytes of state.
+    pub fn len(&self) -> u32 {
+        match self {
+            Saved::InMemory { len, .. } => *len,
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes, as a view made now.
+    pub fn view(&self) -> Uint8Array {
+        match self {
+            Saved::InMemory { memory, ptr, len } => {
+                Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), *ptr, *len)
+            }
+        }
+    }
+}
+
+/// Milliseconds of the two halves of a load: the bytes put in place, then read by the guest.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Loaded {
+    /// Allocating in the new instance and copying the bytes.
+    pub copy: f64,
+    /// The guest reading them.
+    pub load: f64,
+}
+
+impl Instance {
+    /// Instantiates the module `checked` carries, the way its kind is instantiated.
+    ///
+    /// # Errors
+    /// [`crate::error::Error::InstantiateFailed`] (a link error, a trap in the start function)
+    /// or [`crate::error::Error::InvalidGuest`] (an instance that is not what its binary said).
+    pub async fn instantiate(
+        checked: &Checked<Compiled>,
+        imports: &Object,
+    ) -> Result<Instance, Failure> {
+        let guest = checked.guest();
+        let module = checked.inspected().verified().payload().module();
+        match guest.kind {
+            Kind::Raw => Ok(Instance::Raw(
+                raw::RawInstance::instantiate(module, imports, guest.state).await?,
+            )),
+        }
+    }
+
+    /// The raw exports the app's exports are made from.
+    pub fn exports(&self) -> &Object {
+        match self {
+            Instance::Raw(raw) => raw.exports(),
+        }
+    }
+
+    /// Names among [`Instance::exports`] that are the runtime's, not the app's.
+    pub fn hidden(&self) -> &'static [&'static str] {
+        match self {
+            Instance::Raw(_) => raw::HIDDEN,
+        }
+    }
+
+    /// Whether it carries state across swaps.
+    pub fn stateful(&self) -> bool {
+        match self {
+            Instance::Raw(raw) => raw.stateful(),
+        }
+    }
+
+    /// Saves the state, without changing it.
+    ///
+    /// # Errors
+    /// [`crate::error::Error::StateSaveFailed`], with the guest's exception as cause.
+    pub fn save(&self) -> Result<Saved, Failure> {
+        match self {
+            Instance::Raw(raw) => raw.save(),
+        }
+    }
+
+    /// Loads `saved`, which another instance saved.
+    ///
+    /// # Errors
+    /// [`crate::error::Error::StateLoadFailed`], with the guest's exception as cause.
+    pub fn load(&self, saved: &Saved) -> Result<Loaded, Failure> {
+        match self {
+            Instance::Raw(raw) => raw.load(saved),
+        }
+    }
+}

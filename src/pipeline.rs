@@ -1,0 +1,331 @@
+//! The stages of `load` and of `swap`, in order, each function reading top to bottom as
+//! resolve → fetch → verify → inspect → gate → compile → prepare → commit.
+//!
+//! Every stage hands the next a value only it can make ([`crate::verify::Verified`],
+//! [`crate::gate::Checked`], [`crate::prepare::Prepared`]); every `.await` comes before the commit, which is
+//! synchronous. Errors stay typed ([`Failure`]) until the JS boundary in `api`.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Object, Promise, Reflect, WebAssembly};
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::commit::{commit, Serving};
+use crate::compile::{compiled, Compiling};
+use crate::diff::Change;
+use crate::digest::Digest;
+use crate::error::Error;
+use crate::fetch::{fetch, fetch_index, Source};
+use crate::gate::{self, Checked, Provided};
+use crate::inspect::{inspect, Inspected};
+use crate::interface::Interface;
+use crate::js::{now, with_timeout, ExportTable, Failure};
+use crate::options::{AllowMajor, Origin, Package, RegistryRef};
+use crate::prepare::prepare;
+use crate::report::{Stages, SwapReport};
+use crate::resolve::{blob_path, PackageName};
+use crate::verify::Verified;
+
+use crate::api::options::JsOptions;
+
+/// What a swap changes: the instance serving, the exports the app holds, and the imports in
+/// use.
+pub(crate) struct Live {
+    /// The instance serving now.
+    pub serving: RefCell<Serving>,
+    /// The stable exports object and its cells.
+    pub table: ExportTable,
+    /// The imports object the serving instance was made with; `swap`'s default.
+    pub imports: RefCell<Object>,
+}
+
+/// `fetch` as the options ask for it: the given one (or the global one) with their `timeout`.
+pub(crate) fn fetch_with_timeout(options: &JsOptions) -> Option<Function> {
+    match options.timeout {
+        Some(ms) => Some(with_timeout(options.fetch.clone(), ms)),
+        None => options.fetch.clone(),
+    }
+}
+
+/// `load`: every stage, then the first instance serves.
+///
+/// # Errors
+/// The first stage's failure.
+pub(crate) async fn load(options: &JsOptions) -> Result<Live, Failure> {
+    let fetch_fn = fetch_with_timeout(options);
+    let imports = options.imports.clone().unwrap_or_default();
+    let (source, digest, listed) = resolve(&options.origin, fetch_fn.as_ref()).await?;
+    let verified = fetch(&source, digest, fetch_fn.as_ref()).await?;
+    let inspected = inspect_listed(verified, &source, listed.as_ref())?;
+    let checked = gate(inspected, None, options, &imports).await?;
+    let checked = compiled(checked).await?;
+    let prepared = prepare(checked, &imports).await?;
+    let table = ExportTable::new();
+    let serving = Serving::first(prepared, &table);
+    Ok(Live {
+        serving: RefCell::new(serving),
+        table,
+        imports: RefCell::new(imports),
+    })
+}
+
+/// `swap`: every stage while the old instance serves, then the synchronous commit.
+/// `queued_at` is when the app called `swap`, for the report's `queued`.
+///
+/// # Errors
+/// The first stage's failure; the old instance then still serves, with its state.
+pub(crate) async fn swap(
+    live: &Live,
+    options: JsOptions,
+    queued_at: f64,
+) -> Result<SwapReport, Failure> {
+    let start = now();
+    let fetch_fn = fetch_with_timeout(&options);
+    let imports = options
+        .imports
+        .clone()
+        .unwrap_or_else(|| live.imports.borrow().clone());
+    let (from, from_version, kept) = {
+        let serving = live.serving.borrow();
+        let kept = serving.compared().into_owned();
+        (serving.digest().to_string(), serving.version(), kept)
+    };
+    let (source, digest, listed) = resolve(&options.origin, fetch_fn.as_ref()).await?;
+    let t0 = now();
+    let verified = fetch(&source, digest, fetch_fn.as_ref()).await?;
+    let t1 = now();
+    let inspected = inspect_listed(verified, &source, listed.as_ref())?;
+    let t2 = now();
+    let checked = gate(inspected, Some(&kept), &options, &imports).await?;
+    let t3 = now();
+    let checked = compiled(checked).await?;
+    let t4 = now();
+    let prepared = prepare(checked, &imports).await?;
+    let t5 = now();
+    let judgement = prepared.checked().judgement().cloned();
+
+    // SYNC SECTION: no `.await` from here to the end of this function.
+    let committed = commit(&live.serving.borrow(), prepared, &live.table)?;
+    let report = SwapReport {
+        from,
+        from_version,
+        to: committed.serving.digest().to_string(),
+        to_version: committed.serving.version(),
+        guest: committed.serving.guest().state,
+        bump: judgement.as_ref().and_then(|j| j.declared),
+        changes: judgement.map(|j| j.diff.changes).unwrap_or_default(),
+        state_bytes: committed.state_bytes as f64,
+        stages: Stages {
+            resolve: t0 - start,
+            fetch_verify: t1 - t0,
+            inspect: t2 - t1,
+            gate: t3 - t2,
+            compile: t4 - t3,
+            instantiate: t5 - t4,
+        },
+        commit: committed.stages.total,
+        commit_stages: committed.stages,
+        total: now() - start,
+        queued: start - queued_at,
+    };
+    live.serving.replace(committed.serving);
+    live.imports.replace(imports);
+    Ok(report)
+}
+
+/// The resolve stage: where the bytes are, the digest they must have, and the version a
+/// registry lists for them.
+async fn resolve(
+    origin: &Origin<js_sys::Uint8Array>,
+    fetch_fn: Option<&Function>,
+) -> Result<(Source, Digest, Option<semver::Version>), Failure> {
+    match origin {
+        Origin::Fixed {
+            url: Some(url),
+            digest,
+            ..
+        } => Ok((Source::url(url.clone()), *digest, None)),
+        Origin::Fixed { bytes, digest, .. } => {
+            let bytes = bytes.clone().unwrap_or_default();
+            Ok((Source::Bytes(bytes), *digest, None))
+        }
+        Origin::Listed {
+            url,
+            digest,
+            version,
+        } => Ok((Source::url(url.clone()), *digest, Some((**version).clone()))),
+        Origin::Registry(registry) => {
+            let (source, digest, version) = resolve_registry(registry, fetch_fn).await?;
+            Ok((source, digest, Some(version)))
+        }
+    }
+}
+
+async fn resolve_registry(
+    registry: &RegistryRef,
+    fetch_fn: Option<&Function>,
+) -> Result<(Source, Digest, semver::Version), Failure> {
+    match &registry.package {
+        Package::Static(name) => resolve_static(registry, name, fetch_fn).await,
+        #[cfg(feature = "updates")]
+        Package::Oci(repository) => {
+            crate::oci_fetch::resolve_oci(&registry.base, repository, &registry.wanted, fetch_fn)
+                .await
+        }
+        #[cfg(not(feature = "updates"))]
+        Package::Oci(_) => Err(needs_updates("registry").into()),
+    }
+}
+
+/// The error for a feature of the `wasm-hotswap/updates` build used in one without it.
+#[cfg(not(feature = "updates"))]
+pub(crate) fn needs_updates(option: &'static str) -> Error {
+    crate::options::invalid(
+        option,
+        "this build of the runtime has no update delivery (watch, OCI registries); import `wasm-hotswap/updates` instead",
+    )
+}
+
+/// A static registry's index names the version wanted and its digest, and the blob's URL
+/// follows from the digest.
+async fn resolve_static(
+    registry: &RegistryRef,
+    name: &PackageName,
+    fetch_fn: Option<&Function>,
+) -> Result<(Source, Digest, semver::Version), Failure> {
+    let index = fetch_index(&registry.url(&name.index_path()), name, fetch_fn).await?;
+    let entry = index.resolve(&registry.wanted)?;
+    // validate() checked every digest of the index.
+    let digest: Digest = entry.digest.parse()?;
+    Ok((
+        Source::url(registry.url(&blob_path(&digest))),
+        digest,
+        entry.version.clone(),
+    ))
+}
+
+/// The inspect stage; a module a registry listed must say the version it is listed as.
+fn inspect_listed(
+    verified: Verified<Compiling>,
+    source: &Source,
+    listed: Option<&semver::Version>,
+) -> Result<Inspected<Compiling>, Failure> {
+    let inspected = inspect(verified)?;
+    if let Some(listed) = listed {
+        check_listed_version(source.name(), listed, inspected.interface())?;
+    }
+    Ok(inspected)
+}
+
+/// The module an index lists as `listed` must say so in its own `version` section.
+fn check_listed_version(
+    url: &str,
+    listed: &semver::Version,
+    interface: &Interface,
+) -> Result<(), Error> {
+    match &interface.version {
+        Some(actual) if actual == listed => Ok(()),
+        actual => Err(Error::InvalidIndex {
+            url: url.to_string(),
+            reason: format!(
+                "the index lists this blob as {listed}, but its `version` section says {}",
+                actual
+                    .as_ref()
+                    .map_or_else(|| "nothing".to_string(), ToString::to_string)
+            ),
+        }),
+    }
+}
+
+/// The gate, both halves, asking the host's consent to a major upgrade in between.
+async fn gate(
+    inspected: Inspected<Compiling>,
+    kept: Option<&Interface>,
+    options: &JsOptions,
+    imports: &Object,
+) -> Result<Checked<Compiling>, Failure> {
+    let rules = &options.policy.rules;
+    let pending = gate::open(inspected, kept, rules, |m, n| provided(imports, m, n))?;
+    let consented = match (pending.needs_consent(), pending.judgement()) {
+        (true, Some(judgement)) => {
+            let allow = &options.policy.allow_major;
+            consent(allow, pending.versions(), &judgement.diff.changes).await?
+        }
+        _ => false,
+    };
+    Ok(pending.close(&options.expect, consented)?)
+}
+
+/// Asks the host's consent to a major upgrade from `versions.0` to `versions.1`.
+///
+/// # Errors
+/// [`Error::MajorUpgradeRefused`] when the callback threw or rejected, with its error as the
+/// cause. A callback answering anything but `true` is a refusal, which the gate reports.
+async fn consent(
+    allow: &AllowMajor<Function>,
+    versions: (String, String),
+    changes: &[Change],
+) -> Result<bool, Failure> {
+    let callback = match allow {
+        AllowMajor::Yes => return Ok(true),
+        AllowMajor::No => return Ok(false),
+        AllowMajor::Ask(callback) => callback,
+    };
+    let (from, to) = versions;
+    let refused = |cause| {
+        let (from, to) = (from.clone(), to.clone());
+        Failure::caused(Error::MajorUpgradeRefused { from, to }, cause)
+    };
+    #[derive(Serialize)]
+    struct MajorUpgrade<'a> {
+        from: &'a str,
+        to: &'a str,
+        changes: &'a [Change],
+    }
+    let json = serde_wasm_bindgen::Serializer::json_compatible();
+    let info = MajorUpgrade {
+        from: &from,
+        to: &to,
+        changes,
+    }
+    .serialize(&json)
+    .map_err(|e| refused(e.into()))?;
+    let answer = callback
+        .call1(&JsValue::UNDEFINED, &info)
+        .map_err(refused)?;
+    let answer = JsFuture::from(Promise::resolve(&answer))
+        .await
+        .map_err(refused)?;
+    Ok(answer.as_bool() == Some(true))
+}
+
+/// What the imports object holds at `module.name`.
+fn provided(imports: &Object, module: &str, name: &str) -> Provided {
+    let Ok(namespace) = Reflect::get(imports, &JsValue::from_str(module)) else {
+        return Provided::Other;
+    };
+    if !namespace.is_object() {
+        return Provided::Nothing;
+    }
+    let value = Reflect::get(&namespace, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() {
+        Provided::Nothing
+    } else if value.is_function() {
+        Provided::Function
+    } else if value.is_instance_of::<WebAssembly::Memory>() {
+        Provided::Memory
+    } else if value.is_instance_of::<WebAssembly::Table>() {
+        Provided::Table
+    } else if value.is_instance_of::<WebAssembly::Global>()
+        || value.as_f64().is_some()
+        || value.is_bigint()
+    {
+        Provided::Global
+    } else if value.is_instance_of::<WebAssembly::Tag>() {
+        Provided::Tag
+    } else {
+        Provided::Other
+    }
+}
