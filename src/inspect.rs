@@ -4,10 +4,17 @@
 //! could not tell `increment(i32) -> i32` from `increment(i64) -> i64`. This stage reads the
 //! type, import, function, table, memory, global, export and custom sections in one pass.
 
-use wasmparser::{BinaryReader, Chunk, Encoding, ExternalKind, Parser, Payload, TypeRef};
+use std::ops::Range;
+
+use wasmparser::{
+    BinaryReader, Chunk, CompositeInnerType, CustomSectionReader, Encoding, ExportSectionReader,
+    ExternalKind, FunctionSectionReader, ImportSectionReader, MemorySectionReader, Parser, Payload,
+    TagSectionReader, TypeRef, TypeSectionReader,
+};
 
 use crate::error::{Error, Result};
 use crate::interface::{Export, ExternType, FuncType, Import, Interface, ValType};
+use crate::metadata::Metadata;
 use crate::verify::Verified;
 
 /// A module that passed verification, with its interface read.
@@ -53,141 +60,22 @@ pub const VERSION_SECTION: &str = "version";
 ///   unknown section id) or a malformed `version` section (not UTF-8, not semver, duplicated).
 /// - [`Error::UnsupportedComponent`] for a Component Model binary.
 pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
-    let mut interface = Interface::default();
-    let mut types: Vec<Option<FuncType>> = Vec::new();
-    let mut funcs: Vec<u32> = Vec::new();
-    let mut tables: Vec<ExternType> = Vec::new();
-    let mut memories: Vec<ExternType> = Vec::new();
-    let mut globals: Vec<ExternType> = Vec::new();
-    let mut tags: Vec<ExternType> = Vec::new();
-    let mut exports = Vec::new();
-    let mut version_offset = None;
-
-    let mut parser = Parser::new(0);
-    let mut rest = bytes;
-    loop {
-        let payload = match parser.parse(rest, true)? {
-            Chunk::Parsed { consumed, payload } => {
-                rest = &rest[consumed..];
-                payload
-            }
-            // With `eof` set the parser reports truncation as an error instead.
-            Chunk::NeedMoreData(_) => {
-                return Err(Error::InvalidModule {
-                    reason: "unexpected end-of-file".into(),
-                    offset: Some((bytes.len() - rest.len()) as u64),
-                })
-            }
-        };
-        match payload {
-            Payload::End(_) => break,
-            // Function bodies are the engine's to validate: skip them whole, not one by one.
-            Payload::CodeSectionStart {
-                size,
-                unchecked_range,
-                ..
-            } => {
-                rest = rest.get(size as usize..).ok_or(Error::InvalidModule {
-                    reason: "the code section runs past the end of the module".into(),
-                    offset: Some(unchecked_range.start),
-                })?;
-                parser.skip_section();
-            }
+    let mut module = Module::default();
+    for payload in payloads(bytes) {
+        match payload? {
             Payload::Version {
                 encoding: Encoding::Component,
                 ..
             } => return Err(Error::UnsupportedComponent),
-            Payload::TypeSection(reader) => {
-                for group in reader {
-                    for sub in group?.into_types() {
-                        types.push(match sub.composite_type.inner {
-                            wasmparser::CompositeInnerType::Func(f) => Some(convert_func(&f)),
-                            _ => None,
-                        });
-                    }
-                }
-            }
-            Payload::ImportSection(reader) => {
-                for item in reader.into_imports_with_offsets() {
-                    let (offset, import) = item?;
-                    let ty = match import.ty {
-                        TypeRef::Func(index) | TypeRef::FuncExact(index) => {
-                            funcs.push(index);
-                            ExternType::Func(func_type(&types, index, offset)?)
-                        }
-                        TypeRef::Table(t) => push(&mut tables, convert_table(t)),
-                        TypeRef::Memory(m) => push(&mut memories, convert_memory(m)),
-                        TypeRef::Global(g) => push(&mut globals, convert_global(g)),
-                        TypeRef::Tag(t) => push(
-                            &mut tags,
-                            ExternType::Tag(func_type(&types, t.func_type_idx, offset)?),
-                        ),
-                    };
-                    interface.imports.push(Import {
-                        module: import.module.to_string(),
-                        name: import.name.to_string(),
-                        ty,
-                    });
-                }
-            }
-            Payload::FunctionSection(reader) => {
-                for index in reader {
-                    funcs.push(index?);
-                }
-            }
-            Payload::TableSection(reader) => {
-                let mut reader = section_reader(bytes, reader.range());
-                for _ in 0..reader.read_var_u32()? {
-                    // `0x40 0x00 tabletype expr` for a table with an initializer.
-                    let init = reader.clone().read_u8()? == 0x40;
-                    if init {
-                        reader.read_bytes(2)?;
-                    }
-                    tables.push(convert_table(reader.read()?));
-                    if init {
-                        skip_const_expr(&mut reader)?;
-                    }
-                }
-            }
-            Payload::MemorySection(reader) => {
-                for memory in reader {
-                    memories.push(convert_memory(memory?));
-                }
-            }
-            Payload::GlobalSection(reader) => {
-                let mut reader = section_reader(bytes, reader.range());
-                for _ in 0..reader.read_var_u32()? {
-                    globals.push(convert_global(reader.read()?));
-                    skip_const_expr(&mut reader)?;
-                }
-            }
-            Payload::TagSection(reader) => {
-                for item in reader.into_iter_with_offsets() {
-                    let (offset, tag) = item?;
-                    tags.push(ExternType::Tag(func_type(
-                        &types,
-                        tag.func_type_idx,
-                        offset,
-                    )?));
-                }
-            }
-            Payload::ExportSection(reader) => {
-                for item in reader.into_iter_with_offsets() {
-                    let (offset, export) = item?;
-                    exports.push((offset, export.name.to_string(), export.kind, export.index));
-                }
-            }
-            Payload::CustomSection(section) if section.name() == VERSION_SECTION => {
-                if let Some(first) = version_offset {
-                    return Err(Error::InvalidModule {
-                        reason: format!("section `{VERSION_SECTION}` appears twice (first at byte offset {first})"),
-                        offset: Some(section.range().start),
-                    });
-                }
-                version_offset = Some(section.range().start);
-                interface.version = Some(parse_version(section.data(), section.data_offset())?);
-            }
-            Payload::CustomSection(section) => interface.metadata.read(&section)?,
+            Payload::TypeSection(reader) => module.type_section(reader)?,
+            Payload::ImportSection(reader) => module.import_section(reader)?,
+            Payload::FunctionSection(reader) => module.function_section(reader)?,
+            Payload::TableSection(reader) => module.table_section(bytes, reader.range())?,
+            Payload::MemorySection(reader) => module.memory_section(reader)?,
+            Payload::TagSection(reader) => module.tag_section(reader)?,
+            Payload::GlobalSection(reader) => module.global_section(bytes, reader.range())?,
+            Payload::ExportSection(reader) => module.export_section(reader)?,
+            Payload::CustomSection(section) => module.custom_section(&section)?,
             Payload::UnknownSection { id, range, .. } => {
                 // The engine would refuse it too; say where, before compiling.
                 return Err(Error::InvalidModule {
@@ -198,40 +86,265 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
             _ => {}
         }
     }
+    module.into_interface()
+}
 
-    for (offset, name, kind, index) in exports {
+/// The payloads of `bytes` as [`Parser::parse_all`] gives them, through [`Payload::End`],
+/// except that the code section is skipped whole: [`Payload::CodeSectionStart`] and its
+/// entries are not yielded.
+fn payloads(bytes: &[u8]) -> impl Iterator<Item = Result<Payload<'_>>> {
+    let mut parser = Parser::new(0);
+    let mut rest = bytes;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let payload = next_payload(&mut parser, bytes, &mut rest);
+        done = matches!(payload, Err(_) | Ok(Payload::End(_)));
+        Some(payload)
+    })
+}
+
+/// The next payload after `rest`, the unparsed tail of `bytes`, skipping the code section.
+fn next_payload<'a>(
+    parser: &mut Parser,
+    bytes: &'a [u8],
+    rest: &mut &'a [u8],
+) -> Result<Payload<'a>> {
+    loop {
+        match parser.parse(rest, true)? {
+            // Function bodies are the engine's to validate: skip them whole, not one by one.
+            Chunk::Parsed {
+                consumed,
+                payload:
+                    Payload::CodeSectionStart {
+                        size,
+                        unchecked_range,
+                        ..
+                    },
+            } => {
+                *rest = rest[consumed..]
+                    .get(size as usize..)
+                    .ok_or(Error::InvalidModule {
+                        reason: "the code section runs past the end of the module".into(),
+                        offset: Some(unchecked_range.start),
+                    })?;
+                parser.skip_section();
+            }
+            Chunk::Parsed { consumed, payload } => {
+                *rest = &rest[consumed..];
+                return Ok(payload);
+            }
+            // With `eof` set the parser reports truncation as an error instead.
+            Chunk::NeedMoreData(_) => {
+                return Err(Error::InvalidModule {
+                    reason: "unexpected end-of-file".into(),
+                    offset: Some((bytes.len() - rest.len()) as u64),
+                })
+            }
+        }
+    }
+}
+
+/// What the pass has read of a module so far: its index spaces, in index order, its imports,
+/// and its exports, whose types are looked up once every space is complete.
+#[derive(Default)]
+struct Module {
+    types: Vec<Option<FuncType>>,
+    funcs: Vec<u32>,
+    tables: Vec<ExternType>,
+    memories: Vec<ExternType>,
+    globals: Vec<ExternType>,
+    tags: Vec<ExternType>,
+    imports: Vec<Import>,
+    /// `(byte offset, name, kind, index)` of each export, in section order.
+    exports: Vec<(u64, String, ExternalKind, u32)>,
+    version: Option<semver::Version>,
+    version_offset: Option<u64>,
+    metadata: Metadata,
+}
+
+impl Module {
+    /// The type section: function types by index; other composite types hold their index as
+    /// `None`.
+    fn type_section(&mut self, reader: TypeSectionReader<'_>) -> Result<()> {
+        for group in reader {
+            for sub in group?.into_types() {
+                self.types.push(match sub.composite_type.inner {
+                    CompositeInnerType::Func(f) => Some(convert_func(&f)),
+                    _ => None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The import section: each import with its type, which also takes the next index of its
+    /// space.
+    fn import_section(&mut self, reader: ImportSectionReader<'_>) -> Result<()> {
+        for item in reader.into_imports_with_offsets() {
+            let (offset, import) = item?;
+            let ty = match import.ty {
+                TypeRef::Func(index) | TypeRef::FuncExact(index) => {
+                    self.funcs.push(index);
+                    ExternType::Func(func_type(&self.types, index, offset)?)
+                }
+                TypeRef::Table(t) => push(&mut self.tables, convert_table(t)),
+                TypeRef::Memory(m) => push(&mut self.memories, convert_memory(m)),
+                TypeRef::Global(g) => push(&mut self.globals, convert_global(g)),
+                TypeRef::Tag(t) => push(
+                    &mut self.tags,
+                    ExternType::Tag(func_type(&self.types, t.func_type_idx, offset)?),
+                ),
+            };
+            self.imports.push(Import {
+                module: import.module.to_string(),
+                name: import.name.to_string(),
+                ty,
+            });
+        }
+        Ok(())
+    }
+
+    /// The function section: the type index of each defined function.
+    fn function_section(&mut self, reader: FunctionSectionReader<'_>) -> Result<()> {
+        for index in reader {
+            self.funcs.push(index?);
+        }
+        Ok(())
+    }
+
+    /// The table section, read by hand so that initializers go through [`skip_const_expr`].
+    fn table_section(&mut self, bytes: &[u8], range: Range<u64>) -> Result<()> {
+        let mut reader = section_reader(bytes, range);
+        for _ in 0..reader.read_var_u32()? {
+            // `0x40 0x00 tabletype expr` for a table with an initializer.
+            let init = reader.clone().read_u8()? == 0x40;
+            if init {
+                reader.read_bytes(2)?;
+            }
+            self.tables.push(convert_table(reader.read()?));
+            if init {
+                skip_const_expr(&mut reader)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The memory section.
+    fn memory_section(&mut self, reader: MemorySectionReader<'_>) -> Result<()> {
+        for memory in reader {
+            self.memories.push(convert_memory(memory?));
+        }
+        Ok(())
+    }
+
+    /// The tag section: each tag's signature, named by a type index.
+    fn tag_section(&mut self, reader: TagSectionReader<'_>) -> Result<()> {
+        for item in reader.into_iter_with_offsets() {
+            let (offset, tag) = item?;
+            let ty = func_type(&self.types, tag.func_type_idx, offset)?;
+            self.tags.push(ExternType::Tag(ty));
+        }
+        Ok(())
+    }
+
+    /// The global section, read by hand so that initializers go through [`skip_const_expr`].
+    fn global_section(&mut self, bytes: &[u8], range: Range<u64>) -> Result<()> {
+        let mut reader = section_reader(bytes, range);
+        for _ in 0..reader.read_var_u32()? {
+            self.globals.push(convert_global(reader.read()?));
+            skip_const_expr(&mut reader)?;
+        }
+        Ok(())
+    }
+
+    /// The export section, kept as read: its types are looked up by [`Module::into_interface`].
+    fn export_section(&mut self, reader: ExportSectionReader<'_>) -> Result<()> {
+        for item in reader.into_iter_with_offsets() {
+            let (offset, export) = item?;
+            let entry = (offset, export.name.to_string(), export.kind, export.index);
+            self.exports.push(entry);
+        }
+        Ok(())
+    }
+
+    /// A custom section: `version`, or one of the [`Metadata`] sections, or another, ignored.
+    fn custom_section(&mut self, section: &CustomSectionReader<'_>) -> Result<()> {
+        if section.name() != VERSION_SECTION {
+            return self.metadata.read(section);
+        }
+        if let Some(first) = self.version_offset {
+            return Err(Error::InvalidModule {
+                reason: format!(
+                    "section `{VERSION_SECTION}` appears twice (first at byte offset {first})"
+                ),
+                offset: Some(section.range().start),
+            });
+        }
+        self.version_offset = Some(section.range().start);
+        self.version = Some(parse_version(section.data(), section.data_offset())?);
+        Ok(())
+    }
+
+    /// The interface, once every section is read: each export gets the type its index names.
+    fn into_interface(self) -> Result<Interface> {
+        let exports = self
+            .exports
+            .iter()
+            .map(|(offset, name, kind, index)| {
+                let ty = self.export_type(*offset, name, *kind, *index)?;
+                Ok(Export {
+                    name: name.clone(),
+                    ty,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Interface {
+            imports: self.imports,
+            exports,
+            version: self.version,
+            metadata: self.metadata,
+        })
+    }
+
+    /// The type of export `name`, the `index`th item of `kind`'s space.
+    fn export_type(
+        &self,
+        offset: u64,
+        name: &str,
+        kind: ExternalKind,
+        index: u32,
+    ) -> Result<ExternType> {
+        let missing = |what: &str| Error::InvalidModule {
+            reason: format!("export `{name}` refers to {what} {index}, which does not exist"),
+            offset: Some(offset),
+        };
         let lookup = |space: &[ExternType], what: &str| {
             space
                 .get(index as usize)
                 .cloned()
-                .ok_or_else(|| Error::InvalidModule {
-                    reason: format!(
-                        "export `{name}` refers to {what} {index}, which does not exist"
-                    ),
-                    offset: Some(offset),
-                })
+                .ok_or_else(|| missing(what))
         };
-        let ty = match kind {
+        match kind {
             ExternalKind::Func | ExternalKind::FuncExact => {
-                let type_index =
-                    *funcs
-                        .get(index as usize)
-                        .ok_or_else(|| Error::InvalidModule {
-                            reason: format!(
-                                "export `{name}` refers to function {index}, which does not exist"
-                            ),
-                            offset: Some(offset),
-                        })?;
-                ExternType::Func(func_type(&types, type_index, offset)?)
+                let type_index = *self
+                    .funcs
+                    .get(index as usize)
+                    .ok_or_else(|| missing("function"))?;
+                Ok(ExternType::Func(func_type(
+                    &self.types,
+                    type_index,
+                    offset,
+                )?))
             }
-            ExternalKind::Table => lookup(&tables, "table")?,
-            ExternalKind::Memory => lookup(&memories, "memory")?,
-            ExternalKind::Global => lookup(&globals, "global")?,
-            ExternalKind::Tag => lookup(&tags, "tag")?,
-        };
-        interface.exports.push(Export { name, ty });
+            ExternalKind::Table => lookup(&self.tables, "table"),
+            ExternalKind::Memory => lookup(&self.memories, "memory"),
+            ExternalKind::Global => lookup(&self.globals, "global"),
+            ExternalKind::Tag => lookup(&self.tags, "tag"),
+        }
     }
-    Ok(interface)
 }
 
 /// Parses the contents of a `version` section: UTF-8 semver text, exactly.
@@ -257,7 +370,7 @@ pub fn parse_version(data: &[u8], offset: u64) -> Result<semver::Version> {
 }
 
 /// A reader over one section's contents, positioned at its item count.
-fn section_reader(bytes: &[u8], range: std::ops::Range<u64>) -> BinaryReader<'_> {
+fn section_reader(bytes: &[u8], range: Range<u64>) -> BinaryReader<'_> {
     BinaryReader::new(
         &bytes[range.start as usize..range.end as usize],
         range.start,
