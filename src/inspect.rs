@@ -2,19 +2,26 @@
 //!
 //! JS's `WebAssembly.Module.exports()` gives names and kinds but no signatures, so the gate
 //! could not tell `increment(i32) -> i32` from `increment(i64) -> i64`. This stage reads the
-//! type, import, function, table, memory, global, export and custom sections in one pass.
+//! type, import, function, table, memory, tag, global, export and custom sections in one pass:
+//! [`read_interface`] dispatches each payload to the function for its section, and the custom
+//! sections to [`crate::metadata`], which reads `version` ([`VERSION_SECTION`],
+//! [`parse_version`], re-exported here) with the other metadata sections. Function bodies are
+//! skipped whole; the initializers of globals and tables are skipped by a constant-expression
+//! skipper of our own, not wasmparser's operator decoder, which would more than double the
+//! runtime's share of wasmparser.
 
 use std::ops::Range;
 
 use wasmparser::{
-    BinaryReader, Chunk, CompositeInnerType, CustomSectionReader, Encoding, ExportSectionReader,
-    ExternalKind, FunctionSectionReader, ImportSectionReader, MemorySectionReader, Parser, Payload,
+    BinaryReader, Chunk, CompositeInnerType, Encoding, ExportSectionReader, ExternalKind,
+    FunctionSectionReader, ImportSectionReader, MemorySectionReader, Parser, Payload,
     TagSectionReader, TypeRef, TypeSectionReader,
 };
 
 use crate::error::{Error, Result};
 use crate::interface::{Export, ExternType, FuncType, Import, Interface, ValType};
-use crate::metadata::Metadata;
+use crate::metadata::MetadataReader;
+pub use crate::metadata::{parse_version, VERSION_SECTION};
 use crate::verify::Verified;
 
 /// A module that passed verification, with its interface read.
@@ -48,16 +55,16 @@ pub fn inspect(verified: Verified) -> Result<Inspected> {
     })
 }
 
-/// The name of the custom section that holds a module's semver version.
-pub const VERSION_SECTION: &str = "version";
-
 /// Reads a module's interface in one pass over its payloads. Function bodies are skipped, not
 /// validated: the engine's compiler validates them.
 ///
 /// # Errors
 /// - [`Error::InvalidModule`] with the byte offset, for bytes that are not a module (bad magic,
 ///   truncation, an invalid LEB128, a section running past the end, a non-UTF-8 name, an
-///   unknown section id) or a malformed `version` section (not UTF-8, not semver, duplicated).
+///   unknown section id, an export naming an item that does not exist, an instruction that is
+///   not constant in an initializer), or a malformed metadata section: a `version` that is not
+///   UTF-8 or not semver, a text section that is not UTF-8, a `version` or text section that
+///   appears twice, a malformed `producers` or `name` section.
 /// - [`Error::UnsupportedComponent`] for a Component Model binary.
 pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
     let mut module = Module::default();
@@ -75,7 +82,7 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
             Payload::TagSection(reader) => module.tag_section(reader)?,
             Payload::GlobalSection(reader) => module.global_section(bytes, reader.range())?,
             Payload::ExportSection(reader) => module.export_section(reader)?,
-            Payload::CustomSection(section) => module.custom_section(&section)?,
+            Payload::CustomSection(section) => module.metadata.read(&section)?,
             Payload::UnknownSection { id, range, .. } => {
                 // The engine would refuse it too; say where, before compiling.
                 return Err(Error::InvalidModule {
@@ -160,9 +167,8 @@ struct Module {
     imports: Vec<Import>,
     /// `(byte offset, name, kind, index)` of each export, in section order.
     exports: Vec<(u64, String, ExternalKind, u32)>,
-    version: Option<semver::Version>,
-    version_offset: Option<u64>,
-    metadata: Metadata,
+    /// The `version` and the other metadata sections.
+    metadata: MetadataReader,
 }
 
 impl Module {
@@ -270,24 +276,6 @@ impl Module {
         Ok(())
     }
 
-    /// A custom section: `version`, or one of the [`Metadata`] sections, or another, ignored.
-    fn custom_section(&mut self, section: &CustomSectionReader<'_>) -> Result<()> {
-        if section.name() != VERSION_SECTION {
-            return self.metadata.read(section);
-        }
-        if let Some(first) = self.version_offset {
-            return Err(Error::InvalidModule {
-                reason: format!(
-                    "section `{VERSION_SECTION}` appears twice (first at byte offset {first})"
-                ),
-                offset: Some(section.range().start),
-            });
-        }
-        self.version_offset = Some(section.range().start);
-        self.version = Some(parse_version(section.data(), section.data_offset())?);
-        Ok(())
-    }
-
     /// The interface, once every section is read: each export gets the type its index names.
     fn into_interface(self) -> Result<Interface> {
         let exports = self
@@ -301,11 +289,12 @@ impl Module {
                 })
             })
             .collect::<Result<_>>()?;
+        let (version, metadata) = self.metadata.finish();
         Ok(Interface {
             imports: self.imports,
             exports,
-            version: self.version,
-            metadata: self.metadata,
+            version,
+            metadata,
         })
     }
 
@@ -345,28 +334,6 @@ impl Module {
             ExternalKind::Tag => lookup(&self.tags, "tag"),
         }
     }
-}
-
-/// Parses the contents of a `version` section: UTF-8 semver text, exactly.
-///
-/// - `1.2.3` => 1.2.3
-/// - `1.2.3-rc.1+build.5` => 1.2.3-rc.1+build.5
-/// - `v1.2.3`, `1.2`, ` 1.2.3`, `1.2.3\n` => error (no trimming: the section is written by tools)
-///
-/// # Errors
-/// [`Error::InvalidModule`] naming the section and giving `offset`.
-pub fn parse_version(data: &[u8], offset: u64) -> Result<semver::Version> {
-    let text = std::str::from_utf8(data).map_err(|e| Error::InvalidModule {
-        reason: format!("section `{VERSION_SECTION}` is not UTF-8"),
-        offset: Some(offset + e.valid_up_to() as u64),
-    })?;
-    semver::Version::parse(text).map_err(|e| Error::InvalidModule {
-        reason: format!(
-            "section `{VERSION_SECTION}` holds `{}`, which is not a semantic version: {e}",
-            text
-        ),
-        offset: Some(offset),
-    })
 }
 
 /// A reader over one section's contents, positioned at its item count.

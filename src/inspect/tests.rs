@@ -6,6 +6,12 @@ fn interface(wat: &str) -> Result<Interface> {
     read_interface(&wat::parse_str(wat).unwrap())
 }
 
+/// Each export as `name: type`, in section order.
+fn exports_shown(found: &Interface) -> Vec<String> {
+    let show = |e: &crate::interface::Export| format!("{}: {}", e.name, e.ty);
+    found.exports.iter().map(show).collect()
+}
+
 #[test]
 fn reads_exports_of_every_kind_with_their_types() {
     let found = interface(
@@ -19,13 +25,8 @@ fn reads_exports_of_every_kind_with_their_types() {
              (func (export "nothing")))"#,
     )
     .unwrap();
-    let shown: Vec<String> = found
-        .exports
-        .iter()
-        .map(|e| format!("{}: {}", e.name, e.ty))
-        .collect();
     assert_eq!(
-        shown,
+        exports_shown(&found),
         [
             "memory: memory 1..16 pages",
             "table: table funcref 2..",
@@ -76,64 +77,6 @@ fn exported_function_indices_count_imported_functions_first() {
         found.export("mem_again").unwrap().ty.to_string(),
         "memory 1.. pages"
     );
-}
-
-#[test]
-fn reads_the_version_section() {
-    let found = interface(r#"(module (@custom "version" "2.1.0-rc.1+build.7"))"#).unwrap();
-    assert_eq!(found.version.unwrap().to_string(), "2.1.0-rc.1+build.7");
-}
-
-#[test]
-fn version_section_rules_follow_the_table() {
-    for (text, ok) in [
-        ("1.2.3", true),
-        ("1.2.3-rc.1+build.5", true),
-        ("v1.2.3", false),
-        ("1.2", false),
-        (" 1.2.3", false),
-        ("1.2.3\n", false),
-        ("", false),
-    ] {
-        let result = parse_version(text.as_bytes(), 100);
-        assert_eq!(result.is_ok(), ok, "{text:?}: {result:?}");
-        if let Err(err) = result {
-            assert_eq!(err.code(), "INVALID_MODULE");
-            assert!(err.to_string().contains("section `version`"), "{err}");
-            assert!(err.to_string().contains("byte offset 100"), "{err}");
-        }
-    }
-}
-
-#[test]
-fn version_section_that_is_not_utf8_names_the_offset_of_the_bad_byte() {
-    let err = parse_version(b"1.\xff.3", 40).unwrap_err();
-    assert!(err.to_string().contains("not UTF-8"), "{err}");
-    assert!(err.to_string().contains("byte offset 42"), "{err}");
-}
-
-#[test]
-fn malformed_version_in_a_module_names_the_section_and_its_offset() {
-    let bytes = wat::parse_str(r#"(module (@custom "version" "one point oh"))"#).unwrap();
-    let at = bytes
-        .windows(12)
-        .position(|w| w == b"one point oh")
-        .unwrap();
-    let err = read_interface(&bytes).unwrap_err();
-    assert_eq!(err.code(), "INVALID_MODULE");
-    assert!(
-        err.to_string().contains(&format!("byte offset {at}")),
-        "{err}"
-    );
-    assert!(err.to_string().contains("`one point oh`"), "{err}");
-}
-
-#[test]
-fn duplicated_version_section_is_invalid() {
-    let err = interface(r#"(module (@custom "version" "1.0.0") (@custom "version" "1.0.1"))"#)
-        .unwrap_err();
-    assert_eq!(err.code(), "INVALID_MODULE");
-    assert!(err.to_string().contains("appears twice"), "{err}");
 }
 
 #[test]
@@ -194,13 +137,8 @@ fn globals_and_tables_with_every_kind_of_initializer_are_read() {
              (func $f (export "f_") ))"#,
     )
     .unwrap();
-    let shown: Vec<String> = found
-        .exports
-        .iter()
-        .map(|e| format!("{}: {}", e.name, e.ty))
-        .collect();
     assert_eq!(
-        shown,
+        exports_shown(&found),
         [
             "sum: global i32",
             "wide: global i64",
