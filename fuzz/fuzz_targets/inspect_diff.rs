@@ -10,7 +10,8 @@ use libfuzzer_sys::fuzz_target;
 use wasm_hotswap::bump;
 use wasm_hotswap::contract::guest_kind;
 use wasm_hotswap::diff::{diff, Severity};
-use wasm_hotswap::inspect::{read_interface, Interface};
+use wasm_hotswap::inspect::read_interface;
+use wasm_hotswap::interface::Interface;
 
 fuzz_target!(|data: &[u8]| {
     let (old, new) = split(data);
