@@ -193,7 +193,13 @@ pub fn register_error_class_for_js(class: JsValue) {
 impl Inner {
     /// A swap to a version an index lists, as a watch makes it.
     #[cfg(feature = "updates")]
-    pub(crate) fn listed(&self, url: String, digest: crate::digest::Digest, version: semver::Version, policy: Rc<UpdatePolicy<Function>>) -> JsOptions {
+    pub(crate) fn listed(
+        &self,
+        url: String,
+        digest: crate::digest::Digest,
+        version: semver::Version,
+        policy: Rc<UpdatePolicy<Function>>,
+    ) -> JsOptions {
         JsOptions {
             origin: Origin::Listed {
                 url,

@@ -80,7 +80,11 @@ impl From<Prepared> for Serving {
 }
 
 fn bind(table: &ExportTable, instance: &Instance) {
-    let hidden: Array = instance.hidden().iter().map(|n| JsValue::from_str(n)).collect();
+    let hidden: Array = instance
+        .hidden()
+        .iter()
+        .map(|n| JsValue::from_str(n))
+        .collect();
     table.bind(instance.exports(), &hidden);
 }
 

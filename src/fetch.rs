@@ -75,7 +75,8 @@ pub async fn fetch(
             private.set(bytes, 0);
             let compiling = Compiling::bytes(&private);
             let len = private.length() as usize;
-            let mut verifier = Verifier::collecting(digest, source.name(), len).alongside(compiling);
+            let mut verifier =
+                Verifier::collecting(digest, source.name(), len).alongside(compiling);
             private.copy_to(verifier.chunk_buffer(len));
             verifier.commit_chunk(len);
             finish(verifier, Some(&private)).await

@@ -11,10 +11,10 @@
 //! What the gate compares is the guest kind's to say ([`crate::guest::Kind::compared`]): the
 //! serving side is given as its compared interface.
 
-use crate::guest::Guest;
 use crate::diff::{diff_exports, Severity};
 use crate::error::{Error, Result};
 use crate::expect::Expectation;
+use crate::guest::Guest;
 use crate::inspect::Inspected;
 use crate::interface::{ExternType, Import, Interface};
 use crate::policy::{self, Judgement, Policy};
@@ -469,6 +469,9 @@ mod tests {
         .unwrap()
         .close(&Expectation::default(), false)
         .unwrap();
-        assert_eq!(checked.guest().state, crate::contract::Statefulness::Stateless);
+        assert_eq!(
+            checked.guest().state,
+            crate::contract::Statefulness::Stateless
+        );
     }
 }

@@ -18,29 +18,39 @@
 //!
 //! # How it works
 //!
-//! A swap is a pipeline. Each stage is a module of this crate and returns a value that only it
-//! can build, so a later stage cannot be reached with an input that skipped an earlier one:
+//! A load or a swap is a pipeline, and `pipeline` runs it as one function
+//! each that reads top to bottom. Each stage is a module of this crate and returns a value that
+//! only it can build, so a later stage cannot be reached with an input that skipped an earlier
+//! one:
 //!
-//! 1. `fetch` requests the URL (or takes bytes in hand) and tees the body: one branch streams
-//!    into `WebAssembly.compileStreaming`, the other into an incremental SHA-256.
-//! 2. [`verify`] compares the hash with the digest asked for. Only it makes a
-//!    [`verify::Verified`]. The compiled module can only be claimed with a [`gate::Checked`],
-//!    which needs a `Verified`: nothing is instantiated from unverified bytes.
-//! 3. [`inspect`] reads the interface from the binary with wasmparser: imports and exports
-//!    with their full signatures, and the `version` custom section. (JS's
-//!    `WebAssembly.Module.exports()` has no signatures.)
-//! 4. [`gate`] checks the guest contract ([`contract`]), that the host provides every import,
-//!    and that every export of the serving version is still there with the same type.
-//! 5. `compile` waits for the compiler, which ran alongside the download.
-//! 6. `prepare` instantiates the new module in isolation. Its start function runs; nothing
-//!    the app can reach points at it yet.
-//! 7. `commit` is synchronous: `save_state` on the old instance, `alloc_state` on the new
-//!    one, a copy between the two memories, `load_state`, then the exports are rebound.
+//! 1. **resolve**: with a registry, its index (or OCI tags and manifest) names the version
+//!    wanted and its digest ([`resolve`], [`oci`]). A URL or bytes in hand come with their
+//!    digest.
+//! 2. **fetch**: `fetch` requests the URL (or takes the bytes in hand) and tees the body: one
+//!    branch streams into `WebAssembly.compileStreaming`, the other is hashed.
+//! 3. **verify**: [`verify`] compares the SHA-256 with the digest asked for. Only it makes a
+//!    [`verify::Verified`], which carries the compilation started on the same bytes as its
+//!    payload.
+//! 4. **inspect**: [`inspect`] reads the interface from the binary with wasmparser: imports and
+//!    exports with their full signatures ([`interface`]), the `version` section and the other
+//!    metadata ([`metadata`]). (JS's `WebAssembly.Module.exports()` has no signatures.)
+//! 5. **gate**: [`gate`] asks the guest's kind ([`guest`]) what it is and what to compare,
+//!    checks its contract ([`contract`]), that the host provides every import, the version
+//!    step ([`policy`], [`bump`], [`diff`]), the host's consent to a major upgrade, and the
+//!    host's expectation ([`expect`]). Only it makes a [`gate::Checked`], which still carries
+//!    the compilation.
+//! 6. **compile**: `compile` waits for the compiler, which ran alongside the download; the
+//!    compiled module stays inside its `Checked`.
+//! 7. **prepare**: `prepare` instantiates the new module in isolation, the way its guest kind
+//!    is instantiated. Its start function runs; nothing the app can reach points at it yet.
+//! 8. **commit**: `commit` is synchronous: the old instance saves its state, the new one loads
+//!    it (for a raw guest `save_state`, `alloc_state`, a copy between memories, `load_state`),
+//!    then the exports are rebound.
 //!
-//! Every `await` happens in stages 1 to 6, while the old instance goes on serving. A failure in
+//! Every `await` happens in stages 1 to 7, while the old instance goes on serving. A failure in
 //! any of them, or in the commit, leaves the old instance serving with its state: the commit
-//! touches the old instance only through `save_state`, which does not change its state, and
-//! rebinds last.
+//! touches the old instance only through its save, which does not change its state, and
+//! rebinds last. Errors stay typed ([`error::Error`]) until the JS boundary.
 //!
 //! ## Exports
 //!
@@ -59,11 +69,12 @@
 //!
 //! ## Concurrency
 //!
-//! Swaps of one module are serialized: a `swap` called while another runs starts when that one
-//! has settled, succeeded or failed, and is gated against the version serving then. During the
-//! synchronous commit no other JS runs, except what the guests themselves call through their
-//! imports; any call to an export made from there throws `HotSwapError` with code
-//! `SWAP_IN_PROGRESS` instead of reaching a half-swapped module.
+//! Swaps of one module are serialized ([`queue`]): a `swap` takes its place in line when it is
+//! called, starts when the one before it has settled, succeeded or failed, and is gated
+//! against the version serving then. During the synchronous commit no other JS runs, except
+//! what the guests themselves call through their imports; any call to an export made from
+//! there throws `HotSwapError` with code `SWAP_IN_PROGRESS` instead of reaching a half-swapped
+//! module.
 //!
 //! # The guest contract
 //!
@@ -73,6 +84,7 @@
 //! and `load_state: (ptr: i32, len: i32) -> i32` (0 on success). A guest with none of the
 //! three is stateless; one with some but not all is invalid. The version is the standard
 //! `version` custom section. See [`contract`], and the `hotswap-guest` crate for Rust guests.
+//! What differs between kinds of guest is behind one seam, [`guest`].
 //!
 //! # Update delivery
 //!
@@ -87,9 +99,10 @@
 //! Every failure is an [`error::Error`] with a stable [`error::Error::code`]; in JS it is a
 //! `HotSwapError` (extends `Error`) with `code`, a message naming the item, and `cause`.
 //!
-//! # Limits
+//! # Limitations
 //!
-//! - Core modules only: a Component Model binary is refused with `UNSUPPORTED_COMPONENT`.
+//! - Core modules only: a Component Model binary is refused with `UNSUPPORTED_COMPONENT`; one
+//!   guest kind, the raw core module.
 //! - State pointers are 32-bit, so a stateful guest's memory is a 32-bit memory.
 //! - The commit runs on the thread that called `swap`; a guest instantiated in a worker is
 //!   swapped by a runtime in that worker.
@@ -97,49 +110,68 @@
 //! - The runtime keeps the module's bytes only while it inspects them; the old instance is
 //!   released when the commit ends and is reclaimed by the garbage collector.
 //!
-//! The pure stages ([`digest`], [`verify`], [`inspect`], [`contract`], [`gate`], [`report`])
-//! have no web-sys in them: they build natively and are shared with the `hotswap` CLI.
+//! # Modules
+//!
+//! The pure ones, which have no web-sys in them, build natively and are shared with the
+//! `hotswap` CLI: [`error`], [`options`], [`resolve`], [`oci`], [`digest`], [`verify`],
+//! [`interface`], [`metadata`], [`inspect`], [`guest`] (its kinds), [`contract`], [`diff`],
+//! [`bump`], [`policy`], [`expect`], [`gate`], [`queue`], [`report`], [`watch`] (its
+//! decisions) and, with the `wit` feature, `wit`. The browser ones: `js`, `fetch`, `compile`,
+//! `prepare`, `commit`, `pipeline` and `api`, plus the browser halves of `guest`, `watch` and
+//! the OCI client.
 
 #![warn(missing_docs)]
 
-pub mod bump;
-pub mod contract;
-pub mod diff;
-pub mod digest;
-pub mod error;
-pub mod expect;
-pub mod gate;
-pub mod guest;
-pub mod inspect;
-pub mod interface;
-pub mod metadata;
-pub mod options;
-pub mod oci;
-pub mod policy;
-pub mod queue;
-pub mod report;
-pub mod resolve;
-pub mod verify;
-pub mod watch;
-#[cfg(feature = "wit")]
-pub mod wit;
+// Every stage of the pipeline, in its order; the pure modules first within each stage.
+pub mod error; // the one error enum, with stable codes
+pub mod options; // what load and swap are asked, and the rules between options
 
-#[cfg(target_arch = "wasm32")]
-mod api;
-#[cfg(target_arch = "wasm32")]
-pub mod commit;
-#[cfg(target_arch = "wasm32")]
-pub mod compile;
-#[cfg(target_arch = "wasm32")]
-pub mod fetch;
-#[cfg(target_arch = "wasm32")]
-pub mod js;
+// resolve
+pub mod oci; // the OCI Wasm artifact layout and the pure parts of a registry client
 #[cfg(all(target_arch = "wasm32", feature = "updates"))]
-pub mod oci_fetch;
+pub mod oci_fetch; // the OCI registry client in the browser
+pub mod resolve; // the static registry's index format and version selection
+
+// fetch, verify
+pub mod digest; // `sha256:<hex>` digests
 #[cfg(target_arch = "wasm32")]
-mod pipeline;
+pub mod fetch; // module bytes, streamed to the compiler and the hash
+pub mod verify; // the SHA-256 check; only it makes a `Verified`
+
+// inspect
+pub mod inspect; // the interface, read from the binary in one pass
+pub mod interface; // the type model: imports and exports with their full types
+pub mod metadata; // the `version` section and the other wasm-metadata sections
+
+// gate
+pub mod bump; // the semver rule: which bump a change needs
+pub mod contract; // the raw guest contract: state exports and their signatures
+pub mod diff; // what changed between two interfaces, each change named
+pub mod expect; // what the host declares it needs
+pub mod gate; // the checks before instantiation; only it makes a `Checked`
+pub mod guest; // the guest-kind seam: what differs between kinds of guest
+pub mod policy; // which version steps are allowed
+#[cfg(feature = "wit")]
+pub mod wit; // WIT worlds in `component-type` sections
+
+// compile, prepare, commit
 #[cfg(target_arch = "wasm32")]
-pub mod prepare;
+pub mod commit; // the synchronous commit: state moved, exports rebound
+#[cfg(target_arch = "wasm32")]
+pub mod compile; // the compilation, claimed only through a `Checked`
+#[cfg(target_arch = "wasm32")]
+pub mod prepare; // the new instance, made in isolation
+pub mod report; // what a swap reports: stages and their times
+
+// running it
+#[cfg(target_arch = "wasm32")]
+mod api; // the wasm-bindgen surface: `HotModule`
+#[cfg(target_arch = "wasm32")]
+pub mod js; // the JS side: export table, errors, clock, fetch with a timeout
+#[cfg(target_arch = "wasm32")]
+mod pipeline; // load and swap, stage by stage
+pub mod queue; // one swap at a time, in call order
+pub mod watch; // update delivery: polling, events, tabs
 
 #[cfg(target_arch = "wasm32")]
 pub use api::{register_error_class_for_js, HotModule};

@@ -142,7 +142,10 @@ mod tests {
         let count = Arc::new(Count::default());
         let waker = Waker::from(Arc::clone(&count));
         let (mut first, mut second) = (queue.join(), queue.join());
-        assert!(poll(&mut second, &waker).is_none(), "second ran before first");
+        assert!(
+            poll(&mut second, &waker).is_none(),
+            "second ran before first"
+        );
         let place = poll(&mut first, &waker).expect("first's turn");
         assert!(poll(&mut second, &waker).is_none());
         drop(place);
@@ -161,7 +164,10 @@ mod tests {
         assert!(poll(&mut third, &waker).is_none());
         drop(second);
         drop(place);
-        assert!(poll(&mut third, &waker).is_some(), "third waits for an abandoned place");
+        assert!(
+            poll(&mut third, &waker).is_some(),
+            "third waits for an abandoned place"
+        );
     }
 
     #[test]
@@ -173,7 +179,10 @@ mod tests {
         drop(first);
         let place = poll(&mut second, &waker).expect("second's turn");
         let mut third = queue.join();
-        assert!(poll(&mut third, &waker).is_none(), "second still holds its place");
+        assert!(
+            poll(&mut third, &waker).is_none(),
+            "second still holds its place"
+        );
         drop(place);
         assert!(poll(&mut third, &waker).is_some());
     }

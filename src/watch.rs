@@ -68,7 +68,7 @@
 //! no event follows `stop()`. A swap the watch already queued completes or fails as a whole,
 //! like any swap.
 //!
-//! # Limits
+//! # Limitations
 //!
 //! - Sharing needs the Web Locks API (secure contexts: https, localhost); without it each watch
 //!   polls on its own. Tabs share by origin, registry URL and package name.

@@ -16,7 +16,9 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
         .find(start)
         .unwrap_or_else(|| panic!("`{start}` not found"));
     let rest = &text[from + start.len()..];
-    &rest[..rest.find(end).unwrap_or_else(|| panic!("no `{end}` after `{start}`"))]
+    &rest[..rest
+        .find(end)
+        .unwrap_or_else(|| panic!("no `{end}` after `{start}`"))]
 }
 
 /// Every `"UPPER_CASE"` string literal in `text`.
@@ -32,7 +34,10 @@ fn codes_in(text: &str) -> BTreeSet<String> {
 /// The field names of `export interface NAME { … }`, one line or many.
 fn interface_fields(name: &str) -> BTreeSet<String> {
     let start = format!("export interface {name} {{");
-    let from = TYPES.find(&start).unwrap_or_else(|| panic!("`{start}` not found")) + start.len();
+    let from = TYPES
+        .find(&start)
+        .unwrap_or_else(|| panic!("`{start}` not found"))
+        + start.len();
     let mut depth = 1;
     let end = TYPES[from..]
         .char_indices()
@@ -91,7 +96,10 @@ fn json_keys(value: &impl serde::Serialize) -> BTreeSet<String> {
 fn every_error_code_is_in_the_typescript_union_and_nothing_else() {
     let union = codes_in(between(TYPES, "export type HotSwapErrorCode =", ";"));
     let listed: BTreeSet<String> = CODES.iter().map(|c| c.to_string()).collect();
-    assert_eq!(union, listed, "HotSwapErrorCode in src/api/types.d.ts vs error::CODES");
+    assert_eq!(
+        union, listed,
+        "HotSwapErrorCode in src/api/types.d.ts vs error::CODES"
+    );
 }
 
 #[test]
@@ -119,7 +127,10 @@ fn every_field_of_the_swap_report_is_in_its_typescript_type() {
         queued: 0.0,
     };
     assert_eq!(interface_fields("SwapReport"), json_keys(&report));
-    assert_eq!(interface_fields("SwapStages"), json_keys(&Stages::default()));
+    assert_eq!(
+        interface_fields("SwapStages"),
+        json_keys(&Stages::default())
+    );
     assert_eq!(
         interface_fields("CommitStages"),
         json_keys(&CommitStages::default())

@@ -180,7 +180,10 @@ fn read_policy(value: &JsValue) -> Result<UpdatePolicy<Function>, Error> {
 ///
 /// # Errors
 /// [`Error::InvalidOptions`] naming `option`.
-pub fn read_allow_major(value: &JsValue, option: &'static str) -> Result<AllowMajor<Function>, Error> {
+pub fn read_allow_major(
+    value: &JsValue,
+    option: &'static str,
+) -> Result<AllowMajor<Function>, Error> {
     match value {
         v if v.is_undefined() || v.as_bool() == Some(false) => Ok(AllowMajor::No),
         v if v.as_bool() == Some(true) => Ok(AllowMajor::Yes),

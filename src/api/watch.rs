@@ -94,9 +94,8 @@ impl crate::watch::browser::Target for Watched {
     > {
         let registry = self.inner.registry.as_deref();
         let listed = entry.digest.parse().map(|digest| {
-            let url = registry.map_or_else(String::new, |r| {
-                r.url(&crate::resolve::blob_path(&digest))
-            });
+            let url =
+                registry.map_or_else(String::new, |r| r.url(&crate::resolve::blob_path(&digest)));
             self.inner
                 .listed(url, digest, entry.version.clone(), Rc::clone(&self.policy))
         });

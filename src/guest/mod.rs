@@ -133,7 +133,8 @@ mod tests {
 
     #[test]
     fn a_raw_guest_with_part_of_the_state_contract_is_invalid() {
-        let partial = interface(r#"(module (func (export "save_state") (result i32) i32.const 0))"#);
+        let partial =
+            interface(r#"(module (func (export "save_state") (result i32) i32.const 0))"#);
         assert_eq!(Guest::of(&partial).unwrap_err().code(), "INVALID_GUEST");
     }
 

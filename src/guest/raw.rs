@@ -93,7 +93,10 @@ impl RawInstance {
             return Err(failed("the guest is stateless".into(), JsValue::UNDEFINED));
         };
         let header_ptr = pointer(fns.save.call0(&JsValue::UNDEFINED)).map_err(|cause| {
-            failed(format!("`{SAVE_STATE}` trapped: {}", describe(&cause)), cause)
+            failed(
+                format!("`{SAVE_STATE}` trapped: {}", describe(&cause)),
+                cause,
+            )
         })?;
         let memory = fns.memory.buffer().unchecked_into::<js_sys::ArrayBuffer>();
         let size = memory.byte_length() as u64;
@@ -128,9 +131,13 @@ impl RawInstance {
         };
         let t0 = now();
         let len = saved.len();
-        let target = pointer(fns.alloc.call1(&JsValue::UNDEFINED, &len.into())).map_err(|cause| {
-            failed(format!("`{ALLOC_STATE}({len})` trapped: {}", describe(&cause)), cause)
-        })?;
+        let target =
+            pointer(fns.alloc.call1(&JsValue::UNDEFINED, &len.into())).map_err(|cause| {
+                failed(
+                    format!("`{ALLOC_STATE}({len})` trapped: {}", describe(&cause)),
+                    cause,
+                )
+            })?;
         if target == 0 && len > 0 {
             let reason = format!("`{ALLOC_STATE}({len})` returned 0: the new version cannot take {len} bytes of state");
             return Err(failed(reason, JsValue::UNDEFINED));
@@ -144,12 +151,21 @@ impl RawInstance {
         })?;
         Uint8Array::new(&memory).set(&saved.view(), target);
         let t1 = now();
-        let status = pointer(fns.load.call2(&JsValue::UNDEFINED, &target.into(), &len.into()))
-            .map_err(|cause| {
-                failed(format!("`{LOAD_STATE}` trapped: {}", describe(&cause)), cause)
-            })?;
+        let status = pointer(
+            fns.load
+                .call2(&JsValue::UNDEFINED, &target.into(), &len.into()),
+        )
+        .map_err(|cause| {
+            failed(
+                format!("`{LOAD_STATE}` trapped: {}", describe(&cause)),
+                cause,
+            )
+        })?;
         if status != 0 {
-            let reason = format!("`{LOAD_STATE}` returned {}: the new version cannot read the state ({len} bytes)", status as i32);
+            let reason = format!(
+                "`{LOAD_STATE}` returned {}: the new version cannot read the state ({len} bytes)",
+                status as i32
+            );
             return Err(failed(reason, JsValue::UNDEFINED));
         }
         Ok(Loaded {

@@ -174,7 +174,10 @@ fn swap_takes_loads_registry_name_and_range_when_it_names_none() {
         panic!("expected a registry origin");
     };
     assert_eq!(registry.base, "/registry/");
-    assert_eq!(registry.package, Package::Static("counter".parse().unwrap()));
+    assert_eq!(
+        registry.package,
+        Package::Static("counter".parse().unwrap())
+    );
     assert_eq!(registry.wanted.to_string(), "=1.3.0");
 
     let nothing = Options::check(fields(), &defaults).unwrap();
