@@ -51,6 +51,7 @@ use clap::error::ErrorKind;
 use clap::Parser;
 
 use args::{Cli, Command};
+use commands::publish::Destination;
 use commands::Report;
 use exit::{Exit, Failure};
 
@@ -81,17 +82,20 @@ where
             version,
             registry,
             oci,
-        } => match (registry, oci) {
-            (_, Some(oci)) => oci::command::run(module, name, version, oci),
-            (Some(registry), None) => commands::publish::run(module, name, version, registry),
-            (None, None) => unreachable!("clap requires --registry or --oci"),
-        },
+        } => {
+            let to = match (registry, oci) {
+                (_, Some(oci)) => Destination::Oci(oci),
+                (Some(registry), None) => Destination::Folder(registry),
+                (None, None) => unreachable!("clap requires --registry or --oci"),
+            };
+            commands::publish::run(module, name, version, to)
+        }
         Command::Serve {
             dir,
             watch,
             port,
             name,
-        } => serve::run(&serve::Options {
+        } => commands::serve::run(&commands::serve::Options {
             dir: dir.clone(),
             watch: watch.clone(),
             port: *port,
