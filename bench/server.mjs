@@ -1,5 +1,6 @@
-// The benchmark's server, on 127.0.0.1: the repository's files, cross-origin isolated (COOP +
-// COEP, so performance.now() has 5 us resolution), plus two things scripts/serve.mjs has not:
+// The benchmark's server, on 127.0.0.1: the repository's files through
+// scripts/static-server.mjs (cross-origin isolated, COOP + COEP, so performance.now() has 5 us
+// resolution), plus routes scripts/serve.mjs has not:
 //   POST /make?code=&state=&seed= makes a generated guest (guest.mjs, the same code the page
 //                                uses) with that seed and answers { url, hash } for it, so each
 //                                repetition fetches a module no cache has seen;
@@ -7,28 +8,15 @@
 //   GET /www/build/manifest.json the demo's manifest pointing at fresh copies of its guests
 //                                (a unique `bench-seed` custom section each time), so every
 //                                page load and swap of the demo compiles bytes never seen before.
-import { createServer } from "node:http";
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { extname, join, resolve, sep } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MIME, listen, send, serveFile } from "../scripts/static-server.mjs";
 import { makeGuest, withSeed } from "./guest.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const MIME = {
-  ".wasm": "application/wasm",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-};
-const ISOLATED = {
-  "Cache-Control": "no-cache",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Embedder-Policy": "require-corp",
-  "Cross-Origin-Resource-Policy": "same-origin",
-};
+const JSON_TYPE = { "Content-Type": MIME[".json"] };
 
 const sha256 = (bytes) => "sha256:" + createHash("sha256").update(bytes).digest("hex");
 
@@ -38,12 +26,6 @@ export async function startServer() {
   let made = 0;
   let demoLoads = 0;
   const demoBlobs = [];
-
-  function send(res, status, body, type = "text/plain; charset=utf-8", extra = {}) {
-    const bytes = typeof body === "string" ? Buffer.from(body) : body;
-    res.writeHead(status, { ...ISOLATED, "Content-Type": type, "Content-Length": bytes.length, ...extra });
-    res.end(bytes);
-  }
 
   async function freshDemoManifest() {
     const n = ++demoLoads;
@@ -70,7 +52,7 @@ export async function startServer() {
       const url = `/blob/made-${++made}.wasm`;
       blobs.set(url, bytes);
       const hash = createHash("sha256").update(bytes).digest("hex");
-      return send(res, 200, JSON.stringify({ url, hash }), MIME[".json"]);
+      return send(res, 200, JSON.stringify({ url, hash }), JSON_TYPE);
     }
     if (pathname.startsWith("/blob/")) {
       if (req.method === "PUT") {
@@ -86,34 +68,16 @@ export async function startServer() {
     }
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
     if (pathname === "/www/build/manifest.json") {
-      return send(res, 200, await freshDemoManifest(), MIME[".json"]);
+      return send(res, 200, await freshDemoManifest(), JSON_TYPE);
     }
     const blob = blobs.get(pathname);
     // Fetched once each: keep them out of Chromium's HTTP cache, whose writes of multi-MB
     // bodies add tens of ms of noise to both sides of a comparison.
-    if (blob !== undefined) return send(res, 200, blob, MIME[".wasm"], { "Cache-Control": "no-store" });
-    const file = resolve(join(ROOT, decodeURIComponent(pathname)));
-    if (!file.startsWith(ROOT + sep)) return send(res, 403, "forbidden\n");
-    let path = file;
-    if ((await stat(path).catch(() => null))?.isDirectory()) path = join(path, "index.html");
-    const body = await readFile(path).catch(() => null);
-    if (body === null) return send(res, 404, "not found\n");
-    return send(res, 200, body, MIME[extname(path)] ?? "application/octet-stream");
+    if (blob !== undefined) {
+      return send(res, 200, blob, { "Content-Type": MIME[".wasm"], "Cache-Control": "no-store" });
+    }
+    return serveFile(ROOT, req, res);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      if (!res.headersSent) send(res, 500, String(error));
-      else res.destroy();
-    });
-  });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/`,
-    close: () =>
-      new Promise((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(handle, { port: 0 });
 }

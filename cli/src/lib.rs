@@ -1,16 +1,17 @@
 //! # hotswap
 //!
 //! The `hotswap` command line tool for [wasm-hotswap](../wasm_hotswap/index.html) modules. It
-//! reuses the runtime's pure core (`wasm_hotswap::{inspect, contract, diff, bump, digest}`),
-//! so the interface it reads, the changes it classifies and the semver rule it applies are
-//! the very ones the browser runtime gates swaps with: there is one implementation of each
-//! rule, and it is not here.
+//! reuses the runtime's pure core (`wasm_hotswap::{inspect, interface, contract, diff, bump,
+//! digest, metadata, wit, resolve, oci}`), so the interface it reads, the changes it
+//! classifies, the semver rule it applies and the registry layouts it writes are the very ones
+//! the browser runtime gates swaps and resolves versions with: there is one implementation of
+//! each rule, and it is not here.
 //!
 //! # Commands
 //!
 //! | command | what it does |
 //! |---|---|
-//! | `hotswap inspect m.wasm` | version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, `component-type` (WIT) sections |
+//! | `hotswap inspect m.wasm` | version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, the WIT world decoded from its `component-type` sections (name, package, imports, exports) and the sections' names, sizes and offsets |
 //! | `hotswap diff old.wasm new.wasm [--check]` | the classified change, item by item; the overall severity; the declared bump and whether it satisfies the rule; the smallest version after old's the change allows |
 //! | `hotswap embed-wit m.wasm --wit W.wit [--world N] -o OUT` | writes the module with the `.wit` file's world in its `component-type` section |
 //! | `hotswap publish m.wasm --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blob, then the index |
@@ -20,6 +21,25 @@
 //! Every command takes `--json`. Exit statuses are in [`exit`]: 0 success, 1 refused by a
 //! rule, 2 invalid input, 3 I/O error, 64 usage error.
 //!
+//! # How it is laid out
+//!
+//! [`args`] parses the command line; [`run`] hands it to the command's module in
+//! [`commands`] (one per command: [`commands::inspect`], [`commands::diff`],
+//! [`commands::embed_wit`], [`commands::publish`] with its `--registry` and `--oci` halves,
+//! [`commands::serve`]), which returns a [`commands::Report`] or an [`exit::Failure`], printed
+//! here as text or JSON. What the commands use are libraries:
+//!
+//! - [`module`]: a module file read once (bytes, digest, the core's interface);
+//! - [`metadata`]: the metadata sections as the core reads them, and the `version` section
+//!   written;
+//! - [`wit`]: the WIT world and its `component-type` sections, as `inspect` shows them;
+//! - [`registry`]: the registry folder, its publish rules ([`registry::publish::publish`]),
+//!   the dev loop's next version ([`registry::dev`]) and the crash-safe writer
+//!   ([`registry::durable`]);
+//! - [`oci`]: the OCI target, the blocking client with its token flow, and the push;
+//! - [`serve`]: the HTTP server, its file answers, the event stream and the watcher;
+//! - [`table`]: aligned human output.
+//!
 //! # The registry folder
 //!
 //! See [`registry`] for the format, the publish rules in [`registry::publish::publish`] and
@@ -27,9 +47,13 @@
 //!
 //! # Limitations
 //!
-//! - WIT worlds are listed by section name and size only; decoding them belongs in the core.
-//! - Publishers are not locked against each other: one `publish` per package at a time.
+//! - Publishers are not locked against each other: one `publish` per package at a time (a
+//!   `serve --watch` of the package counts as one).
 //! - `publish` never yanks; editing `yanked` is left to other tools.
+//! - `publish --oci` gets anonymous bearer tokens only; a registry that asks for credentials
+//!   is an error naming it ([`oci`]).
+//! - `serve` is a development server: loopback only, no TLS, no authentication, polling
+//!   rather than file events ([`serve`]).
 
 #![warn(missing_docs)]
 
@@ -51,6 +75,7 @@ use clap::error::ErrorKind;
 use clap::Parser;
 
 use args::{Cli, Command};
+use commands::publish::Destination;
 use commands::Report;
 use exit::{Exit, Failure};
 
@@ -81,17 +106,20 @@ where
             version,
             registry,
             oci,
-        } => match (registry, oci) {
-            (_, Some(oci)) => oci::command::run(module, name, version, oci),
-            (Some(registry), None) => commands::publish::run(module, name, version, registry),
-            (None, None) => unreachable!("clap requires --registry or --oci"),
-        },
+        } => {
+            let to = match (registry, oci) {
+                (_, Some(oci)) => Destination::Oci(oci),
+                (Some(registry), None) => Destination::Folder(registry),
+                (None, None) => unreachable!("clap requires --registry or --oci"),
+            };
+            commands::publish::run(module, name, version, to)
+        }
         Command::Serve {
             dir,
             watch,
             port,
             name,
-        } => serve::run(&serve::Options {
+        } => commands::serve::run(&commands::serve::Options {
             dir: dir.clone(),
             watch: watch.clone(),
             port: *port,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{counter, hotswap, wasm, write};
+use common::{counter, hotswap, publish, wasm, write};
 use wasm_hotswap::inspect::read_interface;
 use wasm_metadata::{AddMetadata, AddMetadataField, Payload};
 
@@ -39,15 +39,7 @@ fn the_version_section_publish_writes_is_read_by_wasm_metadata() {
     let dir = tempfile::tempdir().unwrap();
     let reg = dir.path().join("registry");
     let path = write(dir.path(), "m.wasm", &wasm(&counter("")));
-    let run = hotswap(&[
-        "publish".as_ref(),
-        "--json".as_ref(),
-        path.as_os_str(),
-        "--name=counter".as_ref(),
-        "--version=0.5.0".as_ref(),
-        "--registry".as_ref(),
-        reg.as_os_str(),
-    ]);
+    let run = publish(&path, "counter", "0.5.0", &reg);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let digest = run.json()["digest"].as_str().unwrap().to_string();
     let blob = reg

@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
-use common::{counter, hotswap, module, Run};
+use common::{counter, hotswap, module, publish_oci};
 use ureq::http::{self, Method};
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::inspect::read_interface;
@@ -66,20 +65,6 @@ impl Drop for Registry {
             .env("OCI_REGISTRY_DIR", self.dir.path())
             .status();
     }
-}
-
-fn publish_oci(module: &Path, name: &str, version: &str, oci: &str) -> Run {
-    hotswap(&[
-        "publish".as_ref(),
-        "--json".as_ref(),
-        module.as_os_str(),
-        "--name".as_ref(),
-        name.as_ref(),
-        "--version".as_ref(),
-        version.as_ref(),
-        "--oci".as_ref(),
-        oci.as_ref(),
-    ])
 }
 
 /// A plain request, statuses returned rather than raised.

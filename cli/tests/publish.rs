@@ -2,23 +2,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{counter, hotswap, module, Run};
+use common::{counter, hotswap, module, publish, publish_args, To};
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::inspect::read_interface;
-
-fn publish(module: &Path, name: &str, version: &str, registry: &Path) -> Run {
-    hotswap(&[
-        "publish".as_ref(),
-        "--json".as_ref(),
-        module.as_os_str(),
-        "--name".as_ref(),
-        name.as_ref(),
-        "--version".as_ref(),
-        version.as_ref(),
-        "--registry".as_ref(),
-        registry.as_os_str(),
-    ])
-}
 
 fn index(registry: &Path, name: &str) -> serde_json::Value {
     let path = registry.join("packages").join(name).join("index.json");
@@ -143,14 +129,7 @@ fn publish_refuses_a_version_not_greater_than_the_newest() {
             "{version}"
         );
     }
-    let human = hotswap(&[
-        "publish".as_ref(),
-        m.as_os_str(),
-        "--name=counter".as_ref(),
-        "--version=1.0.0".as_ref(),
-        "--registry".as_ref(),
-        reg.as_os_str(),
-    ]);
+    let human = hotswap(&publish_args(&m, "counter", "1.0.0", To::Registry(&reg)));
     assert_eq!(human.code, 1);
     assert!(
         human
@@ -201,14 +180,7 @@ fn publish_refuses_a_bump_too_small_for_the_change_naming_the_items() {
         "names the breaking item only: the addition needs no more than minor"
     );
 
-    let human = hotswap(&[
-        "publish".as_ref(),
-        v2.as_os_str(),
-        "--name=counter".as_ref(),
-        "--version=1.0.1".as_ref(),
-        "--registry".as_ref(),
-        reg.as_os_str(),
-    ]);
+    let human = hotswap(&publish_args(&v2, "counter", "1.0.1", To::Registry(&reg)));
     assert_eq!(human.code, 1);
     assert!(human.stderr.contains("export `get`"), "{}", human.stderr);
     assert!(
@@ -293,14 +265,7 @@ fn bad_package_names_are_usage_errors() {
     let reg = dir.path().join("registry");
     let m = module(dir.path(), "m.wasm", &counter(""));
     for name in ["Counter", "a/b/c", "-x", "x-", "", "../x", "a b", "ns/"] {
-        let run = hotswap(&[
-            "publish".as_ref(),
-            m.as_os_str(),
-            format!("--name={name}").as_ref(),
-            "--version=1.0.0".as_ref(),
-            "--registry".as_ref(),
-            reg.as_os_str(),
-        ]);
+        let run = hotswap(&publish_args(&m, name, "1.0.0", To::Registry(&reg)));
         assert_eq!(run.code, 64, "{name:?}: {}", run.stderr);
         assert!(
             run.stderr.contains("package name"),

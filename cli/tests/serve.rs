@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use common::{counter, hotswap, wasm};
+use common::{counter, hotswap, published, wasm};
 use serde_json::Value;
 use wasm_hotswap::digest::Digest;
 
@@ -211,25 +211,11 @@ impl Events {
     }
 }
 
-fn publish(module: &Path, name: &str, version: &str, registry: &Path) {
-    let run = hotswap(&[
-        "publish".as_ref(),
-        module.as_os_str(),
-        "--name".as_ref(),
-        name.as_ref(),
-        "--version".as_ref(),
-        version.as_ref(),
-        "--registry".as_ref(),
-        registry.as_os_str(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-}
-
 /// A registry with `acme/counter@1.0.0` and a few page files; returns the blob's digest.
 fn registry(dir: &Path) -> (PathBuf, String) {
     let reg = dir.join("registry");
     let m = common::module(dir, "m.wasm", &counter(""));
-    publish(&m, "acme/counter", "1.0.0", &reg);
+    published(&m, "acme/counter", "1.0.0", &reg);
     std::fs::copy(&m, reg.join("m.wasm")).unwrap();
     for (file, text) in [
         ("index.html", "<!doctype html>"),
@@ -326,7 +312,7 @@ fn an_index_is_revalidated_with_if_none_match_and_a_304() {
         "m2.wasm",
         &counter(r#"(func (export "get") (result i32) (i32.const 0))"#),
     );
-    publish(&m2, "acme/counter", "1.1.0", &reg);
+    published(&m2, "acme/counter", "1.1.0", &reg);
     let changed = served.request("GET", path, &[("If-None-Match", &etag)]);
     assert_eq!(changed.status, 200, "a new version changes the ETag");
     assert_ne!(changed.header("etag"), etag);
@@ -467,7 +453,7 @@ fn a_version_another_publisher_adds_is_announced_and_earlier_ones_are_not() {
         &counter(r#"(func (export "get") (result i32) (i32.const 0))"#),
     );
     let started = Instant::now();
-    publish(&m2, "acme/counter", "1.1.0", &reg);
+    published(&m2, "acme/counter", "1.1.0", &reg);
     let event = events.published();
     assert_eq!(event["name"], "acme/counter");
     assert_eq!(

@@ -4,6 +4,7 @@ pub mod diff;
 pub mod embed_wit;
 pub mod inspect;
 pub mod publish;
+pub mod serve;
 
 use crate::exit::Exit;
 

@@ -19,15 +19,15 @@
 //!
 //! - [`client`]: blocking HTTP with the anonymous bearer-token flow;
 //! - [`push`]: the rules, then the blobs (skipped when the registry has them), then the
-//!   manifest;
-//! - [`command`]: the command's report.
+//!   manifest.
+//!
+//! The command's report is [`crate::commands::publish::oci`]'s.
 //!
 //! Limitations: anonymous tokens only (no username/password; a registry that asks for Basic
 //! credentials is an error naming it); like the static publish, no lock against a concurrent
 //! publisher of the same repository.
 
 pub mod client;
-pub mod command;
 pub mod push;
 
 use wasm_hotswap::oci::check_repository;

@@ -1,5 +1,5 @@
-//! `hotswap serve DIR [--watch PATH...] [--port N] [--name N]`: a registry folder over HTTP on
-//! 127.0.0.1, a server-sent-events stream of the versions published while it runs, and the
+//! The server behind `hotswap serve` ([`crate::commands::serve`]): a registry folder over HTTP
+//! on 127.0.0.1, a server-sent-events stream of the versions published while it runs, and the
 //! dev loop that publishes watched modules.
 //!
 //! # How it works
@@ -26,21 +26,21 @@
 
 pub mod events;
 pub mod files;
+pub mod log;
 pub mod watch;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{Header, Method, Request, Response};
 
 use crate::exit::{Exit, Failure};
 use crate::module::Module;
 use crate::registry::dev::publish_next;
-use crate::registry::publish::Published;
 use crate::registry::{PackageName, Registry};
 use events::{Announcement, Hub};
+use log::Log;
 use watch::{Indexes, Watched, POLL};
 
 /// The port `serve` listens on unless told otherwise.
@@ -48,99 +48,91 @@ pub const DEFAULT_PORT: u16 = 8787;
 
 const SCAN_EVERY: u32 = 12; // polls: about 250 ms
 
-/// What `hotswap serve` was asked to do.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The registry folder; created if missing.
-    pub dir: PathBuf,
-    /// Modules to publish whenever they change.
-    pub watch: Vec<PathBuf>,
-    /// The port on 127.0.0.1; 0 picks a free one.
-    pub port: u16,
-    /// The package the watched module is published as; default: its file stem.
-    pub name: Option<PackageName>,
-    /// Print JSON lines instead of text.
-    pub json: bool,
+/// A registry folder with a listening socket on 127.0.0.1, and the modules it publishes when
+/// they change.
+pub struct Server {
+    http: tiny_http::Server,
+    root: PathBuf,
+    port: u16,
+    watched: Vec<(Watched, PackageName)>,
 }
 
-/// Serves until the process ends.
-///
-/// # Errors
-/// Only at start: `USAGE` (exit 64) for a watched file stem that is not a package name, or
-/// `--name` with several `--watch`; `IO_ERROR` (exit 3) when the folder cannot be created or
-/// the port cannot be bound.
-pub fn run(options: &Options) -> Result<std::convert::Infallible, Failure> {
-    let watched = packages(options)?;
-    std::fs::create_dir_all(&options.dir).map_err(|e| Failure::io("creating", &options.dir, &e))?;
-    let root = options
-        .dir
-        .canonicalize()
-        .map_err(|e| Failure::io("opening", &options.dir, &e))?;
-    let server = Server::http(("127.0.0.1", options.port)).map_err(|e| {
-        Failure::io(
-            "listening on",
-            Path::new(&format!("127.0.0.1:{}", options.port)),
-            &std::io::Error::other(e.to_string()),
-        )
-    })?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map_or(options.port, |a| a.port());
-    let log = Log { json: options.json };
-    log.listening(&root, port, &watched);
-
-    let hub = Arc::new(Hub::default());
-    let mut indexes = Indexes::default();
-    indexes.scan(&root, &hub, false);
-    let poller = {
-        let (hub, root) = (hub.clone(), root.clone());
-        move || poll(&root, watched, indexes, &hub, log)
-    };
-    std::thread::spawn(poller);
-
-    for request in server.incoming_requests() {
-        let (hub, root) = (hub.clone(), root.clone());
-        std::thread::spawn(move || answer(request, &root, &hub, log));
-    }
-    Err(Failure::new(
-        Exit::Io,
-        "IO_ERROR",
-        "the server stopped accepting connections",
-    ))
-}
-
-/// The watched paths with the package each is published as.
-fn packages(options: &Options) -> Result<Vec<(Watched, PackageName)>, Failure> {
-    if options.name.is_some() && options.watch.len() > 1 {
-        return Err(Failure::new(
-            Exit::Usage,
-            "USAGE",
-            "--name names the package of one watched module; with several --watch, each is \
-             published under its file stem",
-        ));
-    }
-    let name_of = |path: &PathBuf| -> Result<PackageName, Failure> {
-        if let Some(name) = &options.name {
-            return Ok(name.clone());
-        }
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-        stem.unwrap_or_default().parse().map_err(|e| {
-            Failure::new(
-                Exit::Usage,
-                "USAGE",
-                format!(
-                    "--watch {}: its file stem is not a package name, give --name ({e})",
-                    path.display()
-                ),
+impl Server {
+    /// Creates the folder `dir` if missing and listens on 127.0.0.1:`port` (0 picks a free
+    /// one); `watched` are the modules to publish, each with its package.
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3) when the folder cannot be created or the port cannot be bound.
+    pub fn bind(
+        dir: &Path,
+        port: u16,
+        watched: Vec<(Watched, PackageName)>,
+    ) -> Result<Server, Failure> {
+        std::fs::create_dir_all(dir).map_err(|e| Failure::io("creating", dir, &e))?;
+        let root = dir
+            .canonicalize()
+            .map_err(|e| Failure::io("opening", dir, &e))?;
+        let http = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| {
+            Failure::io(
+                "listening on",
+                Path::new(&format!("127.0.0.1:{port}")),
+                &std::io::Error::other(e.to_string()),
             )
+        })?;
+        let port = http.server_addr().to_ip().map_or(port, |a| a.port());
+        Ok(Server {
+            http,
+            root,
+            port,
+            watched,
         })
-    };
-    options
-        .watch
-        .iter()
-        .map(|path| Ok((Watched::new(path.clone()), name_of(path)?)))
-        .collect()
+    }
+
+    /// The folder served, symlinks resolved.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The watched modules and their packages.
+    pub fn watched(&self) -> &[(Watched, PackageName)] {
+        &self.watched
+    }
+
+    /// Serves until the process ends, printing what happens to `log`.
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3) if the socket stops accepting connections.
+    pub fn run(self, log: Log) -> Result<std::convert::Infallible, Failure> {
+        let Server {
+            http,
+            root,
+            watched,
+            ..
+        } = self;
+        let hub = Arc::new(Hub::default());
+        let mut indexes = Indexes::default();
+        indexes.scan(&root, &hub, false);
+        let poller = {
+            let (hub, root) = (hub.clone(), root.clone());
+            move || poll(&root, watched, indexes, &hub, log)
+        };
+        std::thread::spawn(poller);
+
+        for request in http.incoming_requests() {
+            let (hub, root) = (hub.clone(), root.clone());
+            std::thread::spawn(move || answer(request, &root, &hub, log));
+        }
+        Err(Failure::new(
+            Exit::Io,
+            "IO_ERROR",
+            "the server stopped accepting connections",
+        ))
+    }
 }
 
 fn poll(
@@ -239,88 +231,4 @@ fn respond(request: Request, reply: files::Reply) {
     }
     // The client may have gone; there is nobody to tell.
     let _ = request.respond(response);
-}
-
-/// What the server prints: text lines, or one JSON object per line with `--json`.
-#[derive(Debug, Clone, Copy)]
-struct Log {
-    json: bool,
-}
-
-impl Log {
-    fn listening(self, root: &Path, port: u16, watched: &[(Watched, PackageName)]) {
-        let url = format!("http://127.0.0.1:{port}/");
-        if self.json {
-            let watch: Vec<_> = watched
-                .iter()
-                .map(|(w, n)| serde_json::json!({"path": w.path, "name": n.as_str()}))
-                .collect();
-            self.line(&serde_json::json!({
-                "listening": url, "port": port, "dir": root, "events": format!("{url}events"),
-                "watch": watch,
-            }));
-        } else {
-            let mut text = format!("serving {} on {url} (events: {url}events)", root.display());
-            for (file, name) in watched {
-                text += &format!("\nwatching {} as {name}", file.path.display());
-            }
-            self.text(&text);
-        }
-    }
-
-    fn published(self, path: &Path, done: &Published, took: Duration) {
-        let ms = took.as_secs_f64() * 1000.0;
-        if self.json {
-            self.line(&serde_json::json!({ "published": done, "file": path, "ms": ms }));
-        } else {
-            self.text(&format!(
-                "published {}@{} {} from {} in {ms:.1} ms",
-                done.name,
-                done.version,
-                done.digest,
-                path.display()
-            ));
-        }
-    }
-
-    fn unchanged(self, path: &Path, name: &PackageName) {
-        if self.json {
-            self.line(&serde_json::json!({ "unchanged": name.as_str(), "file": path }));
-        } else {
-            self.text(&format!(
-                "{}: unchanged, the newest version of {name} already",
-                path.display()
-            ));
-        }
-    }
-
-    fn refused(self, path: &Path, failure: &Failure) {
-        if self.json {
-            self.line(&serde_json::json!({ "error": failure, "file": path }));
-        } else {
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "{failure}\n  not published: {} (still serving the published versions)",
-                path.display()
-            );
-        }
-    }
-
-    /// An event stream `opened` or `closed`: whether a page is listening.
-    fn stream(self, what: &str, peer: Option<&str>) {
-        let peer = peer.unwrap_or("?");
-        if self.json {
-            self.line(&serde_json::json!({ "stream": what, "peer": peer }));
-        } else {
-            self.text(&format!("event stream {what}: {peer}"));
-        }
-    }
-
-    fn line(self, value: &serde_json::Value) {
-        self.text(&value.to_string());
-    }
-
-    fn text(self, text: &str) {
-        let _ = writeln!(std::io::stdout().lock(), "{text}");
-    }
 }

@@ -1,6 +1,7 @@
-//! Helpers shared by the CLI tests: run the built binary, build modules from WAT.
+//! Helpers shared by the CLI tests: run the built binary, build modules from WAT, publish.
 #![allow(dead_code)]
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -70,4 +71,49 @@ pub fn counter(extra: &str) -> String {
   (func (export "increment") (param i32) (result i32) (local.get 0))
   {extra})"#
     )
+}
+
+/// Where a test publishes: `--registry DIR` or `--oci URL`.
+#[derive(Clone, Copy)]
+pub enum To<'a> {
+    Registry(&'a Path),
+    Oci(&'a str),
+}
+
+/// `publish MODULE --name=NAME --version=VERSION --registry=DIR | --oci=URL`, without `--json`.
+pub fn publish_args(module: &Path, name: &str, version: &str, to: To<'_>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec![
+        "publish".into(),
+        module.into(),
+        format!("--name={name}").into(),
+        format!("--version={version}").into(),
+    ];
+    match to {
+        To::Registry(dir) => args.extend(["--registry".into(), dir.into()]),
+        To::Oci(url) => args.push(format!("--oci={url}").into()),
+    }
+    args
+}
+
+/// `hotswap publish --json` of `module` as `name@version` into the registry folder.
+pub fn publish(module: &Path, name: &str, version: &str, registry: &Path) -> Run {
+    publish_json(module, name, version, To::Registry(registry))
+}
+
+/// `hotswap publish --json` of `module` as `name@version` to the OCI repository `oci`.
+pub fn publish_oci(module: &Path, name: &str, version: &str, oci: &str) -> Run {
+    publish_json(module, name, version, To::Oci(oci))
+}
+
+fn publish_json(module: &Path, name: &str, version: &str, to: To<'_>) -> Run {
+    let mut args = publish_args(module, name, version, to);
+    args.push("--json".into());
+    hotswap(&args)
+}
+
+/// [`publish`] that must succeed; its JSON report.
+pub fn published(module: &Path, name: &str, version: &str, registry: &Path) -> serde_json::Value {
+    let run = publish(module, name, version, registry);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    run.json()
 }

@@ -1,16 +1,16 @@
-//! `hotswap publish m.wasm --name N --version V --oci URL`.
+//! `hotswap publish m.wasm --name N --version V --oci URL`: to an OCI registry ([`crate::oci`]).
 
 use std::path::Path;
 
 use serde_json::json;
 
-use super::client::Client;
-use super::push::{push, Request};
-use super::Target;
-use crate::commands::publish::outcome_rows;
+use super::outcome_rows;
 use crate::commands::Report;
 use crate::exit::{Exit, Failure};
 use crate::module::Module;
+use crate::oci::client::Client;
+use crate::oci::push::{push, Request};
+use crate::oci::Target;
 use crate::registry::PackageName;
 use crate::table::columns;
 

@@ -1,13 +1,15 @@
-//! `hotswap publish m.wasm --name N --version V --registry DIR`.
+//! `hotswap publish m.wasm --name N --version V --registry DIR`: into a registry folder
+//! ([`crate::registry`]).
 
 use std::path::Path;
 
 use serde_json::json;
 
-use super::Report;
+use super::outcome_rows;
+use crate::commands::Report;
 use crate::exit::{Exit, Failure};
 use crate::module::Module;
-use crate::registry::publish::{publish, Previous, Request, VersionSection};
+use crate::registry::publish::{publish, Request};
 use crate::registry::{PackageName, Registry};
 use crate::table::columns;
 
@@ -56,31 +58,4 @@ pub fn run(
         human: columns(0, &rows),
         exit: Exit::Success,
     })
-}
-
-/// The rows both publish commands end with: what happened to the `version` section, and the
-/// version the rules compared against.
-pub(crate) fn outcome_rows(
-    section: &VersionSection,
-    previous: Option<&Previous>,
-) -> [(&'static str, String); 2] {
-    [
-        (
-            "version",
-            match section {
-                VersionSection::Present => "section present, equal to --version".to_string(),
-                VersionSection::Written => "section written".to_string(),
-            },
-        ),
-        (
-            "previous",
-            match previous {
-                Some(p) => format!(
-                    "{}: {} change, {} bump, ok",
-                    p.version, p.severity, p.declared
-                ),
-                None => "none (first version)".to_string(),
-            },
-        ),
-    ]
 }

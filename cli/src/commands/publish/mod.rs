@@ -1,0 +1,65 @@
+//! `hotswap publish m.wasm --name N --version V (--registry DIR | --oci URL)`: the same rules
+//! ([`crate::registry::publish::publish`]) against a registry folder ([`registry`]) or an OCI
+//! registry's tags ([`oci`]).
+
+pub mod oci;
+pub mod registry;
+
+use std::path::Path;
+
+use super::Report;
+use crate::exit::Failure;
+use crate::registry::publish::{Previous, VersionSection};
+use crate::registry::PackageName;
+
+/// Where a module is published: `--registry DIR` or `--oci URL`.
+#[derive(Debug, Clone, Copy)]
+pub enum Destination<'a> {
+    /// A registry folder.
+    Folder(&'a Path),
+    /// An OCI registry repository, as `--oci` spells it.
+    Oci(&'a str),
+}
+
+/// Publishes the module in `path` as `name@version` to `to`.
+///
+/// # Errors
+/// As [`registry::run`] or [`oci::run`].
+pub fn run(
+    path: &Path,
+    name: &PackageName,
+    version: &semver::Version,
+    to: Destination<'_>,
+) -> Result<Report, Failure> {
+    match to {
+        Destination::Folder(dir) => registry::run(path, name, version, dir),
+        Destination::Oci(url) => oci::run(path, name, version, url),
+    }
+}
+
+/// The rows both publish commands end with: what happened to the `version` section, and the
+/// version the rules compared against.
+pub(crate) fn outcome_rows(
+    section: &VersionSection,
+    previous: Option<&Previous>,
+) -> [(&'static str, String); 2] {
+    [
+        (
+            "version",
+            match section {
+                VersionSection::Present => "section present, equal to --version".to_string(),
+                VersionSection::Written => "section written".to_string(),
+            },
+        ),
+        (
+            "previous",
+            match previous {
+                Some(p) => format!(
+                    "{}: {} change, {} bump, ok",
+                    p.version, p.severity, p.declared
+                ),
+                None => "none (first version)".to_string(),
+            },
+        ),
+    ]
+}
