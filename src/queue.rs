@@ -6,7 +6,6 @@
 //! failed, lets the next one in. A `Turn` dropped before its turn came gives its place up.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -24,22 +23,30 @@ struct Line {
     next: u64,
     /// The ticket whose turn it is.
     now: u64,
-    /// Wakers of the tickets waiting.
-    waiting: BTreeMap<u64, Waker>,
+    /// Wakers of the tickets waiting. (Vectors rather than maps: the line is short, and a map
+    /// would cost the runtime kilobytes of code.)
+    waiting: Vec<(u64, Waker)>,
     /// Tickets given up before their turn.
-    abandoned: BTreeSet<u64>,
+    abandoned: Vec<u64>,
 }
 
 impl Line {
     /// Ends the turn of the current ticket and wakes the next one still waiting.
     fn advance(&mut self) {
         self.now += 1;
-        while self.abandoned.remove(&self.now) {
+        while let Some(i) = self.abandoned.iter().position(|t| *t == self.now) {
+            self.abandoned.swap_remove(i);
             self.now += 1;
         }
-        if let Some(waker) = self.waiting.remove(&self.now) {
+        if let Some(waker) = self.forget(self.now) {
             waker.wake();
         }
+    }
+
+    /// Removes `ticket`'s waker, returning it.
+    fn forget(&mut self, ticket: u64) -> Option<Waker> {
+        let i = self.waiting.iter().position(|(t, _)| *t == ticket)?;
+        Some(self.waiting.swap_remove(i).1)
     }
 }
 
@@ -75,7 +82,9 @@ impl Future for Turn {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Place> {
         let mut line = self.line.borrow_mut();
         if line.now != self.ticket {
-            line.waiting.insert(self.ticket, cx.waker().clone());
+            let ticket = self.ticket;
+            line.forget(ticket);
+            line.waiting.push((ticket, cx.waker().clone()));
             return Poll::Pending;
         }
         drop(line);
@@ -92,11 +101,11 @@ impl Drop for Turn {
             return;
         }
         let mut line = self.line.borrow_mut();
-        line.waiting.remove(&self.ticket);
+        line.forget(self.ticket);
         if line.now == self.ticket {
             line.advance();
         } else {
-            line.abandoned.insert(self.ticket);
+            line.abandoned.push(self.ticket);
         }
     }
 }

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The TypeScript types apps compile against (src/api/types.d.ts) are written by hand; these
 //! tests fail when they drift from the Rust types they mirror.
 
