@@ -13,17 +13,18 @@ use crate::diff::Change;
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::expect::Expectation;
-use crate::fetch::{fetch, fetch_index, Source};
+use crate::fetch::{fetch, Source};
 use crate::gate::{self, Provided};
 use crate::inspect::inspect;
 use crate::interface::Interface;
-use crate::js::{now, register_error_class, with_timeout, ExportTable, Failure};
-#[cfg(feature = "updates")]
-use crate::oci_fetch::resolve_oci;
+use crate::js::{get, now, register_error_class, with_timeout, ExportTable, Failure};
 use crate::policy::Policy;
 use crate::prepare::{prepare, Prepared};
+use crate::registry::index::{PackageName, Wanted};
+use crate::registry::{check_listed_version, resolve_static};
+#[cfg(feature = "updates")]
+use crate::registry::{index::blob_path, oci::resolve_oci};
 use crate::report::{Stages, SwapReport};
-use crate::resolve::{blob_path, PackageName, Wanted};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -472,7 +473,7 @@ impl Watched {
     ///
     /// # Errors
     /// [`Error::InvalidDigest`] for a digest `Index::validate` would have refused.
-    pub(crate) fn swap_to(&self, entry: &crate::resolve::Entry) -> Result<Promise, Error> {
+    pub(crate) fn swap_to(&self, entry: &crate::registry::index::Entry) -> Result<Promise, Error> {
         let digest: Digest = entry.digest.parse()?;
         let options = Options {
             origin: Origin::Listed {
@@ -566,18 +567,20 @@ async fn pipeline(
             version,
         } => (source, *digest, Some(semver::Version::clone(version))),
         Origin::Registry(registry) => {
-            let (source, digest, version) = match &registry.package {
-                Package::Static(name) => resolve(registry, name, options.fetch.as_ref()).await?,
+            let fetch_fn = options.fetch.as_ref();
+            let resolved = match &registry.package {
+                Package::Static(name) => {
+                    resolve_static(&registry.base, name, &registry.wanted, fetch_fn).await?
+                }
                 #[cfg(feature = "updates")]
                 Package::Oci(repository) => {
-                    let fetch_fn = options.fetch.as_ref();
                     resolve_oci(&registry.base, repository, &registry.wanted, fetch_fn).await?
                 }
                 #[cfg(not(feature = "updates"))]
                 Package::Oci(_) => return Err(needs_updates("registry").into()),
             };
-            resolved_source = source;
-            (&resolved_source, digest, Some(version))
+            resolved_source = resolved.source;
+            (&resolved_source, resolved.digest, Some(resolved.version))
         }
     };
     let t0 = now();
@@ -617,44 +620,6 @@ async fn pipeline(
         instantiate: t6 - t5,
     };
     Ok((prepared, stages))
-}
-
-/// The resolve stage: the registry's index names the version wanted and its digest, and the
-/// blob's URL follows from the digest.
-async fn resolve(
-    registry: &RegistryRef,
-    name: &PackageName,
-    fetch_fn: Option<&Function>,
-) -> Result<(Source, Digest, semver::Version), Failure> {
-    let index = fetch_index(&registry.url(&name.index_path()), name, fetch_fn).await?;
-    let entry = index.resolve(&registry.wanted)?;
-    // validate() checked every digest of the index.
-    let digest: Digest = entry.digest.parse()?;
-    Ok((
-        Source::url(registry.url(&blob_path(&digest))),
-        digest,
-        entry.version.clone(),
-    ))
-}
-
-/// The module an index lists as `listed` must say so in its own `version` section.
-fn check_listed_version(
-    url: &str,
-    listed: &semver::Version,
-    interface: &Interface,
-) -> Result<(), Error> {
-    match &interface.version {
-        Some(actual) if actual == listed => Ok(()),
-        actual => Err(Error::InvalidIndex {
-            url: url.to_string(),
-            reason: format!(
-                "the index lists this blob as {listed}, but its `version` section says {}",
-                actual
-                    .as_ref()
-                    .map_or_else(|| "nothing".to_string(), ToString::to_string)
-            ),
-        }),
-    }
 }
 
 /// Asks the host's consent to a major upgrade from `versions.0` to `versions.1`.
@@ -798,6 +763,7 @@ enum Package {
 }
 
 impl RegistryRef {
+    #[cfg(feature = "updates")]
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -817,10 +783,6 @@ fn invalid(option: &'static str, reason: &str) -> Error {
         option,
         reason: reason.to_string(),
     }
-}
-
-fn get(object: &JsValue, name: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 impl Options {
@@ -937,7 +899,7 @@ fn parse_origin(get: &impl Fn(&str) -> JsValue, defaults: &Defaults) -> Result<O
     };
     let package = match (name, default) {
         (Some(name), _) if base.starts_with("oci+") => {
-            crate::oci::check_repository(&name, "name")?;
+            crate::registry::oci::check_repository(&name, "name")?;
             Package::Oci(name)
         }
         (Some(name), _) => Package::Static(name.parse()?),

@@ -112,10 +112,9 @@ pub mod gate;
 pub mod inspect;
 pub mod interface;
 pub mod metadata;
-pub mod oci;
 pub mod policy;
+pub mod registry;
 pub mod report;
-pub mod resolve;
 pub mod verify;
 pub mod watch;
 #[cfg(feature = "wit")]
@@ -131,8 +130,6 @@ pub mod compile;
 pub mod fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
-#[cfg(all(target_arch = "wasm32", feature = "updates"))]
-pub mod oci_fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod prepare;
 

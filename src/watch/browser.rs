@@ -18,9 +18,9 @@ use super::{choose, is_transient, Backoff, Scheduler};
 use crate::api::Watched;
 use crate::bump::{self, Bump};
 use crate::error::Error;
-use crate::fetch::{index_from_text, revalidate_index, Revalidated};
 use crate::js::Failure;
-use crate::resolve::{Index, Wanted};
+use crate::registry::index::{Index, Wanted};
+use crate::registry::{index_from_text, revalidate_index, Revalidated};
 
 #[wasm_bindgen(module = "/src/js/watch.js")]
 extern "C" {
