@@ -4,7 +4,7 @@
 //! into an incremental SHA-256 ([`Verifier`]). The bytes are kept for inspection. An injected
 //! `fetch` function can replace the global one, and bytes in hand skip the network.
 //!
-//! [`send`], [`ok`] and [`cancel_body`] are the runtime's one way to make a request, refuse a
+//! `send`, `ok` and `cancel_body` are the runtime's one way to make a request, refuse a
 //! status and drop a body; the registry layer's requests use them too.
 
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};

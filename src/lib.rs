@@ -21,6 +21,9 @@
 //! A swap is a pipeline. Each stage is a module of this crate and returns a value that only it
 //! can build, so a later stage cannot be reached with an input that skipped an earlier one:
 //!
+//! 0. With a registry, [`registry`] first resolves the package name and range to one version
+//!    and the digest the registry names for it: a static registry's index, or an OCI
+//!    registry's tags and manifest. It ends with a URL and a digest, where step 1 begins.
 //! 1. `fetch` requests the URL (or takes bytes in hand) and tees the body: one branch streams
 //!    into `WebAssembly.compileStreaming`, the other into an incremental SHA-256.
 //! 2. [`verify`] compares the hash with the digest asked for. Only it makes a
@@ -98,7 +101,8 @@
 //!   released when the commit ends and is reclaimed by the garbage collector.
 //!
 //! The pure stages ([`digest`], [`verify`], [`inspect`], [`contract`], [`gate`], [`report`])
-//! have no web-sys in them: they build natively and are shared with the `hotswap` CLI.
+//! and the pure half of [`registry`] have no web-sys in them: they build natively and are
+//! shared with the `hotswap` CLI.
 
 #![warn(missing_docs)]
 

@@ -2,10 +2,10 @@
 //! its digest.
 //!
 //! This layer sits before the pipeline's first stage. It ends where a module given by URL and
-//! digest begins: with a [`Resolved`], whose source [`crate::fetch::fetch`] then fetches and
+//! digest begins: with a `Resolved`, whose source `crate::fetch::fetch` then fetches and
 //! verifies like any other. Nothing a registry says is trusted beyond that: the bytes must hash
 //! to the digest it named, and their `version` section must be the version it listed
-//! ([`check_listed_version`]).
+//! (`check_listed_version`).
 //!
 //! Two kinds of registry, each in a pure half (formats and rules, built natively and shared
 //! with the `hotswap` CLI, which publishes with the same types) and a browser half (wasm32,

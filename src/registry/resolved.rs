@@ -16,7 +16,7 @@ pub struct Resolved {
     /// The digest the registry named for them, which the fetch verifies.
     pub digest: Digest,
     /// The version the registry listed them as, which their `version` section must equal
-    /// ([`check_listed_version`]).
+    /// (`check_listed_version`).
     pub version: Version,
 }
 
