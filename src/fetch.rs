@@ -4,8 +4,9 @@
 //! into an incremental SHA-256 ([`Verifier`]). The bytes are kept for inspection. An injected
 //! `fetch` function can replace the global one, and bytes in hand skip the network.
 //!
-//! `send`, `ok` and `cancel_body` are the runtime's one way to make a request, refuse a
-//! status and drop a body; the registry layer's requests use them too.
+//! `send` (and `request`, which refuses a status other than 2xx with `ok`) and `cancel_body`
+//! are the runtime's one way to make a request, refuse a status and drop a body; the registry
+//! layer's requests use them too.
 
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -82,7 +83,7 @@ pub async fn fetch(
             Ok((finish(verifier, Some(&private)).await?, compiling))
         }
         Source::Url { url, init } => {
-            let response = ok(url, send(url, fetch_fn, init).await?)?;
+            let response = request(url, fetch_fn, init).await?;
             let size_hint = response
                 .headers()
                 .get("content-length")
@@ -151,6 +152,18 @@ async fn finish(verifier: Verifier, buffer: Option<&Uint8Array>) -> Result<Verif
         // WebCrypto refused (it may be disabled): hash in wasm instead.
         Err(_) => Ok(verifier.finish()?),
     }
+}
+
+/// [`send`], refusing a status other than 2xx ([`ok`]).
+///
+/// # Errors
+/// Those of [`send`] and [`ok`].
+pub(crate) async fn request(
+    url: &str,
+    fetch_fn: Option<&Function>,
+    init: &JsValue,
+) -> Result<Response, Failure> {
+    ok(url, send(url, fetch_fn, init).await?)
 }
 
 /// `FETCH_FAILED` for `url`, with the JS error behind it.

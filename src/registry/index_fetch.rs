@@ -9,7 +9,7 @@ use super::index::{blob_path, Index, PackageName, Wanted};
 use super::index_json::index_from_json;
 use super::{invalid_index, Resolved};
 use crate::digest::Digest;
-use crate::fetch::{cancel_body, fetch_failed, ok, send, Source};
+use crate::fetch::{cancel_body, fetch_failed, ok, request, send, Source};
 use crate::js::{describe, Failure};
 
 #[cfg(doc)]
@@ -128,7 +128,7 @@ pub async fn fetch_index(
         &JsValue::from_str("cache"),
         &JsValue::from_str("no-cache"),
     );
-    let response = ok(url, send(url, fetch_fn, &init).await?)?;
+    let response = request(url, fetch_fn, &init).await?;
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await,
         Err(cause) => Err(cause),

@@ -15,7 +15,7 @@ use super::manifest_json::manifest_from_json;
 use super::{
     base_url, check_repository, next_link, resolve_url, select_tag, Challenge, MANIFEST_MEDIA_TYPE,
 };
-use crate::fetch::{fetch_failed, ok, send, Source};
+use crate::fetch::{fetch_failed, ok, request, send, Source};
 use crate::js::{describe, get, Failure};
 use crate::registry::index::Wanted;
 use crate::registry::{invalid_index, Resolved};
@@ -157,14 +157,14 @@ impl Session<'_> {
         };
         self.token = Some(self.fetch_token(&challenge).await?);
         let init = init_with(Some(accept), self.token.as_deref(), Some("no-cache"));
-        ok(url, send(url, self.fetch_fn, &init).await?)
+        request(url, self.fetch_fn, &init).await
     }
 
     /// An anonymous token for `challenge`: `{"token": …}` or `{"access_token": …}`.
     async fn fetch_token(&self, challenge: &Challenge) -> Result<String, Failure> {
         let url = challenge.token_url();
         let init = init_with(Some("application/json"), None, Some("no-store"));
-        let response = ok(&url, send(&url, self.fetch_fn, &init).await?)?;
+        let response = request(&url, self.fetch_fn, &init).await?;
         let json = json_of(response, &url).await?;
         ["token", "access_token"]
             .iter()
