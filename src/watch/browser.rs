@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Math, Reflect, JSON};
+use js_sys::{Math, JSON};
 use semver::{Comparator, Op, VersionReq};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -18,7 +18,7 @@ use super::{choose, is_transient, Backoff, Scheduler};
 use crate::api::Watched;
 use crate::bump::{self, Bump};
 use crate::error::Error;
-use crate::js::Failure;
+use crate::js::{get, Failure};
 use crate::registry::index::{Index, Wanted};
 use crate::registry::{index_from_text, revalidate_index, Revalidated};
 
@@ -88,13 +88,7 @@ struct State {
 /// # Errors
 /// [`Error::InvalidOptions`] naming the option.
 pub(crate) fn start(module: Watched, options: &JsValue) -> Result<Watcher, Error> {
-    let get = |key: &str| {
-        if options.is_object() {
-            Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED)
-        } else {
-            JsValue::UNDEFINED
-        }
-    };
+    let get = |key: &str| get(options, key);
     let interval = millis(
         &get("interval"),
         "interval",
@@ -224,8 +218,7 @@ fn notified(watch: &Rc<Watch>, kind: u32, a: Option<String>, b: Option<String>) 
 fn names(data: Option<&str>, package: &str) -> bool {
     let name = data
         .and_then(|text| JSON::parse(text).ok())
-        .and_then(|json| Reflect::get(&json, &"name".into()).ok())
-        .and_then(|name| name.as_string());
+        .and_then(|json| get(&json, "name").as_string());
     name.is_none_or(|name| name == package)
 }
 
@@ -392,10 +385,7 @@ async fn apply(watch: &Rc<Watch>) -> bool {
                 watch.host.applied(&version, &entry.digest, &report);
             }
             Err(error) => {
-                let code = Reflect::get(&error, &"code".into())
-                    .ok()
-                    .and_then(|c| c.as_string())
-                    .unwrap_or_default();
+                let code = get(&error, "code").as_string().unwrap_or_default();
                 let transient = is_transient(&code);
                 if transient {
                     watch.state.borrow_mut().retry = true;
