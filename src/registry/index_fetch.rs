@@ -4,6 +4,7 @@
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::Response;
 
 use super::index::{blob_path, Index, PackageName, Wanted};
 use super::index_json::index_from_json;
@@ -80,19 +81,7 @@ pub async fn revalidate_index(
     }
     let response = ok(url, response)?;
     let etag = response.headers().get("etag").ok().flatten();
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise).await,
-        Err(cause) => Err(cause),
-    }
-    .map_err(|cause| {
-        fetch_failed(
-            url,
-            format!("the body broke off ({})", describe(&cause)),
-            cause,
-        )
-    })?
-    .as_string()
-    .unwrap_or_default();
+    let text = text_of(&response, url, "the body broke off").await?;
     let index = index_from_text(&text, url, name)?;
     Ok(Revalidated::Changed { index, text, etag })
 }
@@ -129,16 +118,19 @@ pub async fn fetch_index(
         &JsValue::from_str("no-cache"),
     );
     let response = request(url, fetch_fn, &init).await?;
+    let text = text_of(&response, url, "reading the body failed").await?;
+    index_from_text(&text, url, name)
+}
+
+/// The body of `response` as text.
+///
+/// # Errors
+/// [`Error::FetchFailed`] saying `reason`, with the JS error, when the body cannot be read.
+async fn text_of(response: &Response, url: &str, reason: &str) -> Result<String, Failure> {
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await,
         Err(cause) => Err(cause),
-    }
-    .map_err(|cause| {
-        fetch_failed(
-            url,
-            format!("reading the body failed ({})", describe(&cause)),
-            cause,
-        )
-    })?;
-    index_from_text(&text.as_string().unwrap_or_default(), url, name)
+    };
+    text.map(|text| text.as_string().unwrap_or_default())
+        .map_err(|cause| fetch_failed(url, format!("{reason} ({})", describe(&cause)), cause))
 }
