@@ -3,8 +3,12 @@
 //! The response body is teed: one branch streams into `WebAssembly.compileStreaming`, the other
 //! into an incremental SHA-256 ([`Verifier`]). The bytes are kept for inspection. An injected
 //! `fetch` function can replace the global one, and bytes in hand skip the network.
+//!
+//! `send` (and `request`, which refuses a status other than 2xx with `ok`) and `cancel_body`
+//! are the runtime's one way to make a request, refuse a status and drop a body; the registry
+//! layer's requests use them too.
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -16,7 +20,6 @@ use crate::compile::Compiling;
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::js::{describe, global_fetch, Failure};
-use crate::resolve::{Entry, Index, PackageName};
 use crate::verify::{Verified, Verifier};
 
 /// Where a module's bytes come from.
@@ -155,17 +158,16 @@ async fn finish<C>(
     }
 }
 
-/// `fetch(url, init)` through the injected function or the global one, refusing non-2xx.
-async fn request(
+/// [`send`], refusing a status other than 2xx ([`ok`]).
+///
+/// # Errors
+/// Those of [`send`] and [`ok`].
+pub(crate) async fn request(
     url: &str,
     fetch_fn: Option<&Function>,
     init: &JsValue,
 ) -> Result<Response, Failure> {
-    let response = send(url, fetch_fn, init).await?;
-    if !response.ok() {
-        return Err(refused(url, &response));
-    }
-    Ok(response)
+    ok(url, send(url, fetch_fn, init).await?)
 }
 
 /// `FETCH_FAILED` for `url`, with the JS error behind it.
@@ -179,23 +181,39 @@ pub(crate) fn fetch_failed(url: &str, reason: String, cause: JsValue) -> Failure
     )
 }
 
-/// `FETCH_FAILED` naming a response's status; the body is cancelled.
-fn refused(url: &str, response: &Response) -> Failure {
-    let status = response.status();
-    let text = response.status_text();
-    // Release the connection; nobody will read this body.
-    if let Some(body) = response.body() {
-        let _ = Promise::all_settled(&js_sys::Array::of1(&body.cancel()));
+/// The response if its status is 2xx, else `FETCH_FAILED` naming the status, with the body
+/// cancelled.
+pub(crate) fn ok(url: &str, response: Response) -> Result<Response, Failure> {
+    if response.ok() {
+        return Ok(response);
     }
-    fetch_failed(
+    cancel_body(&response);
+    let reason = format!("HTTP {} {}", response.status(), response.status_text());
+    Err(fetch_failed(
         url,
-        format!("HTTP {status} {text}").trim_end().to_string(),
+        reason.trim_end().to_string(),
         JsValue::UNDEFINED,
-    )
+    ))
 }
 
-/// `fetch(url, init)` through the injected function or the global one, whatever the status.
-async fn send(url: &str, fetch_fn: Option<&Function>, init: &JsValue) -> Result<Response, Failure> {
+/// Cancels the body of a response nobody will read, which releases the connection.
+pub(crate) fn cancel_body(response: &Response) {
+    if let Some(body) = response.body() {
+        let _ = Promise::all_settled(&Array::of1(&body.cancel()));
+    }
+}
+
+/// `fetch(url, init)` through the injected function or the global one, whatever the status:
+/// every request of the runtime, for modules and registries alike, goes through here.
+///
+/// # Errors
+/// [`Error::FetchFailed`]: the request threw or rejected (a network error, a CORS refusal),
+/// or an injected `fetch` resolved with something that is not a `Response`.
+pub(crate) async fn send(
+    url: &str,
+    fetch_fn: Option<&Function>,
+    init: &JsValue,
+) -> Result<Response, Failure> {
     let failed = |reason: String, cause: JsValue| fetch_failed(url, reason, cause);
     let pending = match fetch_fn {
         Some(f) => f.call2(&JsValue::NULL, &JsValue::from_str(url), init),
@@ -210,181 +228,6 @@ async fn send(url: &str, fetch_fn: Option<&Function>, init: &JsValue) -> Result<
             "the `fetch` option resolved with something that is not a Response".into(),
             other,
         )
-    })
-}
-
-/// What a conditional request for an index found.
-pub enum Revalidated {
-    /// `304 Not Modified`: the index is the one the `ETag` names. Nothing was read.
-    Unchanged,
-    /// A new index, its text (to share with other tabs) and its `ETag`, if the server sent one.
-    Changed {
-        /// The checked index.
-        index: Index,
-        /// The body, as received.
-        text: String,
-        /// The response's `ETag`.
-        etag: Option<String>,
-    },
-}
-
-/// Requests a registry index with `If-None-Match: etag` (when given). The browser's cache is
-/// bypassed (`cache: "no-store"`): the caller keeps the validator, so a `304` reaches it.
-///
-/// # Errors
-/// [`Error::FetchFailed`] (a status other than 2xx and 304), or [`Error::InvalidIndex`]
-/// (see [`index_from_text`]).
-pub async fn revalidate_index(
-    url: &str,
-    name: &PackageName,
-    fetch_fn: Option<&Function>,
-    etag: Option<&str>,
-) -> Result<Revalidated, Failure> {
-    let init = Object::new();
-    let _ = Reflect::set(&init, &"cache".into(), &"no-store".into());
-    if let Some(etag) = etag {
-        let headers = Object::new();
-        let _ = Reflect::set(&headers, &"if-none-match".into(), &etag.into());
-        let _ = Reflect::set(&init, &"headers".into(), &headers);
-    }
-    let response = send(url, fetch_fn, &init).await?;
-    if response.status() == 304 {
-        if let Some(body) = response.body() {
-            let _ = Promise::all_settled(&js_sys::Array::of1(&body.cancel()));
-        }
-        return Ok(Revalidated::Unchanged);
-    }
-    if !response.ok() {
-        return Err(refused(url, &response));
-    }
-    let etag = response.headers().get("etag").ok().flatten();
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise).await,
-        Err(cause) => Err(cause),
-    }
-    .map_err(|cause| {
-        fetch_failed(
-            url,
-            format!("the body broke off ({})", describe(&cause)),
-            cause,
-        )
-    })?
-    .as_string()
-    .unwrap_or_default();
-    let index = index_from_text(&text, url, name)?;
-    Ok(Revalidated::Changed { index, text, etag })
-}
-
-/// Parses and checks an index's text, as [`fetch_index`] does a response's.
-///
-/// # Errors
-/// [`Error::InvalidIndex`]: not JSON, not of the index's shape, or failing [`Index::validate`].
-pub fn index_from_text(text: &str, url: &str, name: &PackageName) -> Result<Index, Failure> {
-    let invalid = |reason: String, cause: JsValue| {
-        Failure::caused(
-            Error::InvalidIndex {
-                url: url.to_string(),
-                reason,
-            },
-            cause,
-        )
-    };
-    let json = js_sys::JSON::parse(text)
-        .map_err(|cause| invalid(format!("it is not JSON ({})", describe(&cause)), cause))?;
-    let index = index_from_json(&json).map_err(|reason| invalid(reason, JsValue::UNDEFINED))?;
-    index.validate(name, url)?;
-    Ok(index)
-}
-
-/// Fetches and checks a registry index. The request revalidates any cached copy
-/// (`cache: "no-cache"`), since an index changes while blobs never do.
-///
-/// # Errors
-/// [`Error::FetchFailed`], or [`Error::InvalidIndex`]: not JSON, not of the index's shape, or
-/// failing [`Index::validate`].
-pub async fn fetch_index(
-    url: &str,
-    name: &PackageName,
-    fetch_fn: Option<&Function>,
-) -> Result<Index, Failure> {
-    let init = Object::new();
-    let _ = Reflect::set(
-        &init,
-        &JsValue::from_str("cache"),
-        &JsValue::from_str("no-cache"),
-    );
-    let response = request(url, fetch_fn, &init).await?;
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise).await,
-        Err(cause) => Err(cause),
-    }
-    .map_err(|cause| {
-        fetch_failed(
-            url,
-            format!("reading the body failed ({})", describe(&cause)),
-            cause,
-        )
-    })?;
-    index_from_text(&text.as_string().unwrap_or_default(), url, name)
-}
-
-/// Reads the index's shape from parsed JSON, naming the field at fault. (By hand rather than
-/// through serde: a JS-value deserializer costs the runtime ~20 KB of wasm.)
-fn index_from_json(json: &JsValue) -> Result<Index, String> {
-    let field = |object: &JsValue, key: &str| {
-        Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    };
-    let text = |object: &JsValue, key: &str, at: &str| {
-        field(object, key)
-            .as_string()
-            .ok_or_else(|| format!("{at}`{key}` is not a string"))
-    };
-    if !json.is_object() {
-        return Err("it is not a JSON object".into());
-    }
-    let name = text(json, "name", "")?;
-    let versions = field(json, "versions");
-    if !Array::is_array(&versions) {
-        return Err("`versions` is not an array".into());
-    }
-    let versions: Array = versions.unchecked_into();
-    let mut entries = Vec::with_capacity(versions.length() as usize);
-    for (i, entry) in versions.iter().enumerate() {
-        let at = format!("versions[{i}]: ");
-        if !entry.is_object() {
-            return Err(format!("{at}not an object"));
-        }
-        let version = text(&entry, "version", &at)?;
-        let version = version
-            .parse()
-            .map_err(|e| format!("{at}`version` `{version}` is not a semantic version: {e}"))?;
-        let size = field(&entry, "size")
-            .as_f64()
-            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
-            .ok_or_else(|| format!("{at}`size` is not a whole number"))?;
-        let yanked = match field(&entry, "yanked") {
-            v if v.is_undefined() => false,
-            v => v
-                .as_bool()
-                .ok_or_else(|| format!("{at}`yanked` is not a boolean"))?,
-        };
-        let published = match field(&entry, "published") {
-            v if v.is_undefined() => String::new(),
-            v => v
-                .as_string()
-                .ok_or_else(|| format!("{at}`published` is not a string"))?,
-        };
-        entries.push(Entry {
-            version,
-            digest: text(&entry, "digest", &at)?,
-            size: size as u64,
-            yanked,
-            published,
-        });
-    }
-    Ok(Index {
-        name,
-        versions: entries,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The JS side of the runtime: the export table (the per-call path), error construction, the
 //! clock and the global `fetch`; and [`Failure`], an [`Error`] with the JS value that caused it.
 
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
@@ -59,6 +59,12 @@ extern "C" {
 /// Milliseconds on the page's monotonic clock.
 pub fn now() -> f64 {
     performance_now()
+}
+
+/// `object[key]`, or `undefined` where there is none or reading it threw (a getter, a
+/// `Proxy`): options and parsed JSON are read through this.
+pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// An [`Error`] and the JS value that caused it (`undefined` when nothing did).

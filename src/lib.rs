@@ -24,7 +24,7 @@
 //! one:
 //!
 //! 1. **resolve**: with a registry, its index (or OCI tags and manifest) names the version
-//!    wanted and its digest ([`resolve`], [`oci`]). A URL or bytes in hand come with their
+//!    wanted and its digest ([`registry`]). A URL or bytes in hand come with their
 //!    digest.
 //! 2. **fetch**: `fetch` requests the URL (or takes the bytes in hand) and tees the body: one
 //!    branch streams into `WebAssembly.compileStreaming`, the other is hashed.
@@ -113,12 +113,12 @@
 //! # Modules
 //!
 //! The pure ones, which have no web-sys in them, build natively and are shared with the
-//! `hotswap` CLI: [`error`], [`options`], [`resolve`], [`oci`], [`digest`], [`verify`],
+//! `hotswap` CLI: [`error`], [`options`], [`registry`] (its formats), [`digest`], [`verify`],
 //! [`interface`], [`metadata`], [`inspect`], [`guest`] (its kinds), [`contract`], [`diff`],
 //! [`bump`], [`policy`], [`expect`], [`gate`], [`queue`], [`report`], [`watch`] (its
 //! decisions) and, with the `wit` feature, `wit`. The browser ones: `js`, `fetch`, `compile`,
 //! `prepare`, `commit`, `pipeline` and `api`, plus the browser halves of `guest`, `watch` and
-//! the OCI client.
+//! `registry`.
 
 #![warn(missing_docs)]
 
@@ -127,10 +127,7 @@ pub mod error; // the one error enum, with stable codes
 pub mod options; // what load and swap are asked, and the rules between options
 
 // resolve
-pub mod oci; // the OCI Wasm artifact layout and the pure parts of a registry client
-#[cfg(all(target_arch = "wasm32", feature = "updates"))]
-pub mod oci_fetch; // the OCI registry client in the browser
-pub mod resolve; // the static registry's index format and version selection
+pub mod registry; // static and OCI registries: index formats, version selection, clients
 
 // fetch, verify
 pub mod digest; // `sha256:<hex>` digests

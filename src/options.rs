@@ -15,7 +15,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::expect::{Expectation, WitExpectation};
 use crate::policy::Policy;
-use crate::resolve::{PackageName, Wanted};
+use crate::registry::index::{PackageName, Wanted};
 
 /// The host's types for the values options carry but the rules do not look into.
 pub trait Host {
@@ -346,7 +346,7 @@ fn registry_ref<H: Host>(fields: Fields<H>, default: Option<&RegistryRef>) -> Re
     };
     let package = match (fields.name, default) {
         (Some(name), _) if base.starts_with("oci+") => {
-            crate::oci::check_repository(&name, "name")?;
+            crate::registry::oci::check_repository(&name, "name")?;
             Package::Oci(name)
         }
         (Some(name), _) => Package::Static(name.parse()?),

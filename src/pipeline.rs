@@ -17,15 +17,15 @@ use crate::compile::{compiled, Compiling};
 use crate::diff::Change;
 use crate::digest::Digest;
 use crate::error::Error;
-use crate::fetch::{fetch, fetch_index, Source};
+use crate::fetch::{fetch, Source};
 use crate::gate::{self, Checked, Provided};
 use crate::inspect::{inspect, Inspected};
 use crate::interface::Interface;
 use crate::js::{now, with_timeout, ExportTable, Failure};
-use crate::options::{AllowMajor, Origin, Package, RegistryRef};
+use crate::options::{AllowMajor, Origin, Package};
 use crate::prepare::prepare;
+use crate::registry::{check_listed_version, resolve_static};
 use crate::report::{Stages, SwapReport};
-use crate::resolve::{blob_path, PackageName};
 use crate::verify::Verified;
 
 use crate::api::options::JsOptions;
@@ -164,19 +164,22 @@ async fn resolve(
 }
 
 async fn resolve_registry(
-    registry: &RegistryRef,
+    registry: &crate::options::RegistryRef,
     fetch_fn: Option<&Function>,
 ) -> Result<(Source, Digest, semver::Version), Failure> {
-    match &registry.package {
-        Package::Static(name) => resolve_static(registry, name, fetch_fn).await,
+    let resolved = match &registry.package {
+        Package::Static(name) => {
+            resolve_static(&registry.base, name, &registry.wanted, fetch_fn).await?
+        }
         #[cfg(feature = "updates")]
         Package::Oci(repository) => {
-            crate::oci_fetch::resolve_oci(&registry.base, repository, &registry.wanted, fetch_fn)
-                .await
+            let (base, wanted) = (&registry.base, &registry.wanted);
+            crate::registry::oci::resolve_oci(base, repository, wanted, fetch_fn).await?
         }
         #[cfg(not(feature = "updates"))]
-        Package::Oci(_) => Err(needs_updates("registry").into()),
-    }
+        Package::Oci(_) => return Err(needs_updates("registry").into()),
+    };
+    Ok((resolved.source, resolved.digest, resolved.version))
 }
 
 /// The error for a feature of the `wasm-hotswap/updates` build used in one without it.
@@ -186,24 +189,6 @@ pub(crate) fn needs_updates(option: &'static str) -> Error {
         option,
         "this build of the runtime has no update delivery (watch, OCI registries); import `wasm-hotswap/updates` instead",
     )
-}
-
-/// A static registry's index names the version wanted and its digest, and the blob's URL
-/// follows from the digest.
-async fn resolve_static(
-    registry: &RegistryRef,
-    name: &PackageName,
-    fetch_fn: Option<&Function>,
-) -> Result<(Source, Digest, semver::Version), Failure> {
-    let index = fetch_index(&registry.url(&name.index_path()), name, fetch_fn).await?;
-    let entry = index.resolve(&registry.wanted)?;
-    // validate() checked every digest of the index.
-    let digest: Digest = entry.digest.parse()?;
-    Ok((
-        Source::url(registry.url(&blob_path(&digest))),
-        digest,
-        entry.version.clone(),
-    ))
 }
 
 /// The inspect stage; a module a registry listed must say the version it is listed as.
@@ -217,26 +202,6 @@ fn inspect_listed(
         check_listed_version(source.name(), listed, inspected.interface())?;
     }
     Ok(inspected)
-}
-
-/// The module an index lists as `listed` must say so in its own `version` section.
-fn check_listed_version(
-    url: &str,
-    listed: &semver::Version,
-    interface: &Interface,
-) -> Result<(), Error> {
-    match &interface.version {
-        Some(actual) if actual == listed => Ok(()),
-        actual => Err(Error::InvalidIndex {
-            url: url.to_string(),
-            reason: format!(
-                "the index lists this blob as {listed}, but its `version` section says {}",
-                actual
-                    .as_ref()
-                    .map_or_else(|| "nothing".to_string(), ToString::to_string)
-            ),
-        }),
-    }
 }
 
 /// The gate, both halves, asking the host's consent to a major upgrade in between.

@@ -83,7 +83,7 @@
 use semver::Version;
 
 use crate::bump::{self, Bump};
-use crate::resolve::{Entry, Index, Wanted};
+use crate::registry::index::{Entry, Index, Wanted};
 
 /// The version a watch should move to next, or `None` to stay.
 ///

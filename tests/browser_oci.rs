@@ -10,8 +10,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use wasm_hotswap::fetch::{fetch, Source};
 use wasm_hotswap::inspect::read_interface;
-use wasm_hotswap::oci_fetch::resolve_oci;
-use wasm_hotswap::resolve::Wanted;
+use wasm_hotswap::registry::index::Wanted;
+use wasm_hotswap::registry::oci::resolve_oci;
+use wasm_hotswap::registry::Resolved;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -83,7 +84,11 @@ fn logged(log: &Array) -> Vec<(String, Option<String>, bool)> {
 async fn resolve_oci_picks_the_highest_tag_in_range_and_its_layer_verifies() {
     let env = env_or_skip!();
     let base = format!("oci+{}", env.registry);
-    let (source, digest, version) = resolve_oci(&base, "acme/counter", &range("^1"), None)
+    let Resolved {
+        source,
+        digest,
+        version,
+    } = resolve_oci(&base, "acme/counter", &range("^1"), None)
         .await
         .unwrap();
     assert_eq!(version.to_string(), "1.1.0");
@@ -97,7 +102,9 @@ async fn resolve_oci_picks_the_highest_tag_in_range_and_its_layer_verifies() {
     assert_eq!(interface.version.unwrap().to_string(), "1.1.0");
 
     let exact = Wanted::version("1.0.0", "version").unwrap();
-    let (_, digest, version) = resolve_oci(env.registry, "acme/counter", &exact, None)
+    let Resolved {
+        digest, version, ..
+    } = resolve_oci(env.registry, "acme/counter", &exact, None)
         .await
         .unwrap();
     assert_eq!(
@@ -111,7 +118,11 @@ async fn a_registry_that_wants_a_bearer_token_gets_one_from_its_realm() {
     let env = env_or_skip!();
     let log = Array::new();
     let recorder = recording_fetch(&log);
-    let (source, digest, version) = resolve_oci(
+    let Resolved {
+        source,
+        digest,
+        version,
+    } = resolve_oci(
         env.token_registry,
         "acme/counter",
         &range("~1.0"),
@@ -202,7 +213,7 @@ async fn blob_redirects_to_storage_are_followed_and_verified() {
     let log = Array::new();
     let recorder = recording_fetch(&log);
     let base = format!("{}/redirect", env.proxy);
-    let (source, digest, _) = resolve_oci(&base, "acme/counter", &range("^1"), None)
+    let Resolved { source, digest, .. } = resolve_oci(&base, "acme/counter", &range("^1"), None)
         .await
         .unwrap();
     let verified = fetch(&source, digest, Some(&recorder)).await.unwrap();
@@ -230,7 +241,7 @@ async fn a_tampered_blob_is_hash_mismatch_whatever_its_headers_say() {
     // The proxy serves other bytes for the blob, with a `Docker-Content-Digest` that matches
     // them: only the manifest's digest counts.
     let base = format!("{}/tampered", env.proxy);
-    let (source, digest, _) = resolve_oci(&base, "acme/counter", &range("^1"), None)
+    let Resolved { source, digest, .. } = resolve_oci(&base, "acme/counter", &range("^1"), None)
         .await
         .unwrap();
     assert_eq!(digest.to_string(), env.v2);

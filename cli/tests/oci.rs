@@ -11,7 +11,7 @@ use common::{counter, hotswap, module, publish_oci};
 use ureq::http::{self, Method};
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::inspect::read_interface;
-use wasm_hotswap::oci::{Challenge, Manifest, WasmConfig};
+use wasm_hotswap::registry::oci::{Challenge, Manifest, WasmConfig};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/oci-registry.sh");
 

@@ -5,6 +5,7 @@ use js_sys::{Array, ArrayBuffer, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::Error;
+use crate::js::get;
 use crate::options::{
     invalid, AllowMajor, Defaults, ExpectFields, Fields, Host, Options, UpdatePolicy,
 };
@@ -21,14 +22,6 @@ impl Host for Js {
 
 /// `load` or `swap` options, checked.
 pub type JsOptions = Options<Js>;
-
-/// `object[name]`, `undefined` when it is missing or `object` is not an object.
-pub fn get(object: &JsValue, name: &str) -> JsValue {
-    if !object.is_object() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
 
 /// A string field: absent, or a string.
 fn text(object: &JsValue, key: &str, option: &'static str) -> Result<Option<String>, Error> {

@@ -35,7 +35,7 @@ pub(super) fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<JsValue, Err
             "expected an object such as { interval: 30000 }",
         ));
     }
-    let policy = match super::options::get(options, "allowMajor") {
+    let policy = match crate::js::get(options, "allowMajor") {
         v if v.is_undefined() => Rc::clone(&inner.policy),
         v => Rc::new(UpdatePolicy {
             rules: inner.policy.rules,
@@ -86,7 +86,7 @@ impl crate::watch::browser::Target for Watched {
 
     fn swap_to(
         &self,
-        entry: &crate::resolve::Entry,
+        entry: &crate::registry::index::Entry,
     ) -> std::pin::Pin<
         Box<
             dyn std::future::Future<Output = Result<crate::report::SwapReport, crate::js::Failure>>,
@@ -94,8 +94,9 @@ impl crate::watch::browser::Target for Watched {
     > {
         let registry = self.inner.registry.as_deref();
         let listed = entry.digest.parse().map(|digest| {
-            let url =
-                registry.map_or_else(String::new, |r| r.url(&crate::resolve::blob_path(&digest)));
+            let url = registry.map_or_else(String::new, |r| {
+                r.url(&crate::registry::index::blob_path(&digest))
+            });
             self.inner
                 .listed(url, digest, entry.version.clone(), Rc::clone(&self.policy))
         });
@@ -110,7 +111,7 @@ impl crate::watch::browser::Target for Watched {
 mod config {
     use wasm_bindgen::JsValue;
 
-    use crate::api::options::get;
+    use crate::js::get;
     use crate::error::Error;
     use crate::options::invalid;
     use crate::watch::browser::Config;

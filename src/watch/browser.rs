@@ -11,17 +11,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Function, Math, Reflect, JSON};
+use js_sys::{Function, Math, JSON};
 use semver::{Comparator, Op, VersionReq};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::{choose, is_transient, Backoff, Scheduler};
 use crate::bump::{self, Bump};
-use crate::fetch::{index_from_text, revalidate_index, Revalidated};
-use crate::js::{to_js, Failure};
+use crate::js::{get, to_js, Failure};
+use crate::registry::index::{Entry, Index, PackageName, Wanted};
+use crate::registry::{index_from_text, revalidate_index, Revalidated};
 use crate::report::SwapReport;
-use crate::resolve::{Entry, Index, PackageName, Wanted};
 
 /// What a watch needs of the module it keeps up to date.
 pub(crate) trait Target {
@@ -209,8 +209,7 @@ fn notified(watch: &Rc<Watch>, kind: Signal, a: Option<String>, b: Option<String
 fn names(data: Option<&str>, package: &str) -> bool {
     let name = data
         .and_then(|text| JSON::parse(text).ok())
-        .and_then(|json| Reflect::get(&json, &"name".into()).ok())
-        .and_then(|name| name.as_string());
+        .and_then(|json| get(&json, "name").as_string());
     name.is_none_or(|name| name == package)
 }
 

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use ureq::http::{self, HeaderMap, Method};
-use wasm_hotswap::oci::Challenge;
+use wasm_hotswap::registry::oci::Challenge;
 
 use crate::exit::{Exit, Failure};
 

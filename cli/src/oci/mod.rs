@@ -1,5 +1,5 @@
 //! `hotswap publish --oci URL`: publishing to an OCI registry in the CNCF Wasm artifact
-//! layout ([`wasm_hotswap::oci`]), under the static publish's rules.
+//! layout ([`wasm_hotswap::registry::oci`]), under the static publish's rules.
 //!
 //! What is pushed, for `--name acme/counter --version 1.2.0 --oci http://127.0.0.1:5000/acme/counter`:
 //!
@@ -30,7 +30,7 @@
 pub mod client;
 pub mod push;
 
-use wasm_hotswap::oci::check_repository;
+use wasm_hotswap::registry::oci::check_repository;
 
 use crate::exit::{Exit, Failure};
 use crate::registry::PackageName;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use ureq::http::Method;
 use wasm_hotswap::contract::statefulness;
 use wasm_hotswap::digest::Digest;
-use wasm_hotswap::oci::{
+use wasm_hotswap::registry::oci::{
     newest_tag, next_link, resolve_url, Descriptor, Manifest, WasmConfig, ARCHITECTURE,
     CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, MODULE_OS, VERSION_ANNOTATION,
 };

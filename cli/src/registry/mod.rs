@@ -1,5 +1,5 @@
 //! The static, content-addressed registry folder that `hotswap publish` writes. Its types
-//! and naming rules are the core's ([`wasm_hotswap::resolve`]), the ones the browser resolves
+//! and naming rules are the core's ([`wasm_hotswap::registry::index`]), the ones the browser resolves
 //! with; this module only adds the crash-safe writer.
 //!
 //! ```text
@@ -32,8 +32,8 @@ use std::io;
 use std::path::PathBuf;
 
 use wasm_hotswap::digest::Digest;
-use wasm_hotswap::resolve::blob_path;
-pub use wasm_hotswap::resolve::{Entry, Index, PackageName};
+use wasm_hotswap::registry::index::blob_path;
+pub use wasm_hotswap::registry::index::{Entry, Index, PackageName};
 
 use crate::exit::{Exit, Failure};
 use crate::module::Module;

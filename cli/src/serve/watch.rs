@@ -11,7 +11,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use wasm_hotswap::resolve::Index;
+use wasm_hotswap::registry::index::Index;
 
 use super::events::{Announcement, Hub};
 

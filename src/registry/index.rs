@@ -1,5 +1,5 @@
-//! Resolution: a package name and a semver range become one immutable, content-addressed
-//! version, read from a registry's index.
+//! The static registry's index: a package name and a semver range become one immutable,
+//! content-addressed version, read from the package's `index.json`.
 //!
 //! The static registry is a folder of files that any web server or CDN can serve:
 //!
@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::registry::invalid_index;
 
 /// A package's `index.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,10 +64,7 @@ impl Index {
     /// # Errors
     /// [`Error::InvalidIndex`] naming the index and the entry at fault.
     pub fn validate(&self, expected_name: &PackageName, url: &str) -> Result<()> {
-        let invalid = |reason: String| Error::InvalidIndex {
-            url: url.to_string(),
-            reason,
-        };
+        let invalid = |reason: String| invalid_index(url, reason);
         if self.name != expected_name.as_str() {
             return Err(invalid(format!(
                 "it is the index of `{}`, not of `{expected_name}`",

@@ -1,0 +1,266 @@
+//! The CNCF Wasm OCI artifact: its media types, the image manifest and config a module is
+//! stored under, and the check that a manifest is one ([`Manifest::wasm_layer`]).
+
+use std::collections::BTreeMap;
+
+use semver::Version;
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Digest;
+use crate::error::Result;
+use crate::registry::invalid_index;
+
+/// The image manifest's media type.
+pub const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
+/// The Wasm config's media type.
+pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.wasm.config.v0+json";
+/// The layer's media type: the module's bytes.
+pub const LAYER_MEDIA_TYPE: &str = "application/wasm";
+/// The config's `architecture`.
+pub const ARCHITECTURE: &str = "wasm";
+/// The config's `os` for a core module (`wasip2` is for components). The spec asks for a
+/// `GOOS`-like value and core modules have none, so `wasip1` it is, as `oci-wasm` writes.
+pub const MODULE_OS: &str = "wasip1";
+/// The annotation holding the version, the OCI twin of the `version` custom section.
+pub const VERSION_ANNOTATION: &str = "org.opencontainers.image.version";
+
+/// A content descriptor: what a manifest says about a blob.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Descriptor {
+    /// The blob's media type.
+    pub media_type: String,
+    /// `sha256:<hex>` (OCI allows other algorithms; this runtime does not).
+    pub digest: String,
+    /// The blob's size in bytes.
+    pub size: u64,
+    /// Annotations (`org.opencontainers.image.title`, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// An OCI image manifest, as much of it as a Wasm artifact uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    /// Always 2.
+    pub schema_version: u32,
+    /// [`MANIFEST_MEDIA_TYPE`]; optional in the spec, always written here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// The config blob.
+    pub config: Descriptor,
+    /// The layers: exactly one for a Wasm artifact.
+    pub layers: Vec<Descriptor>,
+    /// Annotations, [`VERSION_ANNOTATION`] among them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// The Wasm config blob (`application/vnd.wasm.config.v0+json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WasmConfig {
+    /// When it was made, RFC 3339.
+    pub created: String,
+    /// Who made it, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Always [`ARCHITECTURE`].
+    pub architecture: String,
+    /// [`MODULE_OS`] for a core module.
+    pub os: String,
+    /// The layers' digests in manifest order (this makes every config, and so its digest,
+    /// unique to its layers).
+    pub layer_digests: Vec<String>,
+}
+
+impl Manifest {
+    /// A Wasm artifact's manifest: `config`, one `layer`, and `annotations`.
+    pub fn wasm(
+        config: Descriptor,
+        layer: Descriptor,
+        annotations: BTreeMap<String, String>,
+    ) -> Self {
+        Manifest {
+            schema_version: 2,
+            media_type: Some(MANIFEST_MEDIA_TYPE.to_string()),
+            config,
+            layers: vec![layer],
+            annotations,
+        }
+    }
+
+    /// Checks that this is a Wasm artifact's manifest for `version`, and returns its one
+    /// layer's digest and size:
+    ///
+    /// - `schemaVersion` 2, `mediaType` absent or [`MANIFEST_MEDIA_TYPE`] (an image index, a
+    ///   Docker manifest => refused);
+    /// - `config.mediaType` [`CONFIG_MEDIA_TYPE`] (a container image's config => refused);
+    /// - exactly one layer, of media type [`LAYER_MEDIA_TYPE`], with a `sha256:` digest;
+    /// - [`VERSION_ANNOTATION`], when present, equal to `version` (the tag it was found by).
+    ///
+    /// # Errors
+    /// [`Error::InvalidIndex`](crate::error::Error::InvalidIndex) naming `url` and what is wrong.
+    pub fn wasm_layer(&self, url: &str, version: &Version) -> Result<(Digest, u64)> {
+        let invalid = |reason: String| invalid_index(url, reason);
+        if self.schema_version != 2 {
+            return Err(invalid(format!(
+                "`schemaVersion` is {}, not 2",
+                self.schema_version
+            )));
+        }
+        if let Some(media_type) = self.media_type.as_deref() {
+            if media_type != MANIFEST_MEDIA_TYPE {
+                return Err(invalid(format!(
+                    "its media type is `{media_type}`, not `{MANIFEST_MEDIA_TYPE}`"
+                )));
+            }
+        }
+        if self.config.media_type != CONFIG_MEDIA_TYPE {
+            return Err(invalid(format!(
+                "config media type `{}` is not `{CONFIG_MEDIA_TYPE}`: not a Wasm artifact",
+                self.config.media_type
+            )));
+        }
+        let [layer] = self.layers.as_slice() else {
+            return Err(invalid(format!(
+                "it has {} layers; a Wasm artifact has exactly one",
+                self.layers.len()
+            )));
+        };
+        if layer.media_type != LAYER_MEDIA_TYPE {
+            return Err(invalid(format!(
+                "layer media type `{}` is not `{LAYER_MEDIA_TYPE}`",
+                layer.media_type
+            )));
+        }
+        let digest = layer
+            .digest
+            .parse()
+            .map_err(|e| invalid(format!("layer digest: {e}")))?;
+        if let Some(annotated) = self.annotations.get(VERSION_ANNOTATION) {
+            if annotated != &version.to_string() {
+                return Err(invalid(format!(
+                    "annotation `{VERSION_ANNOTATION}` says {annotated}, but the tag is {version}"
+                )));
+            }
+        }
+        Ok((digest, layer.size))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: &str = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    fn descriptor(media_type: &str) -> Descriptor {
+        Descriptor {
+            media_type: media_type.into(),
+            digest: D.into(),
+            size: 8,
+            annotations: BTreeMap::new(),
+        }
+    }
+
+    fn wasm_manifest() -> Manifest {
+        let annotations = BTreeMap::from([(VERSION_ANNOTATION.to_string(), "1.2.0".to_string())]);
+        Manifest::wasm(
+            descriptor(CONFIG_MEDIA_TYPE),
+            descriptor(LAYER_MEDIA_TYPE),
+            annotations,
+        )
+    }
+
+    #[test]
+    fn a_wasm_artifact_manifest_yields_its_layer() {
+        let (digest, size) = wasm_manifest()
+            .wasm_layer("u", &"1.2.0".parse().unwrap())
+            .unwrap();
+        assert_eq!(digest.to_string(), D);
+        assert_eq!(size, 8);
+    }
+
+    #[test]
+    fn manifests_that_are_not_wasm_artifacts_are_invalid_index_naming_the_field() {
+        let version: Version = "1.2.0".parse().unwrap();
+        type Spoil = Box<dyn Fn(&mut Manifest)>;
+        let cases: Vec<(Spoil, &str)> = vec![
+            (Box::new(|m| m.schema_version = 1), "`schemaVersion` is 1"),
+            (
+                Box::new(|m| m.media_type = Some("application/vnd.oci.image.index.v1+json".into())),
+                "media type is `application/vnd.oci.image.index.v1+json`",
+            ),
+            (
+                Box::new(|m| {
+                    m.config.media_type = "application/vnd.oci.image.config.v1+json".into()
+                }),
+                "config media type `application/vnd.oci.image.config.v1+json`",
+            ),
+            (Box::new(|m| m.layers.clear()), "it has 0 layers"),
+            (
+                Box::new(|m| m.layers.push(m.layers[0].clone())),
+                "it has 2 layers",
+            ),
+            (
+                Box::new(|m| {
+                    m.layers[0].media_type = "application/vnd.oci.image.layer.v1.tar+gzip".into()
+                }),
+                "layer media type `application/vnd.oci.image.layer.v1.tar+gzip`",
+            ),
+            (
+                Box::new(|m| m.layers[0].digest = "sha512:abcd".into()),
+                "layer digest: invalid digest `sha512:abcd`",
+            ),
+            (
+                Box::new(|m| {
+                    m.annotations
+                        .insert(VERSION_ANNOTATION.into(), "1.3.0".into());
+                }),
+                "says 1.3.0, but the tag is 1.2.0",
+            ),
+        ];
+        for (spoil, expected) in cases {
+            let mut manifest = wasm_manifest();
+            spoil(&mut manifest);
+            let err = manifest
+                .wasm_layer("http://r/v2/acme/counter/manifests/1.2.0", &version)
+                .unwrap_err();
+            assert_eq!(err.code(), "INVALID_INDEX");
+            let text = err.to_string();
+            assert!(text.contains(expected), "{text}");
+            assert!(
+                text.contains("http://r/v2/acme/counter/manifests/1.2.0"),
+                "{text}"
+            );
+        }
+        let mut no_media_type = wasm_manifest();
+        no_media_type.media_type = None;
+        no_media_type.annotations.clear();
+        assert!(no_media_type.wasm_layer("u", &version).is_ok());
+    }
+
+    #[test]
+    fn manifest_json_has_the_spec_field_names() {
+        let json = serde_json::to_value(wasm_manifest()).unwrap();
+        assert_eq!(json["schemaVersion"], 2);
+        assert_eq!(json["mediaType"], MANIFEST_MEDIA_TYPE);
+        assert_eq!(json["config"]["mediaType"], CONFIG_MEDIA_TYPE);
+        assert_eq!(json["layers"][0]["mediaType"], LAYER_MEDIA_TYPE);
+        assert_eq!(json["annotations"][VERSION_ANNOTATION], "1.2.0");
+        assert!(json["config"].get("annotations").is_none());
+        let config = WasmConfig {
+            created: "2026-05-20T10:00:00Z".into(),
+            author: None,
+            architecture: ARCHITECTURE.into(),
+            os: MODULE_OS.into(),
+            layer_digests: vec![D.into()],
+        };
+        let json = serde_json::to_value(&config).unwrap();
+        assert_eq!(json["layerDigests"][0], D);
+        assert_eq!(json["architecture"], "wasm");
+        assert!(json.get("author").is_none());
+    }
+}
