@@ -111,8 +111,8 @@ impl crate::watch::browser::Target for Watched {
 mod config {
     use wasm_bindgen::JsValue;
 
-    use crate::js::get;
     use crate::error::Error;
+    use crate::js::get;
     use crate::options::invalid;
     use crate::watch::browser::Config;
     use crate::watch::Backoff;
