@@ -18,7 +18,7 @@ use crate::policy::Policy;
 use crate::registry::index::{PackageName, Wanted};
 
 /// The host's types for the values options carry but the rules do not look into.
-pub trait Host {
+pub trait Host: Default {
     /// Module bytes in hand (`bytes`).
     type Bytes;
     /// The imports object (`imports`).
@@ -157,6 +157,7 @@ impl ExpectFields {
 
 /// The fields of a `load` or `swap` options object, each of the right type (the reader checked
 /// that), none yet checked against the others.
+#[derive(Default)]
 pub struct Fields<H: Host> {
     /// `url`.
     pub url: Option<String>,
@@ -184,26 +185,8 @@ pub struct Fields<H: Host> {
     pub policy: Option<UpdatePolicy<H::Function>>,
 }
 
-impl<H: Host> Default for Fields<H> {
-    fn default() -> Self {
-        Fields {
-            url: None,
-            bytes: None,
-            digest: None,
-            registry: None,
-            name: None,
-            range: None,
-            version: None,
-            imports: None,
-            fetch: None,
-            timeout: None,
-            expect: None,
-            policy: None,
-        }
-    }
-}
-
 /// What `swap` takes from `load` when it leaves an option out.
+#[derive(Default)]
 pub struct Defaults<H: Host> {
     /// `load`'s `fetch`, with its timeout.
     pub fetch: Option<H::Function>,
@@ -213,17 +196,6 @@ pub struct Defaults<H: Host> {
     pub expect: Rc<Expectation>,
     /// `load`'s policy.
     pub policy: Rc<UpdatePolicy<H::Function>>,
-}
-
-impl<H: Host> Default for Defaults<H> {
-    fn default() -> Self {
-        Defaults {
-            fetch: None,
-            registry: None,
-            expect: Rc::default(),
-            policy: Rc::default(),
-        }
-    }
 }
 
 /// `load` and `swap` options, checked.

@@ -12,6 +12,7 @@ use crate::options::{
 use crate::policy::Policy;
 
 /// The browser's values: what JS hands the runtime.
+#[derive(Default)]
 pub struct Js;
 
 impl Host for Js {

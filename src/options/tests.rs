@@ -1,6 +1,7 @@
 use super::*;
 
 /// Plain stand-ins for the JS values options carry.
+#[derive(Default)]
 struct Test;
 
 impl Host for Test {
