@@ -70,8 +70,9 @@ pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
 /// An [`Error`] and the JS value that caused it (`undefined` when nothing did).
 #[derive(Debug)]
 pub struct Failure {
-    /// The error.
-    pub error: Error,
+    /// The error. (Boxed: a failure travels through every stage's `Result`, which stay small
+    /// this way, and the runtime's code with them.)
+    pub error: Box<Error>,
     /// The JS exception or rejection behind it.
     pub cause: JsValue,
 }
@@ -79,7 +80,10 @@ pub struct Failure {
 impl Failure {
     /// An error with a JS cause.
     pub fn caused(error: Error, cause: JsValue) -> Self {
-        Failure { error, cause }
+        Failure {
+            error: Box::new(error),
+            cause,
+        }
     }
 
     /// The `HotSwapError` the app sees.

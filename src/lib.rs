@@ -172,3 +172,8 @@ pub mod watch; // update delivery: polling, events, tabs
 
 #[cfg(target_arch = "wasm32")]
 pub use api::{register_error_class_for_js, HotModule};
+
+// Talc instead of Rust's default dlmalloc: several kilobytes less code, and faster.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
