@@ -211,6 +211,7 @@ impl Inner {
             timeout: None,
             expect: Rc::clone(&self.expect),
             policy,
+            glue: None,
         }
     }
 }

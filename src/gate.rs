@@ -120,7 +120,8 @@ impl Checked {
 /// The first half of the gate, in this order, so that the most fundamental problem is the one
 /// reported:
 ///
-/// 1. The guest's kind and its contract ([`Guest::of`]): [`Error::InvalidGuest`].
+/// 1. The guest's kind, given whether `glue` came with it, and its contract ([`Guest::of`]):
+///    [`Error::InvalidGuest`].
 /// 2. Every import is provided by the host, with the right kind ([`check_imports`]):
 ///    [`Error::IncompatibleInterface`] naming each.
 /// 3. The version step from the module serving, or the version rule of a first load
@@ -131,11 +132,12 @@ impl Checked {
 /// As listed.
 pub fn open<'a, C>(
     inspected: Inspected<C>,
+    glue: bool,
     serving: Option<&'a Interface>,
     policy: &Policy,
     host: impl Fn(&str, &str) -> Provided,
 ) -> Result<Pending<'a, C>> {
-    let guest = Guest::of(inspected.interface())?;
+    let guest = Guest::of(inspected.interface(), glue)?;
     let problems = check_imports(guest.kind.host_imports(inspected.interface()), &host);
     if !problems.is_empty() {
         return Err(Error::IncompatibleInterface { problems });
@@ -375,6 +377,7 @@ mod tests {
 
         let err = open(
             inspected(&versioned("1.1.0", &partial_guest)),
+            false,
             Some(&old),
             &policy,
             NO_HOST,
@@ -383,6 +386,7 @@ mod tests {
         assert_eq!(err.code(), "INVALID_GUEST", "{err}");
         let err = open(
             inspected(&versioned("1.1.0", needs_log)),
+            false,
             Some(&old),
             &policy,
             NO_HOST,
@@ -399,6 +403,7 @@ mod tests {
         };
         let err = open(
             inspected(&versioned("1.1.0", needs_log)),
+            false,
             Some(&old),
             &policy,
             host,
@@ -422,7 +427,7 @@ mod tests {
         let expect_get = Expectation::parse([("get", "() -> i32")]).unwrap();
         let expect_increment = Expectation::parse([("increment", "(i32) -> i32")]).unwrap();
 
-        let pending = open(inspected(&new), Some(&old), &policy, NO_HOST).unwrap();
+        let pending = open(inspected(&new), false, Some(&old), &policy, NO_HOST).unwrap();
         assert!(pending.needs_consent());
         assert_eq!(
             pending.versions(),
@@ -431,14 +436,14 @@ mod tests {
         let err = pending.close(&expect_increment, false).unwrap_err();
         assert_eq!(err.code(), "MAJOR_UPGRADE_REFUSED");
 
-        let pending = open(inspected(&new), Some(&old), &policy, NO_HOST).unwrap();
+        let pending = open(inspected(&new), false, Some(&old), &policy, NO_HOST).unwrap();
         let err = pending.close(&expect_get, true).unwrap_err();
         assert_eq!(
             err.to_string(),
             "incompatible interface: export `get`, which the host expects, is missing"
         );
 
-        let pending = open(inspected(&new), Some(&old), &policy, NO_HOST).unwrap();
+        let pending = open(inspected(&new), false, Some(&old), &policy, NO_HOST).unwrap();
         let checked = pending.close(&expect_increment, true).unwrap();
         assert!(checked.judgement().unwrap().is_major());
     }
@@ -448,7 +453,14 @@ mod tests {
         let old = iface(V1);
         let new = format!("(module {})", V1.replace(r#""get""#, r#""got""#));
         let expect = Expectation::parse([("reset", "() -> ()")]).unwrap();
-        let pending = open(inspected(&new), Some(&old), &Policy::default(), NO_HOST).unwrap();
+        let pending = open(
+            inspected(&new),
+            false,
+            Some(&old),
+            &Policy::default(),
+            NO_HOST,
+        )
+        .unwrap();
         assert!(!pending.needs_consent());
         let err = pending.close(&expect, false).unwrap_err();
         assert_eq!(
@@ -462,6 +474,7 @@ mod tests {
         );
         let checked = open(
             inspected(&format!("(module {V1})")),
+            false,
             Some(&old),
             &Policy::default(),
             NO_HOST,

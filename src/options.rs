@@ -116,6 +116,55 @@ pub enum Origin<B> {
     },
 }
 
+/// Where a guest's JS glue comes from (`glue: { url, digest }` or `glue: { bytes, digest }`),
+/// checked like a module's source.
+#[derive(Debug)]
+pub struct GlueSource<B> {
+    /// The URL, or `None` for bytes.
+    pub url: Option<String>,
+    /// The bytes, for `None`.
+    pub bytes: Option<B>,
+    /// The digest the glue's bytes must hash to.
+    pub digest: Digest,
+}
+
+/// The `glue` option, its fields read.
+#[derive(Debug, Default)]
+pub struct GlueFields<B> {
+    /// `glue.url`.
+    pub url: Option<String>,
+    /// `glue.bytes`.
+    pub bytes: Option<B>,
+    /// `glue.digest`.
+    pub digest: Option<String>,
+}
+
+impl<B> GlueFields<B> {
+    /// The glue these fields name:
+    ///
+    /// - `url` or `bytes` (exactly one) with `digest` => a [`GlueSource`];
+    /// - otherwise => [`Error::InvalidOptions`] naming `glue.url` or `glue.digest`.
+    ///
+    /// # Errors
+    /// As listed, and [`Error::InvalidDigest`].
+    pub fn source(self) -> Result<GlueSource<B>> {
+        let digest = self
+            .digest
+            .ok_or_else(|| {
+                invalid(
+                    "glue.digest",
+                    "expected a string `sha256:<64 lowercase hex>`, the digest of the glue's bytes",
+                )
+            })?
+            .parse()?;
+        match (self.url, self.bytes) {
+            (Some(_), Some(_)) => Err(invalid("glue.url", "give `url` or `bytes`, not both")),
+            (None, None) => Err(invalid("glue.url", "give the glue's `url` or `bytes`")),
+            (url, bytes) => Ok(GlueSource { url, bytes, digest }),
+        }
+    }
+}
+
 /// The `expect` option, its fields read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExpectFields {
@@ -183,6 +232,8 @@ pub struct Fields<H: Host> {
     pub expect: Option<ExpectFields>,
     /// `policy`.
     pub policy: Option<UpdatePolicy<H::Function>>,
+    /// `glue`.
+    pub glue: Option<GlueFields<H::Bytes>>,
 }
 
 /// What `swap` takes from `load` when it leaves an option out.
@@ -212,6 +263,8 @@ pub struct Options<H: Host> {
     pub expect: Rc<Expectation>,
     /// Which version steps are allowed.
     pub policy: Rc<UpdatePolicy<H::Function>>,
+    /// The guest's JS glue, when it has one. A registry's index names its own.
+    pub glue: Option<GlueSource<H::Bytes>>,
 }
 
 impl<H: Host> Options<H> {
@@ -245,6 +298,13 @@ impl<H: Host> Options<H> {
         };
         let fetch = fields.fetch.take().or_else(|| defaults.fetch.clone());
         let imports = fields.imports.take();
+        let glue = fields.glue.take().map(GlueFields::source).transpose()?;
+        if glue.is_some() && (fields.registry.is_some() || fields.name.is_some()) {
+            return Err(invalid(
+                "glue",
+                "a registry's index names the glue of each version; give `glue` with `url` or `bytes` only",
+            ));
+        }
         Ok(Options {
             origin: origin(fields, defaults.registry.as_deref())?,
             imports,
@@ -252,6 +312,7 @@ impl<H: Host> Options<H> {
             timeout,
             expect,
             policy,
+            glue,
         })
     }
 

@@ -222,7 +222,8 @@ async fn gate(
     imports: &Object,
 ) -> Result<Checked<Compiling>, Failure> {
     let rules = &options.policy.rules;
-    let pending = gate::open(inspected, kept, rules, |m, n| provided(imports, m, n))?;
+    let glue = options.glue.is_some();
+    let pending = gate::open(inspected, glue, kept, rules, |m, n| provided(imports, m, n))?;
     let consented = match (pending.needs_consent(), pending.judgement()) {
         (true, Some(judgement)) => {
             let allow = &options.policy.allow_major;

@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::Error;
 use crate::js::get;
 use crate::options::{
-    invalid, AllowMajor, Defaults, ExpectFields, Fields, Host, Options, UpdatePolicy,
+    invalid, AllowMajor, Defaults, ExpectFields, Fields, GlueFields, Host, Options, UpdatePolicy,
 };
 use crate::policy::Policy;
 
@@ -94,6 +94,7 @@ pub fn read(value: &JsValue, defaults: &Defaults<Js>) -> Result<JsOptions, Error
         },
         expect: optional(&get(value, "expect"), read_expect)?,
         policy: optional(&get(value, "policy"), read_policy)?,
+        glue: optional(&get(value, "glue"), read_glue)?,
     };
     Options::check(fields, defaults)
 }
@@ -107,6 +108,27 @@ fn optional<T>(
     } else {
         read(value).map(Some)
     }
+}
+
+fn read_glue(value: &JsValue) -> Result<GlueFields<Uint8Array>, Error> {
+    if !value.is_object() {
+        return Err(invalid(
+            "glue",
+            "expected an object such as { url, digest }: the JS glue wasm-bindgen wrote",
+        ));
+    }
+    let bytes = match get(value, "bytes") {
+        v if v.is_undefined() => None,
+        v => Some(
+            byte_view(&v)
+                .ok_or_else(|| invalid("glue.bytes", "expected an ArrayBuffer or a typed array"))?,
+        ),
+    };
+    Ok(GlueFields {
+        url: text(value, "url", "glue.url")?,
+        bytes,
+        digest: text(value, "digest", "glue.digest")?,
+    })
 }
 
 fn read_expect(value: &JsValue) -> Result<ExpectFields, Error> {

@@ -11,17 +11,25 @@
 //! | what the app's exports are | `Instance::exports`, `Instance::hidden` (browser) |
 //! | how its state is saved and loaded | `Instance::save`, `Instance::load` (browser) |
 //!
-//! Today there is one kind, [`Kind::Raw`]: a core module the runtime instantiates with the
-//! app's imports, whose state moves through the raw ABI of [`crate::contract`]. A new kind is
-//! a new file here and a new variant of [`Kind`] and of `Instance`.
+//! The kinds:
+//! - [`Kind::Raw`]: a core module the runtime instantiates with the app's imports, whose state
+//!   moves through the raw ABI of [`crate::contract`] (`raw.rs`);
+//! - [`Kind::WasmBindgen`]: a `_bg.wasm` with the JS glue `wasm-bindgen --target web` wrote
+//!   for it, instantiated by a fresh copy of that glue from its verified text ([`glue`],
+//!   `bindgen.rs`), stateful through the glue's `save_state(): Uint8Array` and
+//!   `load_state(Uint8Array)`.
+//!
+//! A new kind is a new file here and a new variant of [`Kind`] and of `Instance`.
 
 use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::contract::{statefulness, Statefulness};
-use crate::error::Result;
+use crate::contract::{statefulness, Statefulness, LOAD_STATE, SAVE_STATE};
+use crate::error::{Error, Result};
 use crate::interface::{Import, Interface};
+
+pub mod glue;
 
 #[cfg(target_arch = "wasm32")]
 mod instance;
@@ -39,18 +47,31 @@ pub enum Kind {
     /// A core module, instantiated by the runtime with the app's imports; stateful through the
     /// raw ABI (`save_state`, `alloc_state`, `load_state`, `memory`).
     Raw,
+    /// A wasm-bindgen crate: the `_bg.wasm` and its `--target web` JS glue.
+    WasmBindgen,
 }
 
 impl Kind {
-    /// Which kind of guest a module with `interface` is.
+    /// Which kind of guest a module with `interface` is, given whether it came with `glue`.
     ///
-    /// - any core module => [`Kind::Raw`]
+    /// - a wasm-bindgen module ([`is_wasm_bindgen`]) with glue => [`Kind::WasmBindgen`]
+    /// - any other core module without glue => [`Kind::Raw`]
     ///
     /// # Errors
-    /// None yet: every core module is a raw guest. Kinds that need more than the module (glue)
-    /// refuse a module that comes without it here.
-    pub fn of(_interface: &Interface) -> Result<Kind> {
-        Ok(Kind::Raw)
+    /// [`Error::InvalidGuest`]: a wasm-bindgen module without its glue (its imports are the
+    /// glue's, hashed per crate version, so no imports object written by hand can serve it),
+    /// or glue with a module wasm-bindgen did not write.
+    pub fn of(interface: &Interface, glue: bool) -> Result<Kind> {
+        match (is_wasm_bindgen(interface), glue) {
+            (true, true) => Ok(Kind::WasmBindgen),
+            (false, false) => Ok(Kind::Raw),
+            (true, false) => Err(Error::InvalidGuest {
+                reason: "this is a wasm-bindgen module, which needs its JS glue: load it with `glue: { url, digest }`, the `.js` file `wasm-bindgen --target web` wrote next to it".into(),
+            }),
+            (false, true) => Err(Error::InvalidGuest {
+                reason: "`glue` was given, but the module is not a wasm-bindgen module (it imports nothing from wasm-bindgen's glue and exports no `__wbindgen_*` function)".into(),
+            }),
+        }
     }
 
     /// Whether the guest carries state, by this kind's contract.
@@ -60,6 +81,7 @@ impl Kind {
     pub fn contract(self, interface: &Interface) -> Result<Statefulness> {
         match self {
             Kind::Raw => statefulness(interface),
+            Kind::WasmBindgen => bindgen_statefulness(interface),
         }
     }
 
@@ -67,19 +89,86 @@ impl Kind {
     /// expectation: what the app can reach.
     ///
     /// - [`Kind::Raw`] => the whole interface: the app calls the module's exports directly.
+    /// - [`Kind::WasmBindgen`] => the exports the glue wraps for the app: without the glue's
+    ///   own (`__wbindgen_*`, `__wbg_*`, `memory`) and the state functions; and no imports,
+    ///   which are the glue's and renamed by every build.
     pub fn compared(self, interface: &Interface) -> Cow<'_, Interface> {
         match self {
             Kind::Raw => Cow::Borrowed(interface),
+            Kind::WasmBindgen => Cow::Owned(Interface {
+                imports: Vec::new(),
+                exports: interface
+                    .exports
+                    .iter()
+                    .filter(|e| !is_glue_internal(&e.name))
+                    .cloned()
+                    .collect(),
+                version: interface.version.clone(),
+                metadata: interface.metadata.clone(),
+            }),
         }
     }
 
     /// The imports the host's imports object must provide.
     ///
     /// - [`Kind::Raw`] => every import.
+    /// - [`Kind::WasmBindgen`] => those not from the glue's namespaces.
     pub fn host_imports(self, interface: &Interface) -> impl Iterator<Item = &Import> {
-        match self {
-            Kind::Raw => interface.imports.iter(),
-        }
+        interface
+            .imports
+            .iter()
+            .filter(move |i| self == Kind::Raw || !is_glue_namespace(&i.module))
+    }
+}
+
+/// Whether a module is wasm-bindgen's output: it imports from the glue (`./<crate>_bg.js`
+/// from 0.2.107, `wbg` before, `__wbindgen_placeholder__` before the CLI ran), or exports
+/// wasm-bindgen's own functions (`__wbindgen_start`, `__wbindgen_malloc`, …).
+pub fn is_wasm_bindgen(interface: &Interface) -> bool {
+    interface
+        .imports
+        .iter()
+        .any(|i| is_glue_namespace(&i.module))
+        || interface
+            .exports
+            .iter()
+            .any(|e| e.name.starts_with("__wbindgen_"))
+}
+
+fn is_glue_namespace(module: &str) -> bool {
+    module == "wbg"
+        || module == "__wbindgen_placeholder__"
+        || module == "__wbindgen_externref_xform__"
+        || (module.starts_with("./") && module.ends_with("_bg.js"))
+}
+
+/// Exports that are the glue's business, not the app's.
+fn is_glue_internal(name: &str) -> bool {
+    name == "memory"
+        || name == SAVE_STATE
+        || name == LOAD_STATE
+        || name.starts_with("__wbindgen")
+        || name.starts_with("__wbg_")
+        || name.starts_with("__externref")
+}
+
+/// A wasm-bindgen guest is stateful when its module exports both `save_state` and
+/// `load_state` (which the glue wraps as `save_state(): Uint8Array` and
+/// `load_state(Uint8Array)`); one of them alone is an invalid guest.
+fn bindgen_statefulness(interface: &Interface) -> Result<Statefulness> {
+    match (
+        interface.export(SAVE_STATE).is_some(),
+        interface.export(LOAD_STATE).is_some(),
+    ) {
+        (true, true) => Ok(Statefulness::Stateful),
+        (false, false) => Ok(Statefulness::Stateless),
+        (save, _) => Err(Error::InvalidGuest {
+            reason: format!(
+                "the wasm-bindgen guest exports `{}` but not `{}`: a stateful guest exports both `save_state() -> Vec<u8>` and `load_state(Vec<u8>)`",
+                if save { SAVE_STATE } else { LOAD_STATE },
+                if save { LOAD_STATE } else { SAVE_STATE },
+            ),
+        }),
     }
 }
 
@@ -93,12 +182,13 @@ pub struct Guest {
 }
 
 impl Guest {
-    /// Classifies a module by its interface: [`Kind::of`], then the kind's [`Kind::contract`].
+    /// Classifies a module by its interface and whether it came with `glue`: [`Kind::of`],
+    /// then the kind's [`Kind::contract`].
     ///
     /// # Errors
     /// As [`Kind::of`] and [`Kind::contract`].
-    pub fn of(interface: &Interface) -> Result<Guest> {
-        let kind = Kind::of(interface)?;
+    pub fn of(interface: &Interface, glue: bool) -> Result<Guest> {
+        let kind = Kind::of(interface, glue)?;
         Ok(Guest {
             kind,
             state: kind.contract(interface)?,
@@ -118,7 +208,7 @@ mod tests {
     #[test]
     fn a_core_module_is_a_raw_guest_classified_by_the_raw_contract() {
         let stateless = interface(r#"(module (func (export "get") (result i32) i32.const 1))"#);
-        let guest = Guest::of(&stateless).unwrap();
+        let guest = Guest::of(&stateless, false).unwrap();
         assert_eq!(guest.kind, Kind::Raw);
         assert_eq!(guest.state, Statefulness::Stateless);
 
@@ -128,14 +218,69 @@ mod tests {
                 (func (export "alloc_state") (param i32) (result i32) i32.const 0)
                 (func (export "load_state") (param i32 i32) (result i32) i32.const 0))"#,
         );
-        assert_eq!(Guest::of(&stateful).unwrap().state, Statefulness::Stateful);
+        assert_eq!(
+            Guest::of(&stateful, false).unwrap().state,
+            Statefulness::Stateful
+        );
     }
 
     #[test]
     fn a_raw_guest_with_part_of_the_state_contract_is_invalid() {
         let partial =
             interface(r#"(module (func (export "save_state") (result i32) i32.const 0))"#);
-        assert_eq!(Guest::of(&partial).unwrap_err().code(), "INVALID_GUEST");
+        assert_eq!(
+            Guest::of(&partial, false).unwrap_err().code(),
+            "INVALID_GUEST"
+        );
+    }
+
+    const BINDGEN: &str = r#"(module
+        (import "./notes_bg.js" "__wbg_log_87482a37f0854b09" (func (param i32 i32)))
+        (memory (export "memory") 1)
+        (func (export "add") (param i32 i32) (result i32) i32.const 1)
+        (func (export "save_state") (result i32 i32) i32.const 0 i32.const 0)
+        (func (export "load_state") (param i32 i32) (result i32 i32) i32.const 0 i32.const 0)
+        (func (export "__wbg_counter_free") (param i32 i32))
+        (func (export "__wbindgen_malloc") (param i32 i32) (result i32) i32.const 0)
+        (func (export "__wbindgen_start")))"#;
+
+    #[test]
+    fn a_wasm_bindgen_module_with_its_glue_is_a_stateful_wasm_bindgen_guest() {
+        let module = interface(BINDGEN);
+        assert!(is_wasm_bindgen(&module));
+        let guest = Guest::of(&module, true).unwrap();
+        assert_eq!(guest.kind, Kind::WasmBindgen);
+        assert_eq!(guest.state, Statefulness::Stateful);
+    }
+
+    #[test]
+    fn a_wasm_bindgen_module_without_glue_is_invalid_saying_glue_is_needed() {
+        let err = Guest::of(&interface(BINDGEN), false).unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        assert!(err.to_string().contains("glue"), "{err}");
+        let raw = interface(r#"(module (func (export "get") (result i32) i32.const 1))"#);
+        let err = Guest::of(&raw, true).unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+    }
+
+    #[test]
+    fn the_gate_compares_a_wasm_bindgen_guests_app_exports_and_no_glue_imports() {
+        let module = interface(BINDGEN);
+        let compared = Kind::WasmBindgen.compared(&module);
+        let names: Vec<_> = compared.exports.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["add"]);
+        assert!(compared.imports.is_empty());
+        assert_eq!(Kind::WasmBindgen.host_imports(&module).count(), 0);
+    }
+
+    #[test]
+    fn a_wasm_bindgen_guest_with_save_state_alone_is_invalid() {
+        let module = interface(
+            r#"(module (import "wbg" "__wbg_x" (func))
+                (func (export "save_state") (result i32 i32) i32.const 0 i32.const 0))"#,
+        );
+        let err = Guest::of(&module, true).unwrap_err();
+        assert!(err.to_string().contains("load_state"), "{err}");
     }
 
     #[test]

@@ -304,3 +304,49 @@ fn expect_wit_needs_the_wit_build() {
         ));
     }
 }
+
+#[test]
+fn glue_needs_a_digest_and_exactly_one_of_url_and_bytes() {
+    let with = |glue: GlueFields<Vec<u8>>| {
+        check(Fields {
+            url: Some("/notes_bg.wasm".into()),
+            digest: Some(DIGEST.into()),
+            glue: Some(glue),
+            ..fields()
+        })
+    };
+    let ok = with(GlueFields {
+        url: Some("/notes.js".into()),
+        digest: Some(DIGEST.into()),
+        bytes: None,
+    })
+    .unwrap();
+    let glue = ok.glue.unwrap();
+    assert_eq!(glue.url.as_deref(), Some("/notes.js"));
+    assert_eq!(glue.digest.to_string(), DIGEST);
+    let no_digest = with(GlueFields {
+        url: Some("/notes.js".into()),
+        ..GlueFields::default()
+    });
+    assert_eq!(refused_option(no_digest), "glue.digest");
+    let neither = with(GlueFields {
+        digest: Some(DIGEST.into()),
+        ..GlueFields::default()
+    });
+    assert_eq!(refused_option(neither), "glue.url");
+}
+
+#[test]
+fn glue_with_a_registry_package_is_refused() {
+    let result = check(Fields {
+        registry: Some("/r".into()),
+        name: Some("notes".into()),
+        glue: Some(GlueFields {
+            url: Some("/notes.js".into()),
+            digest: Some(DIGEST.into()),
+            bytes: None,
+        }),
+        ..fields()
+    });
+    assert_eq!(refused_option(result), "glue");
+}

@@ -1,0 +1,187 @@
+//! The JS glue wasm-bindgen writes (`--target web`), made into a function body so that each
+//! version runs its own copy, in its own closure, that the garbage collector can reclaim.
+//!
+//! An ES module would not do: a module record is never unloaded (wasm-bindgen#5339), so each
+//! version's glue, and through its `wasm` variable the instance and its memory, would stay
+//! alive for the page's life. So the runtime evaluates the verified glue text as the body of
+//! a function instead, and [`function_body`] rewrites the module's top level for that:
+//!
+//! - `export function f`, `export async function f`, `export class C`, `export const x`,
+//!   `export let x` => the same declaration without `export`, and `f`, `C`, `x` exported;
+//! - `export { initSync, __wbg_init as default };` => removed, its names exported;
+//! - `import.meta.url` (the default path of the `.wasm`) => the glue's URL, a parameter;
+//! - an `import` statement (inline JS snippets, `--target web` with `module` imports) =>
+//!   refused: the snippets would be fetched unverified.
+//!
+//! The body ends with `return { name: local, … }`. wasm-bindgen writes every top-level
+//! statement of its glue at column 0, which is what the rewrite relies on; a glue passed
+//! through a bundler or a minifier is not wasm-bindgen's output any more and is refused if it
+//! has no `initSync`.
+
+use crate::error::{Error, Result};
+
+/// The name of the parameter that stands for `import.meta.url` in [`GlueScript::body`].
+pub const META_URL: &str = "__hotswap_meta_url";
+
+/// A glue rewritten as a function body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlueScript {
+    /// The body of a function of one parameter, [`META_URL`], returning the exports object.
+    pub body: String,
+    /// The names the glue exports, in order.
+    pub exports: Vec<String>,
+}
+
+/// Rewrites wasm-bindgen's `--target web` glue as a function body (see the module doc).
+///
+/// - a glue without `initSync` (not wasm-bindgen's web output, or older than 0.2.100) =>
+///   [`Error::InvalidGuest`];
+/// - an `import` statement, or an `export` form not listed above => [`Error::InvalidGuest`]
+///   naming the line.
+///
+/// # Errors
+/// As listed; `source` (the glue's URL, or `glue.bytes`) names the glue.
+pub fn function_body(text: &str, source: &str) -> Result<GlueScript> {
+    let refuse = |line: usize, reason: &str| Error::InvalidGuest {
+        reason: format!("glue `{source}`, line {}: {reason}", line + 1),
+    };
+    let mut body = String::with_capacity(text.len() + 256);
+    body.push_str("\"use strict\";\n");
+    let mut exports: Vec<(String, String)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with("import ") || line.starts_with("import{") {
+            return Err(refuse(n, "the glue imports another module (an inline JS snippet?), which would run unverified; hot-swapped wasm-bindgen guests cannot use `#[wasm_bindgen(module = …)]` or `inline_js`"));
+        }
+        let Some(rest) = line.strip_prefix("export ") else {
+            body.push_str(&line.replace("import.meta.url", META_URL));
+            body.push('\n');
+            continue;
+        };
+        if let Some(list) = rest.strip_prefix('{') {
+            let list = list
+                .trim_end()
+                .strip_suffix("};")
+                .ok_or_else(|| refuse(n, "an `export { … }` list that does not end on its line"))?;
+            for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                let (local, name) = match item.split_once(" as ") {
+                    Some((local, name)) => (local.trim(), name.trim()),
+                    None => (item, item),
+                };
+                exports.push((name.to_string(), local.to_string()));
+            }
+            continue;
+        }
+        let name =
+            declared_name(rest).ok_or_else(|| refuse(n, "an export this runtime cannot read"))?;
+        exports.push((name.to_string(), name.to_string()));
+        body.push_str(rest);
+        body.push('\n');
+    }
+    if !exports.iter().any(|(name, _)| name == "initSync") {
+        return Err(Error::InvalidGuest {
+            reason: format!("glue `{source}` exports no `initSync`: it is not the JS glue `wasm-bindgen --target web` (0.2.100 or later) writes"),
+        });
+    }
+    body.push_str("return {");
+    for (name, local) in &exports {
+        body.push_str(&format!(" {name:?}: {local},"));
+    }
+    body.push_str(" };\n");
+    Ok(GlueScript {
+        body,
+        exports: exports.into_iter().map(|(name, _)| name).collect(),
+    })
+}
+
+/// The name a declaration (after `export `) declares: `function f(`, `async function f(`,
+/// `class C {`, `const x =`, `let x =`.
+fn declared_name(declaration: &str) -> Option<&str> {
+    let rest = [
+        "async function ",
+        "function* ",
+        "function ",
+        "class ",
+        "const ",
+        "let ",
+        "var ",
+    ]
+    .iter()
+    .find_map(|keyword| declaration.strip_prefix(keyword))?;
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GLUE: &str = r#"/* @ts-self-types="./notes.d.ts" */
+
+export class Counter {
+    free() {}
+}
+export function add(note) {
+    return wasm.add(note);
+}
+export const Color = Object.freeze({ Red: 0 });
+function __wbg_get_imports() { return {}; }
+let wasm;
+function initSync(module) { return wasm; }
+async function __wbg_init_once(module_or_path) {
+    if (module_or_path === undefined) {
+        module_or_path = new URL('notes_bg.wasm', import.meta.url);
+    }
+}
+export { initSync, __wbg_init as default };
+"#;
+
+    #[test]
+    fn exports_become_the_returned_object_and_declarations_stay() {
+        let script = function_body(GLUE, "notes.js").unwrap();
+        assert_eq!(
+            script.exports,
+            ["Counter", "add", "Color", "initSync", "default"]
+        );
+        assert!(script.body.starts_with("\"use strict\";\n"));
+        assert!(script.body.contains("\nclass Counter {"));
+        assert!(script.body.contains("\nfunction add(note) {"));
+        assert!(script.body.contains("\nconst Color = "));
+        assert!(!script.body.contains("export "));
+        assert!(script.body.ends_with(
+            "return { \"Counter\": Counter, \"add\": add, \"Color\": Color, \"initSync\": initSync, \"default\": __wbg_init, };\n"
+        ));
+    }
+
+    #[test]
+    fn import_meta_url_becomes_the_parameter() {
+        let script = function_body(GLUE, "notes.js").unwrap();
+        assert!(!script.body.contains("import.meta"));
+        assert!(script
+            .body
+            .contains(&format!("new URL('notes_bg.wasm', {META_URL})")));
+    }
+
+    #[test]
+    fn a_glue_importing_a_snippet_is_refused_naming_the_line() {
+        let glue = format!("import {{ f }} from './snippets/x/inline0.js';\n{GLUE}");
+        let err = function_body(&glue, "https://cdn.example/notes.js").unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        let message = err.to_string();
+        assert!(
+            message.contains("https://cdn.example/notes.js"),
+            "{message}"
+        );
+        assert!(message.contains("line 1"), "{message}");
+    }
+
+    #[test]
+    fn a_script_without_init_sync_is_not_wasm_bindgen_glue() {
+        let err = function_body("export function main() {}\n", "app.js").unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        assert!(err.to_string().contains("initSync"), "{err}");
+        let err = function_body("export default 5;\n", "app.js").unwrap_err();
+        assert!(err.to_string().contains("line 1"), "{err}");
+    }
+}
