@@ -72,17 +72,9 @@ pub async fn fetch(
 ) -> Result<Verified<Compiling>, Failure> {
     match source {
         Source::Bytes(bytes) => {
-            // One private copy, compiled, kept and hashed: the caller's buffer (shared with a
-            // worker, say) could change between reads of it.
-            let private = Uint8Array::new_with_length(bytes.length());
-            private.set(bytes, 0);
+            let (private, verifier) = private_copy(bytes, digest, source.name());
             let compiling = Compiling::bytes(&private);
-            let len = private.length() as usize;
-            let mut verifier =
-                Verifier::collecting(digest, source.name(), len).alongside(compiling);
-            private.copy_to(verifier.chunk_buffer(len));
-            verifier.commit_chunk(len);
-            finish(verifier, Some(&private)).await
+            finish(verifier.alongside(compiling), Some(&private)).await
         }
         Source::Url { url, init } => {
             let response = request(url, fetch_fn, init).await?;
@@ -111,6 +103,50 @@ pub async fn fetch(
             finish(verifier, None).await
         }
     }
+}
+
+/// Fetches a guest's JS glue (or takes its bytes in hand) and verifies it against `digest`,
+/// without compiling anything: the glue runs only from the bytes this returns.
+///
+/// # Errors
+/// [`Error::FetchFailed`] as [`fetch`]; [`Error::HashMismatch`] naming the glue.
+pub async fn fetch_glue(
+    source: &Source,
+    digest: Digest,
+    fetch_fn: Option<&Function>,
+) -> Result<Verified, Failure> {
+    let name = format!("glue {}", source.name());
+    match source {
+        Source::Bytes(bytes) => {
+            let (private, verifier) = private_copy(bytes, digest, name);
+            finish(verifier, Some(&private)).await
+        }
+        Source::Url { url, init } => {
+            let response = request(url, fetch_fn, init).await?;
+            let mut verifier = Verifier::collecting(digest, name, 0);
+            if let Some(body) = response.body() {
+                collect_stream(&body, &mut verifier, url).await?;
+            }
+            finish(verifier, None).await
+        }
+    }
+}
+
+/// One private copy of bytes in hand, and a verifier that collected it: the copy is what gets
+/// compiled or run, kept and hashed, since the caller's buffer (shared with a worker, say)
+/// could change between reads of it.
+fn private_copy(
+    bytes: &Uint8Array,
+    digest: Digest,
+    name: impl Into<String>,
+) -> (Uint8Array, Verifier) {
+    let private = Uint8Array::new_with_length(bytes.length());
+    private.set(bytes, 0);
+    let len = private.length() as usize;
+    let mut verifier = Verifier::collecting(digest, name, len);
+    private.copy_to(verifier.chunk_buffer(len));
+    verifier.commit_chunk(len);
+    (private, verifier)
 }
 
 /// The browser's `crypto.subtle`, present in secure contexts (https, localhost).

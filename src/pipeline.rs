@@ -18,8 +18,9 @@ use crate::compile::{compiled, Compiling};
 use crate::diff::Change;
 use crate::digest::Digest;
 use crate::error::Error;
-use crate::fetch::{fetch, Source};
+use crate::fetch::{fetch, fetch_glue, Source};
 use crate::gate::{self, Checked, Provided};
+use crate::guest::bindgen::Glue;
 use crate::inspect::{inspect, Inspected};
 use crate::interface::Interface;
 use crate::js::{now, with_timeout, ExportTable, Failure};
@@ -123,16 +124,24 @@ async fn stages(
     let start = now();
     let fetch_fn = fetch_with_timeout(options);
     let (source, digest, listed) = resolve(&options.origin, fetch_fn.as_ref()).await?;
+    let glue_source = glue_of(options);
     let t0 = now();
     let verified = fetch(&source, digest, fetch_fn.as_ref()).await?;
+    let glue = match glue_source {
+        Some((source, digest, url)) => {
+            let verified = fetch_glue(&source, digest, fetch_fn.as_ref()).await?;
+            Some(Glue { verified, url })
+        }
+        None => None,
+    };
     let t1 = now();
     let inspected = inspect_listed(verified, &source, listed.as_ref())?;
     let t2 = now();
-    let checked = gate(inspected, kept, options, imports).await?;
+    let checked = gate(inspected, glue.is_some(), kept, options, imports).await?;
     let t3 = now();
     let checked = compiled(checked).await?;
     let t4 = now();
-    let prepared = prepare(checked, imports).await?;
+    let prepared = prepare(checked, imports, glue.as_ref()).await?;
     let t5 = now();
     let stages = Stages {
         resolve: t0 - start,
@@ -143,6 +152,16 @@ async fn stages(
         instantiate: t5 - t4,
     };
     Ok((prepared, stages))
+}
+
+/// Where the glue comes from, when the options name one: its source, digest and URL.
+fn glue_of(options: &JsOptions) -> Option<(Source, Digest, Option<String>)> {
+    let glue = options.glue.as_ref()?;
+    let source = match (&glue.url, &glue.bytes) {
+        (Some(url), _) => Source::url(url.clone()),
+        (None, bytes) => Source::Bytes(bytes.clone().unwrap_or_default()),
+    };
+    Some((source, glue.digest, glue.url.clone()))
 }
 
 /// The resolve stage: where the bytes are, the digest they must have, and the version a
@@ -217,12 +236,12 @@ fn inspect_listed(
 /// The gate, both halves, asking the host's consent to a major upgrade in between.
 async fn gate(
     inspected: Inspected<Compiling>,
+    glue: bool,
     kept: Option<&Interface>,
     options: &JsOptions,
     imports: &Object,
 ) -> Result<Checked<Compiling>, Failure> {
     let rules = &options.policy.rules;
-    let glue = options.glue.is_some();
     let pending = gate::open(inspected, glue, kept, rules, |m, n| provided(imports, m, n))?;
     let consented = match (pending.needs_consent(), pending.judgement()) {
         (true, Some(judgement)) => {

@@ -6,6 +6,7 @@ use js_sys::Object;
 
 use crate::compile::Compiled;
 use crate::gate::Checked;
+use crate::guest::bindgen::Glue;
 use crate::guest::Instance;
 use crate::js::Failure;
 
@@ -32,12 +33,17 @@ impl Prepared {
     }
 }
 
-/// Instantiates the module `checked` carries with `imports`.
+/// Instantiates the module `checked` carries with `imports`, or for a wasm-bindgen guest with
+/// a fresh copy of its verified `glue`.
 ///
 /// # Errors
 /// [`crate::error::Error::InstantiateFailed`]: a link error the gate could not foresee, or a
 /// trap in the start function; the engine's error is the cause.
-pub async fn prepare(checked: Checked<Compiled>, imports: &Object) -> Result<Prepared, Failure> {
-    let instance = Instance::instantiate(&checked, imports).await?;
+pub async fn prepare(
+    checked: Checked<Compiled>,
+    imports: &Object,
+    glue: Option<&Glue>,
+) -> Result<Prepared, Failure> {
+    let instance = Instance::instantiate(&checked, imports, glue).await?;
     Ok(Prepared { checked, instance })
 }

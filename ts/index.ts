@@ -15,6 +15,7 @@ export type {
   CommitStages,
   Expect,
   ExternType,
+  GlueSource,
   HotSwapErrorCode,
   InterfaceChange,
   LoadOptions,

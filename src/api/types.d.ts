@@ -46,6 +46,21 @@ export interface ModuleSource {
   expect?: Expect;
   /** Which version steps are allowed. `swap` defaults to `load`'s. */
   policy?: UpdatePolicy;
+  /**
+   * The JS glue of a wasm-bindgen guest: the `.js` file `wasm-bindgen --target web` wrote next
+   * to the `_bg.wasm`, by `url` or `bytes`, with the `digest` its bytes must hash to. The glue
+   * runs only from the verified bytes, a fresh copy for each version. A registry's index names
+   * the glue itself.
+   */
+  glue?: GlueSource;
+}
+
+/** Where a wasm-bindgen guest's glue comes from. */
+export interface GlueSource {
+  url?: string;
+  bytes?: BufferSource;
+  /** `sha256:` and 64 lowercase hex digits. */
+  digest: string;
 }
 
 /**

@@ -4,13 +4,16 @@ use js_sys::{Object, Uint8Array, WebAssembly};
 
 use crate::compile::Compiled;
 use crate::gate::Checked;
-use crate::guest::{raw, Kind};
+use crate::guest::bindgen::{BindgenInstance, Glue};
+use crate::guest::{bindgen, raw, Kind};
 use crate::js::Failure;
 
 /// A guest's instance: [`Instance::instantiate`] makes one of the kind the gate found.
 pub enum Instance {
     /// A raw core module's instance.
     Raw(raw::RawInstance),
+    /// A wasm-bindgen guest's instance, with its copy of the glue.
+    WasmBindgen(BindgenInstance),
 }
 
 /// State saved by an instance, valid until the next call into either instance.
@@ -26,6 +29,8 @@ pub enum Saved {
         /// How many.
         len: u32,
     },
+    /// Bytes the guest handed over (a wasm-bindgen glue's `save_state()`).
+    Bytes(Uint8Array),
 }
 
 impl Saved {
@@ -33,6 +38,7 @@ impl Saved {
     pub fn len(&self) -> u32 {
         match self {
             Saved::InMemory { len, .. } => *len,
+            Saved::Bytes(bytes) => bytes.length(),
         }
     }
 
@@ -47,6 +53,7 @@ impl Saved {
             Saved::InMemory { memory, ptr, len } => {
                 Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), *ptr, *len)
             }
+            Saved::Bytes(bytes) => bytes.clone(),
         }
     }
 }
@@ -61,7 +68,8 @@ pub struct Loaded {
 }
 
 impl Instance {
-    /// Instantiates the module `checked` carries, the way its kind is instantiated.
+    /// Instantiates the module `checked` carries, the way its kind is instantiated: a raw
+    /// module with `imports`, a wasm-bindgen module by a fresh copy of its `glue`.
     ///
     /// # Errors
     /// [`crate::error::Error::InstantiateFailed`] (a link error, a trap in the start function)
@@ -69,11 +77,15 @@ impl Instance {
     pub async fn instantiate(
         checked: &Checked<Compiled>,
         imports: &Object,
+        glue: Option<&Glue>,
     ) -> Result<Instance, Failure> {
         let guest = checked.guest();
         let module = checked.inspected().verified().payload().module();
-        match guest.kind {
-            Kind::Raw => Ok(Instance::Raw(
+        match (guest.kind, glue) {
+            (Kind::WasmBindgen, Some(glue)) => Ok(Instance::WasmBindgen(
+                BindgenInstance::instantiate(module, glue, guest.state)?,
+            )),
+            _ => Ok(Instance::Raw(
                 raw::RawInstance::instantiate(module, imports, guest.state).await?,
             )),
         }
@@ -83,6 +95,7 @@ impl Instance {
     pub fn exports(&self) -> &Object {
         match self {
             Instance::Raw(raw) => raw.exports(),
+            Instance::WasmBindgen(bindgen) => bindgen.exports(),
         }
     }
 
@@ -90,6 +103,7 @@ impl Instance {
     pub fn hidden(&self) -> &'static [&'static str] {
         match self {
             Instance::Raw(_) => raw::HIDDEN,
+            Instance::WasmBindgen(_) => bindgen::HIDDEN,
         }
     }
 
@@ -97,6 +111,7 @@ impl Instance {
     pub fn stateful(&self) -> bool {
         match self {
             Instance::Raw(raw) => raw.stateful(),
+            Instance::WasmBindgen(bindgen) => bindgen.stateful(),
         }
     }
 
@@ -107,6 +122,7 @@ impl Instance {
     pub fn save(&self) -> Result<Saved, Failure> {
         match self {
             Instance::Raw(raw) => raw.save(),
+            Instance::WasmBindgen(bindgen) => bindgen.save(),
         }
     }
 
@@ -117,6 +133,7 @@ impl Instance {
     pub fn load(&self, saved: &Saved) -> Result<Loaded, Failure> {
         match self {
             Instance::Raw(raw) => raw.load(saved),
+            Instance::WasmBindgen(bindgen) => bindgen.load(saved),
         }
     }
 }

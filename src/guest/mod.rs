@@ -32,6 +32,8 @@ use crate::interface::{Import, Interface};
 pub mod glue;
 
 #[cfg(target_arch = "wasm32")]
+pub mod bindgen;
+#[cfg(target_arch = "wasm32")]
 mod instance;
 #[cfg(target_arch = "wasm32")]
 pub mod raw;

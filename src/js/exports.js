@@ -2,8 +2,8 @@
 //
 // Each function export gets a cell `{ f }` holding the serving instance's function and a stub
 // `(a, b) => cell.f(a, b)` of the export's arity. Apps hold the stub; a commit rewrites the
-// cells. Non-function exports (memory, table, global) are getters returning the serving
-// instance's object. During a commit every cell holds a thrower, so a re-entrant call (from a
+// cells. Non-function exports (memory, table, global) and classes (a wasm-bindgen guest's,
+// which must be called with `new`) are getters returning the serving instance's object. During a commit every cell holds a thrower, so a re-entrant call (from a
 // guest import) fails with SWAP_IN_PROGRESS instead of reaching a half-swapped module.
 
 let ErrorClass = null;
@@ -33,6 +33,11 @@ function stub(cell, arity) {
     case 6: return function (a, b, c, d, e, g) { return cell.f(a, b, c, d, e, g); };
     default: return function (...args) { return cell.f(...args); };
   }
+}
+
+// A class must be constructed with `new`, which a stub calling `cell.f(...)` cannot forward.
+function isClass(value) {
+  return /^class[\s{]/.test(Function.prototype.toString.call(value));
 }
 
 function removed(name) {
@@ -87,7 +92,7 @@ export class ExportTable {
     cell.f = cell.held = value;
     cell.arity = value.length;
     this.cells.set(name, cell);
-    if (typeof value === "function") {
+    if (typeof value === "function" && !isClass(value)) {
       const fn = stub(cell, value.length);
       Object.defineProperty(fn, "name", { value: name });
       Object.defineProperty(this.exports, name, { value: fn, enumerable: true, configurable: true });
