@@ -74,3 +74,22 @@ cargo build --release --target wasm32-unknown-unknown -p counter-v1 -p counter-v
   --message-format=json-render-diagnostics >target/demo-guests.jsonl
 node scripts/demo-assets.mjs target/demo-guests.jsonl www/build
 step "demo guests: www/build/ ($(elapsed "$t"))"
+
+# The wasm-bindgen guests: each crate's `_bg.wasm` and the glue `wasm-bindgen --target web`
+# writes for it (the CLI is the version Cargo.lock pins; setup installs it).
+t=$(date +%s)
+step "wasm-bindgen guests: cargo build -p notes-v1 -p notes-v2, wasm-bindgen --target web"
+cargo build --release --target wasm32-unknown-unknown -p notes-v1 -p notes-v2 \
+  --message-format=json-render-diagnostics >target/bindgen-guests.jsonl
+for crate in notes_v1 notes_v2; do
+  wasm=$(node -e '
+    const [file, name] = process.argv.slice(1);
+    for (const line of require("fs").readFileSync(file, "utf8").split("\n")) {
+      const m = line && JSON.parse(line);
+      if (m.reason === "compiler-artifact" && m.target.name === name)
+        for (const f of m.filenames) if (f.endsWith(".wasm")) console.log(f);
+    }' target/bindgen-guests.jsonl "$crate")
+  rm -rf "www/build/$crate"
+  wasm-bindgen --target web --out-dir "www/build/$crate" "$wasm"
+done
+step "wasm-bindgen guests: www/build/notes_v1/, www/build/notes_v2/ ($(elapsed "$t"))"

@@ -70,7 +70,7 @@ impl BindgenInstance {
         })?;
         let script = function_body(text, source)?;
         let factory = compile_glue(META_URL, &script.body).map_err(|cause| {
-            let reason = format!("glue `{source}` could not be compiled ({}); a page whose Content-Security-Policy forbids eval needs `'unsafe-eval'` in script-src to run wasm-bindgen glue", describe(&cause));
+            let reason = format!("glue `{source}` could not be compiled ({}); under a Content-Security-Policy, running wasm-bindgen glue needs `'trusted-types-eval'` in script-src with `require-trusted-types-for 'script'` and `trusted-types wasm-hotswap`, or else `'unsafe-eval'`", describe(&cause));
             invalid(reason, cause)
         })?;
         let url = glue

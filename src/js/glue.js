@@ -3,8 +3,10 @@
 // copy in its own closure, which the garbage collector reclaims with the instance. (An ES
 // module record would never be unloaded, and would keep the instance's memory alive.)
 //
-// `new Function` is an eval: it needs `'unsafe-eval'` in the page's script-src. Where Trusted
-// Types are enforced, the body goes through a policy named `wasm-hotswap`.
+// `new Function` is an eval. Where the browser has Trusted Types, the body goes through a
+// policy named `wasm-hotswap`, so that a page can allow exactly this eval with
+// `script-src 'trusted-types-eval'`, `require-trusted-types-for 'script'` and
+// `trusted-types wasm-hotswap`, rather than any eval with `'unsafe-eval'`.
 
 let policy;
 
