@@ -91,8 +91,11 @@
 #![warn(missing_docs)]
 
 mod abi;
+pub mod bindgen;
 pub mod envelope;
 mod export;
+#[cfg(feature = "wasm-bindgen")]
+mod export_bindgen;
 mod state;
 mod version;
 
@@ -102,3 +105,9 @@ pub use version::version_bytes;
 
 /// Re-exported so that a [`GuestState::migrate`] override needs no extra dependency.
 pub use serde_json;
+
+/// Re-exported (feature `wasm-bindgen`) so that
+/// [`export_bindgen_state!`](crate::export_bindgen_state) expands in any guest crate, whatever
+/// name (if any) it gives its own wasm-bindgen dependency.
+#[cfg(feature = "wasm-bindgen")]
+pub use wasm_bindgen;
