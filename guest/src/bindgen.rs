@@ -1,5 +1,5 @@
-//! The wasm-bindgen mode's two state exports minus the JS: what
-//! [`export_bindgen_state!`](crate::export_bindgen_state) calls.
+//! The wasm-bindgen mode's two state exports minus the JS: what `export_bindgen_state!`
+//! (feature `wasm-bindgen`) calls.
 //!
 //! Pure Rust over a [`StateCell`], compiled with or without the `wasm-bindgen` feature, so
 //! every path the exports take (the refusals, the hook, the untouched state) is tested
