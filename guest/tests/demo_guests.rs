@@ -138,3 +138,38 @@ fn notes_version_section_is_exactly_the_crate_version() {
     assert_eq!(inspect(&built("notes-v1")).version, [b"1.0.0".to_vec()]);
     assert_eq!(inspect(&built("notes-v2")).version, [b"1.1.0".to_vec()]);
 }
+
+/// Runs the wasm-bindgen CLI (which must equal the workspace's wasm-bindgen, as in CI) on the
+/// notes guests and then `glue/notes_swap.mjs` in Node: v1's state reaches v2 through the real
+/// glue, and v1's `load_state` throws on v2's state, a bad envelope and a bad payload.
+#[test]
+fn notes_glue_carries_v1_state_into_v2_and_throws_on_refusal() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("target")
+        .join("guest-check")
+        .join("notes-glue");
+    for package in ["notes-v1", "notes-v2"] {
+        let out = dir.join(package);
+        std::fs::create_dir_all(&out).unwrap();
+        let input = out.join(format!("{}.wasm", package.replace('-', "_")));
+        std::fs::write(&input, built(package)).unwrap();
+        let status = Command::new("wasm-bindgen")
+            .args(["--target", "web", "--out-dir"])
+            .args([&out, &input])
+            .status()
+            .expect("run wasm-bindgen (the CLI, version = Cargo.lock's wasm-bindgen)");
+        assert!(status.success(), "wasm-bindgen on {package} failed");
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/glue/notes_swap.mjs");
+    let output = Command::new("node")
+        .arg(script)
+        .arg(&dir)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), "notes glue: ok");
+}
