@@ -18,11 +18,7 @@ hotswap_guest::export_version!();
 /// Appends `note` (unpinned) and returns the number of notes.
 #[wasm_bindgen]
 pub fn add(note: &str) -> usize {
-    with_state(|s| {
-        s.notes.push(note.to_owned());
-        s.pinned.push(false);
-        s.notes.len()
-    })
+    with_state(|s| s.add(note))
 }
 
 /// The notes, oldest first.
@@ -31,15 +27,10 @@ pub fn list() -> Vec<String> {
     with_state(|s| s.notes.clone())
 }
 
-/// Removes the note at `index` and returns it, or `undefined` if there is none.
+/// Removes the note at `index` (and its pin) and returns it, or `undefined` if there is none.
 #[wasm_bindgen]
 pub fn remove(index: usize) -> Option<String> {
-    with_state(|s| {
-        (index < s.notes.len()).then(|| {
-            s.pinned.remove(index);
-            s.notes.remove(index)
-        })
-    })
+    with_state(|s| s.remove(index))
 }
 
 /// The number of notes.

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The notes, schema 2.
+/// The notes, schema 2. `notes` and `pinned` go index for index: change both through the
+/// methods here, which keep them the same length.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Notes {
     /// The notes' texts, oldest first, carried over from v1.
@@ -14,6 +15,22 @@ pub struct Notes {
 }
 
 impl Notes {
+    /// Appends `note`, unpinned; returns the number of notes.
+    pub fn add(&mut self, note: &str) -> usize {
+        self.notes.push(note.to_owned());
+        self.pinned.push(false);
+        self.notes.len()
+    }
+
+    /// Removes the note at `index` and its pin; `None` if there is none.
+    pub fn remove(&mut self, index: usize) -> Option<String> {
+        if index >= self.notes.len() {
+            return None;
+        }
+        self.pinned.remove(index);
+        Some(self.notes.remove(index))
+    }
+
     /// Restores the invariant `pinned.len() == notes.len()` on a state just loaded: a v1
     /// state has no `pinned` (every note starts unpinned), and a hand-made one may disagree.
     /// The `on_restore` hook of `export_bindgen_state!`.
