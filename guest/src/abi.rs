@@ -126,6 +126,6 @@ impl<S: GuestState> StateCell<S> {
 }
 
 #[cold]
-fn save_failed(e: &EncodeError) -> ! {
+pub(crate) fn save_failed(e: &EncodeError) -> ! {
     panic!("save_state: {e}")
 }

@@ -30,15 +30,7 @@
 #[macro_export]
 macro_rules! export_state {
     ($state:ty) => {
-        ::std::thread_local! {
-            static __HOTSWAP_STATE: $crate::StateCell<$state> = $crate::StateCell::new();
-        }
-
-        /// Runs `f` with exclusive access to this guest's state (not re-entrant).
-        #[allow(dead_code)]
-        fn with_state<R>(f: impl ::core::ops::FnOnce(&mut $state) -> R) -> R {
-            __HOTSWAP_STATE.with(|cell| cell.with(f))
-        }
+        $crate::__state_cell!($state);
 
         /// Guest contract: serializes the state; returns the address of (ptr, len).
         #[unsafe(no_mangle)]
@@ -56,6 +48,23 @@ macro_rules! export_state {
         #[unsafe(no_mangle)]
         pub extern "C" fn load_state(ptr: i32, len: i32) -> i32 {
             __HOTSWAP_STATE.with(|cell| cell.load_state(ptr, len))
+        }
+    };
+}
+
+/// The state cell both export macros keep, and `with_state` over it. Not public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __state_cell {
+    ($state:ty) => {
+        ::std::thread_local! {
+            static __HOTSWAP_STATE: $crate::StateCell<$state> = $crate::StateCell::new();
+        }
+
+        /// Runs `f` with exclusive access to this guest's state (not re-entrant).
+        #[allow(dead_code)]
+        fn with_state<R>(f: impl ::core::ops::FnOnce(&mut $state) -> R) -> R {
+            __HOTSWAP_STATE.with(|cell| cell.with(f))
         }
     };
 }

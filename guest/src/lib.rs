@@ -1,5 +1,8 @@
 //! Rust guest SDK for wasm-hotswap: gives a Rust guest the state exports of the guest
-//! contract for one serde type, and its `version` custom section.
+//! contract for one serde type, and its `version` custom section. Two modes, one envelope:
+//! the raw ABI ([`export_state!`], below) for guests without wasm-bindgen, and the
+//! wasm-bindgen mode (`export_bindgen_state!`, feature `wasm-bindgen`; see
+//! "wasm-bindgen guests").
 //!
 //! # Usage
 //!
@@ -48,6 +51,45 @@
 //! - `load_state(ptr, len) -> i32` accepts only the exact buffer of the last `alloc_state`,
 //!   frees it, decodes, and replaces the state only on success.
 //!
+//! # wasm-bindgen guests
+//!
+//! With the feature `wasm-bindgen` (which pins `wasm-bindgen = "=0.2.130"`: the wasm-bindgen
+//! CLI that writes the glue must be exactly that version), a wasm-bindgen crate gets its two
+//! state exports from one macro:
+//!
+//! ```text
+//! hotswap_guest::export_bindgen_state!(Notes);                       // no hook
+//! hotswap_guest::export_bindgen_state!(Notes, on_restore = restored); // fn restored(&mut Notes)
+//! ```
+//!
+//! It defines `with_state` as [`export_state!`] does, and exports through `#[wasm_bindgen]`
+//! `save_state() -> Vec<u8>` and `load_state(state: Vec<u8>) -> Result<(), JsError>`, which
+//! the `--target web` glue turns into `save_state(): Uint8Array` and
+//! `load_state(state: Uint8Array): void`. The runtime calls `save_state` on the old version
+//! and `load_state` on the new one, with the same envelope as the raw ABI (below), so schema
+//! evolution and refusals work the same way:
+//!
+//! - **Refusing a state** is throwing: `load_state` returns `Err`, the glue throws an `Error`
+//!   whose message is the [`LoadError`] text (`state has schema 2 (byte 8) but this guest
+//!   reads schema 1 or older; refusing a downgrade that would drop fields`, `state envelope:
+//!   expected magic ...`, `state payload (schema 1, byte 16 on) does not deserialize: ...`),
+//!   the state is untouched and the runtime keeps the old version.
+//! - **Order in the new instance**: the glue runs `#[wasm_bindgen(start)]` once, when it
+//!   creates the instance, so start sees `T::default()`; then the runtime calls `load_state`;
+//!   after a successful load, and only then, the `on_restore` hook runs with the restored
+//!   state. Act on the restored state (rebuild `#[serde(skip)]` fields, fix invariants, render)
+//!   in the hook, not in start. The hook runs inside the state's borrow: it must not call
+//!   `with_state` or the guest's exports.
+//! - `save_state` cannot fail by contract (as in the raw ABI): a state that does not serialize
+//!   panics, which traps, and the runtime reports `STATE_SAVE_FAILED`.
+//! - Build apart from raw guests: cargo unifies the features of one build, so
+//!   `cargo build -p raw-guest -p bindgen-guest` would link wasm-bindgen into the raw guest
+//!   too (and give it imports).
+//!
+//! [`bindgen::save`] and [`bindgen::load`] are the two exports minus the JS, so native tests
+//! can exercise every path (refusals included). The demo guests `www/notes/v1` and `v2` use
+//! this mode.
+//!
 //! # Envelope format
 //!
 //! All integers little-endian u32.
@@ -86,13 +128,16 @@
 //! - JSON writes non-finite floats (NaN, ±inf) as `null`, which does not read back as a
 //!   float: such a state is refused on load (code 3) rather than altered.
 //! - `with_state` is not re-entrant: nesting it panics (traps).
-//! - One `export_state!` per guest: the exports are `#[no_mangle]` symbols.
+//! - One `export_state!` or `export_bindgen_state!` per guest: the exports have fixed names.
 
 #![warn(missing_docs)]
 
 mod abi;
+pub mod bindgen;
 pub mod envelope;
 mod export;
+#[cfg(feature = "wasm-bindgen")]
+mod export_bindgen;
 mod state;
 mod version;
 
@@ -102,3 +147,9 @@ pub use version::version_bytes;
 
 /// Re-exported so that a [`GuestState::migrate`] override needs no extra dependency.
 pub use serde_json;
+
+/// Re-exported (feature `wasm-bindgen`) so that
+/// [`export_bindgen_state!`](crate::export_bindgen_state) expands in any guest crate, whatever
+/// name (if any) it gives its own wasm-bindgen dependency.
+#[cfg(feature = "wasm-bindgen")]
+pub use wasm_bindgen;

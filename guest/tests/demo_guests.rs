@@ -1,6 +1,7 @@
-//! Builds the demo guests (www/counter/v1, v2) for wasm32 and checks what the SDK's macros
-//! put in the binary: no imports, exactly the contract's exports with their signatures, and
-//! a `version` section holding exactly the crate version. Native-only: it runs cargo.
+//! Builds the demo guests (www/counter/v1, v2 and the wasm-bindgen www/notes/v1, v2) for
+//! wasm32 and checks what the SDK's macros put in the binary: for the raw counters no imports
+//! and exactly the contract's exports with their signatures, for all a `version` section
+//! holding exactly the crate version. Native-only: it runs cargo.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
@@ -10,11 +11,17 @@ use std::sync::OnceLock;
 
 use wasmparser::{ExternalKind, Parser, Payload, Validator};
 
-/// Builds both guests once, into their own target dir (the outer `cargo test` holds the
-/// lock on the main one).
+/// The guests cargo builds together. Raw and wasm-bindgen guests are built apart: cargo
+/// unifies the features of one build, so building the counters with the notes would turn on
+/// `hotswap-guest/wasm-bindgen` for the counters too and link wasm-bindgen's imports into them.
+const GROUPS: [[&str; 2]; 2] = [["counter-v1", "counter-v2"], ["notes-v1", "notes-v2"]];
+
+/// Builds each group of guests once, into their own target dir (the outer `cargo test` holds
+/// the lock on the main one).
 fn built(package: &str) -> Vec<u8> {
-    static TARGET_DIR: OnceLock<PathBuf> = OnceLock::new();
-    let target_dir = TARGET_DIR.get_or_init(|| {
+    static BUILT: [OnceLock<PathBuf>; 2] = [OnceLock::new(), OnceLock::new()];
+    let group = GROUPS.iter().position(|g| g.contains(&package)).unwrap();
+    let target_dir = BUILT[group].get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let target_dir = root.join("target").join("guest-check");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -22,10 +29,10 @@ fn built(package: &str) -> Vec<u8> {
             .current_dir(root)
             .env("CARGO_TARGET_DIR", &target_dir)
             .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
-            .args(["-p", "counter-v1", "-p", "counter-v2"])
+            .args(GROUPS[group].iter().flat_map(|p| ["-p", p]))
             .status()
             .expect("run cargo");
-        assert!(status.success(), "building the demo guests failed");
+        assert!(status.success(), "building {:?} failed", GROUPS[group]);
         target_dir
     });
     let file = format!("{}.wasm", package.replace('-', "_"));
@@ -124,4 +131,45 @@ fn counter_v2_imports_nothing_and_exports_exactly_the_contract() {
 fn version_section_is_exactly_the_crate_version() {
     assert_eq!(inspect(&built("counter-v1")).version, [b"1.0.0".to_vec()]);
     assert_eq!(inspect(&built("counter-v2")).version, [b"1.1.0".to_vec()]);
+}
+
+#[test]
+fn notes_version_section_is_exactly_the_crate_version() {
+    assert_eq!(inspect(&built("notes-v1")).version, [b"1.0.0".to_vec()]);
+    assert_eq!(inspect(&built("notes-v2")).version, [b"1.1.0".to_vec()]);
+}
+
+/// Runs the wasm-bindgen CLI (which must equal the workspace's wasm-bindgen, as in CI) on the
+/// notes guests and then `glue/notes_swap.mjs` in Node: v1's state reaches v2 through the real
+/// glue, and v1's `load_state` throws on v2's state, a bad envelope and a bad payload.
+#[test]
+fn notes_glue_carries_v1_state_into_v2_and_throws_on_refusal() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("target")
+        .join("guest-check")
+        .join("notes-glue");
+    for package in ["notes-v1", "notes-v2"] {
+        let out = dir.join(package);
+        std::fs::create_dir_all(&out).unwrap();
+        let input = out.join(format!("{}.wasm", package.replace('-', "_")));
+        std::fs::write(&input, built(package)).unwrap();
+        let status = Command::new("wasm-bindgen")
+            .args(["--target", "web", "--out-dir"])
+            .args([&out, &input])
+            .status()
+            .expect("run wasm-bindgen (the CLI, version = Cargo.lock's wasm-bindgen)");
+        assert!(status.success(), "wasm-bindgen on {package} failed");
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/glue/notes_swap.mjs");
+    let output = Command::new("node")
+        .arg(script)
+        .arg(&dir)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), "notes glue: ok");
 }
