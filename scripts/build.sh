@@ -93,3 +93,16 @@ for crate in notes_v1 notes_v2; do
   wasm-bindgen --target web --out-dir "www/build/$crate" "$wasm"
 done
 step "wasm-bindgen guests: www/build/notes_v1/, www/build/notes_v2/ ($(elapsed "$t"))"
+
+# The same notes against wasm-bindgen 0.2.100, the oldest glue the runtime supports: a
+# workspace of its own (one lock file cannot hold two wasm-bindgen versions), built with the
+# matching CLI that setup installs.
+t=$(date +%s)
+step "wasm-bindgen 0.2.100 guest: tests/guests/notes-wasm-bindgen-0.2.100"
+legacy_target="${CARGO_TARGET_DIR:-$PWD/target}/legacy-guests"
+cargo build --release --target wasm32-unknown-unknown --quiet \
+  --manifest-path tests/guests/notes-wasm-bindgen-0.2.100/Cargo.toml --target-dir "$legacy_target"
+rm -rf www/build/notes_legacy
+"$HOME/.cache/wasm-hotswap/wasm-bindgen-0.2.100/bin/wasm-bindgen" --target web --out-dir www/build/notes_legacy \
+  --out-name notes_legacy "$legacy_target/wasm32-unknown-unknown/release/notes_wasm_bindgen_legacy.wasm"
+step "wasm-bindgen 0.2.100 guest: www/build/notes_legacy/ ($(elapsed "$t"))"

@@ -60,6 +60,17 @@ else
   fi
 fi
 
+# The oldest wasm-bindgen whose glue the runtime supports, for the guest the e2e tests build
+# with it (tests/guests/notes-wasm-bindgen-0.2.100). Kept apart from the pinned CLI on PATH.
+wbg_old=0.2.100
+wbg_old_root="$HOME/.cache/wasm-hotswap/wasm-bindgen-$wbg_old"
+if [ "$("$wbg_old_root/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" = "$wbg_old" ]; then
+  step "wasm-bindgen-cli $wbg_old (for the older-glue test) present"
+else
+  step "installing wasm-bindgen-cli $wbg_old into $wbg_old_root (takes ~2 minutes)"
+  cargo install wasm-bindgen-cli --version "=$wbg_old" --root "$wbg_old_root" --force
+fi
+
 wasm_pack_want=0.15.1
 wasm_pack_have=$(wasm-pack --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$wasm_pack_have" = "$wasm_pack_want" ]; then

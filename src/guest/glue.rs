@@ -8,7 +8,8 @@
 //!
 //! - `export function f`, `export async function f`, `export class C`, `export const x`,
 //!   `export let x` => the same declaration without `export`, and `f`, `C`, `x` exported;
-//! - `export { initSync, __wbg_init as default };` => removed, its names exported;
+//! - `export { initSync, __wbg_init as default };`, and `export default __wbg_init;` (before
+//!   0.2.106) => removed, their names exported;
 //! - `import.meta.url` (the default path of the `.wasm`) => the glue's URL, a parameter;
 //! - an `import` statement (inline JS snippets, `--target web` with `module` imports) =>
 //!   refused: the snippets would be fetched unverified.
@@ -71,6 +72,15 @@ pub fn function_body(text: &str, source: &str) -> Result<GlueScript> {
             }
             continue;
         }
+        if let Some(local) = rest
+            .strip_prefix("default ")
+            .and_then(|r| r.trim_end().strip_suffix(';'))
+        {
+            if declared_name(&format!("let {local}")) == Some(local) {
+                exports.push(("default".to_string(), local.to_string()));
+                continue;
+            }
+        }
         let name =
             declared_name(rest).ok_or_else(|| refuse(n, "an export this runtime cannot read"))?;
         exports.push((name.to_string(), name.to_string()));
@@ -110,7 +120,8 @@ fn declared_name(declaration: &str) -> Option<&str> {
     let end = rest
         .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
         .unwrap_or(rest.len());
-    (end > 0).then(|| &rest[..end])
+    let starts = rest.chars().next().is_some_and(|c| !c.is_ascii_digit());
+    (end > 0 && starts).then(|| &rest[..end])
 }
 
 #[cfg(test)]
@@ -152,6 +163,20 @@ export { initSync, __wbg_init as default };
         assert!(script.body.ends_with(
             "return { \"Counter\": Counter, \"add\": add, \"Color\": Color, \"initSync\": initSync, \"default\": __wbg_init, };\n"
         ));
+    }
+
+    #[test]
+    fn an_older_glues_export_default_is_read_too() {
+        let older = GLUE.replace(
+            "export { initSync, __wbg_init as default };",
+            "export { initSync };\nexport default __wbg_init;",
+        );
+        let script = function_body(&older, "notes.js").unwrap();
+        assert_eq!(
+            script.exports,
+            ["Counter", "add", "Color", "initSync", "default"]
+        );
+        assert!(!script.body.contains("export"));
     }
 
     #[test]

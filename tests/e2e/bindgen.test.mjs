@@ -216,3 +216,24 @@ test("under a strict CSP with Trusted Types, 'trusted-types-eval' lets exactly t
   );
   assert.deepEqual(allowed, ["milk"]);
 });
+
+test("the glue of wasm-bindgen 0.2.100 runs too: each copy starts its instance once and the notes carry over", async () => {
+  const result = await inPage(`
+    const dir = "/www/build/notes_legacy/";
+    const source = async () => ({
+      url: dir + "notes_legacy_bg.wasm", digest: await digestOf(await bytesOf(dir + "notes_legacy_bg.wasm")),
+      glue: { url: dir + "notes_legacy.js", digest: await digestOf(await bytesOf(dir + "notes_legacy.js")) },
+    });
+    const m = await HotModule.load(await source());
+    const starts = [m.exports.starts()];
+    m.exports.add("milk"); m.exports.add("eggs");
+    const report = await m.swap(await source());
+    starts.push(m.exports.starts());
+    m.exports.add("tea");
+    return { starts, joined: m.exports.joined(), bytes: report.stateBytes, version: m.version };
+  `);
+  assert.deepEqual(result.starts, [1, 1], "start runs exactly once per instance");
+  assert.equal(result.joined, "milk\neggs\ntea");
+  assert.ok(result.bytes > 0);
+  assert.equal(result.version, "1.0.0");
+});
