@@ -60,6 +60,7 @@
 pub mod args;
 pub mod commands;
 pub mod exit;
+pub mod glue;
 pub mod metadata;
 pub mod module;
 pub mod oci;
@@ -102,6 +103,7 @@ where
         } => commands::embed_wit::run(module, wit, world.as_deref(), output),
         Command::Publish {
             module,
+            glue,
             name,
             version,
             registry,
@@ -112,7 +114,7 @@ where
                 (Some(registry), None) => Destination::Folder(registry),
                 (None, None) => unreachable!("clap requires --registry or --oci"),
             };
-            commands::publish::run(module, name, version, to)
+            commands::publish::run(module, glue.as_deref(), name, version, to)
         }
         Command::Serve {
             dir,

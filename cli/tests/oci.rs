@@ -176,10 +176,12 @@ fn oci_publish_pushes_the_wasm_artifact_layout() {
         "1.0.0"
     );
     let manifest: Manifest = serde_json::from_slice(&body).unwrap();
-    let (layer, size) = manifest
-        .wasm_layer("manifest", &"1.0.0".parse().unwrap())
+    let layers = manifest
+        .wasm_layers("manifest", &"1.0.0".parse().unwrap())
         .unwrap();
+    let (layer, size) = (layers.module.digest, layers.module.size);
     assert_eq!(size, out["size"].as_u64().unwrap());
+    assert_eq!(layers.glue, None);
 
     let (status, _, config) = get(
         &format!(
