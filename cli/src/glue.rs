@@ -28,8 +28,9 @@ impl Glue {
     /// `IO_ERROR` (exit 3) if the file cannot be read; `INVALID_GLUE` (exit 2) if it is not
     /// UTF-8 text (a `.wasm` given as `--glue`, say), which the runtime could not run.
     pub fn read(path: &Path) -> Result<Self, Failure> {
-        let bytes = std::fs::read(path).map_err(|e| Failure::io("reading", path, &e))?;
-        Glue::from_bytes(path, bytes)
+        std::fs::read(path)
+            .map_err(|e| Failure::io("reading", path, &e))
+            .and_then(|bytes| Glue::from_bytes(path, bytes))
     }
 
     /// The glue `bytes`, naming them `path` in errors.

@@ -15,6 +15,20 @@ fn publish_glue(module: &Path, glue: &Path, version: &str, registry: &Path) -> c
     hotswap(&args)
 }
 
+/// Asserts that `run` was refused with exit 2 and `code`, its message naming each of `names`,
+/// and that nothing was stored in `registry`.
+fn assert_refused(run: &common::Run, code: &str, names: &[&str], registry: &Path) -> Value {
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let error = run.json()["error"].clone();
+    assert_eq!(error["code"], code);
+    let message = error["message"].as_str().unwrap();
+    for name in names {
+        assert!(message.contains(name), "{name}: {message}");
+    }
+    assert!(!registry.join("blobs").exists(), "nothing is stored");
+    error
+}
+
 fn index(registry: &Path) -> Value {
     let text = std::fs::read(registry.join("packages/notes/index.json")).unwrap();
     serde_json::from_slice(&text).unwrap()
@@ -68,16 +82,9 @@ fn a_wasm_bindgen_module_without_glue_is_refused_naming_the_flag() {
     let (wasm, _) = bindgen_output(dir.path(), "87482a37f0854b09", "");
     let mut args = publish_args(&wasm, "notes", "1.0.0", To::Registry(&reg));
     args.push("--json".into());
-    let run = hotswap(&args);
-    assert_eq!(run.code, 2, "{}", run.stdout);
-    let error = &run.json()["error"];
-    assert_eq!(error["code"], "INVALID_GUEST");
-    let message = error["message"].as_str().unwrap();
-    assert!(message.contains("notes_bg.wasm"), "{message}");
-    assert!(message.contains("wasm-bindgen module"), "{message}");
-    assert!(message.contains("--glue"), "{message}");
+    let names = ["notes_bg.wasm", "wasm-bindgen module", "--glue"];
+    assert_refused(&hotswap(&args), "INVALID_GUEST", &names, &reg);
     assert!(!reg.join("packages/notes/index.json").exists());
-    assert!(!reg.join("blobs").exists(), "nothing is stored");
 }
 
 #[test]
@@ -87,15 +94,13 @@ fn glue_with_a_raw_module_is_refused() {
     let (_, js) = bindgen_output(dir.path(), "87482a37f0854b09", "");
     let raw = module(dir.path(), "counter.wasm", &counter(""));
     let run = publish_glue(&raw, &js, "1.0.0", &reg);
-    assert_eq!(run.code, 2, "{}", run.stdout);
-    let error = &run.json()["error"];
-    assert_eq!(error["code"], "INVALID_GUEST");
-    let message = error["message"].as_str().unwrap();
-    assert!(message.contains("counter.wasm"), "{message}");
-    assert!(message.contains("--glue"), "{message}");
-    assert!(message.contains("notes.js"), "{message}");
-    assert!(message.contains("not a wasm-bindgen module"), "{message}");
-    assert!(!reg.join("blobs").exists(), "nothing is stored");
+    let names = [
+        "counter.wasm",
+        "--glue",
+        "notes.js",
+        "not a wasm-bindgen module",
+    ];
+    assert_refused(&run, "INVALID_GUEST", &names, &reg);
 }
 
 #[test]
@@ -105,11 +110,8 @@ fn glue_that_is_not_text_is_refused() {
     let (wasm, _) = bindgen_output(dir.path(), "87482a37f0854b09", "");
     let binary = common::write(dir.path(), "notes.js", b"// \xff\xfe not UTF-8");
     let run = publish_glue(&wasm, &binary, "1.0.0", &reg);
-    assert_eq!(run.code, 2, "{}", run.stdout);
-    let error = &run.json()["error"];
-    assert_eq!(error["code"], "INVALID_GLUE");
+    let error = assert_refused(&run, "INVALID_GLUE", &["notes.js", "UTF-8"], &reg);
     assert_eq!(error["offset"], 3);
-    assert!(!reg.join("blobs").exists(), "nothing is stored");
 }
 
 #[test]
