@@ -290,6 +290,7 @@ mod tests {
                 version: version.parse().unwrap(),
                 digest: d(i as u8 + 1),
                 size: 1,
+                glue: None,
                 yanked: *yanked,
                 published: String::new(),
             });

@@ -88,6 +88,7 @@ async fn resolve_oci_picks_the_highest_tag_in_range_and_its_layer_verifies() {
         source,
         digest,
         version,
+        ..
     } = resolve_oci(&base, "acme/counter", &range("^1"), None)
         .await
         .unwrap();
@@ -122,6 +123,7 @@ async fn a_registry_that_wants_a_bearer_token_gets_one_from_its_realm() {
         source,
         digest,
         version,
+        ..
     } = resolve_oci(
         env.token_registry,
         "acme/counter",

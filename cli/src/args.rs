@@ -75,6 +75,10 @@ pub enum Command {
     Publish {
         /// The module file.
         module: PathBuf,
+        /// A wasm-bindgen module's JS glue: the `.js` file `wasm-bindgen --target web` wrote
+        /// beside the `_bg.wasm` (required for such a module, refused for any other).
+        #[arg(long, value_name = "FILE")]
+        glue: Option<PathBuf>,
         /// Package name: lowercase `[a-z0-9]([a-z0-9-_.]*[a-z0-9])?`, optionally `namespace/name`.
         #[arg(long, value_parser = parse_name)]
         name: PackageName,
@@ -95,8 +99,9 @@ pub enum Command {
     Serve {
         /// The registry folder; created if missing.
         dir: PathBuf,
-        /// A module to publish as the next dev version of its package whenever it changes
-        /// (repeatable).
+        /// A module to publish as the next dev version of its package whenever it changes,
+        /// or a wasm-bindgen output folder (`*_bg.wasm` and its `.js` glue), published
+        /// together (repeatable).
         #[arg(long, value_name = "PATH")]
         watch: Vec<PathBuf>,
         /// The port on 127.0.0.1; 0 picks a free one (the address is printed).

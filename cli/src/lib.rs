@@ -11,12 +11,18 @@
 //!
 //! | command | what it does |
 //! |---|---|
-//! | `hotswap inspect m.wasm` | version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, the WIT world decoded from its `component-type` sections (name, package, imports, exports) and the sections' names, sizes and offsets |
+//! | `hotswap inspect m.wasm` | the guest kind (`wasm-bindgen guest` or raw), version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, the WIT world decoded from its `component-type` sections (name, package, imports, exports) and the sections' names, sizes and offsets |
 //! | `hotswap diff old.wasm new.wasm [--check]` | the classified change, item by item; the overall severity; the declared bump and whether it satisfies the rule; the smallest version after old's the change allows |
 //! | `hotswap embed-wit m.wasm --wit W.wit [--world N] -o OUT` | writes the module with the `.wit` file's world in its `component-type` section |
-//! | `hotswap publish m.wasm --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blob, then the index |
-//! | `hotswap publish m.wasm --name N --version V --oci URL` | the same rules against an OCI registry's tags; pushes the Wasm artifact ([`oci`]) |
-//! | `hotswap serve DIR [--watch PATH...] [--port N] [--name N]` | serves the folder on 127.0.0.1 with its cache headers, CORS and a server-sent-events stream of new versions; publishes each watched module as the next dev version when it changes ([`serve`]) |
+//! | `hotswap publish m.wasm [--glue m.js] --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blobs (a wasm-bindgen module's JS glue too, which the index entry names as `"glue": {"digest", "size"}`), then the index |
+//! | `hotswap publish m.wasm [--glue m.js] --name N --version V --oci URL` | the same rules against an OCI registry's tags; pushes the Wasm artifact, the glue as a second layer of media type `application/vnd.wasm-hotswap.glue.v1+javascript` ([`oci`]) |
+//! | `hotswap serve DIR [--watch PATH...] [--port N] [--name N]` | serves the folder on 127.0.0.1 with its cache headers, CORS and a server-sent-events stream of new versions; publishes each watched module, or wasm-bindgen output folder (module and glue together), as the next dev version when it changes ([`serve`]) |
+//!
+//! wasm-bindgen guests: a `_bg.wasm` is published with its glue (`--glue`, the `.js` that
+//! `wasm-bindgen --target web` wrote); one without it, or glue with another module, is
+//! refused ([`glue::guest`]). Versions are compared by what the app reaches of each module
+//! ([`module::Module::compared`]): a wasm-bindgen build's renamed glue imports and its own
+//! `__wbindgen_*` exports are no interface change.
 //!
 //! Every command takes `--json`. Exit statuses are in [`exit`]: 0 success, 1 refused by a
 //! rule, 2 invalid input, 3 I/O error, 64 usage error.
@@ -29,7 +35,9 @@
 //! [`commands::serve`]), which returns a [`commands::Report`] or an [`exit::Failure`], printed
 //! here as text or JSON. What the commands use are libraries:
 //!
-//! - [`module`]: a module file read once (bytes, digest, the core's interface);
+//! - [`module`]: a module file read once (bytes, digest, the core's interface, its kind);
+//! - [`glue`]: a wasm-bindgen guest's JS glue file, and the check that it comes exactly with
+//!   a wasm-bindgen module;
 //! - [`metadata`]: the metadata sections as the core reads them, and the `version` section
 //!   written;
 //! - [`wit`]: the WIT world and its `component-type` sections, as `inspect` shows them;
@@ -60,6 +68,7 @@
 pub mod args;
 pub mod commands;
 pub mod exit;
+pub mod glue;
 pub mod metadata;
 pub mod module;
 pub mod oci;
@@ -102,6 +111,7 @@ where
         } => commands::embed_wit::run(module, wit, world.as_deref(), output),
         Command::Publish {
             module,
+            glue,
             name,
             version,
             registry,
@@ -112,7 +122,7 @@ where
                 (Some(registry), None) => Destination::Folder(registry),
                 (None, None) => unreachable!("clap requires --registry or --oci"),
             };
-            commands::publish::run(module, name, version, to)
+            commands::publish::run(module, glue.as_deref(), name, version, to)
         }
         Command::Serve {
             dir,

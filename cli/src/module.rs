@@ -1,8 +1,10 @@
 //! A module read from a file: its bytes, digest and interface, read once by the core.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use wasm_hotswap::digest::Digest;
+use wasm_hotswap::guest::{is_wasm_bindgen, Kind};
 use wasm_hotswap::inspect::read_interface;
 use wasm_hotswap::interface::Interface;
 
@@ -44,5 +46,23 @@ impl Module {
             bytes,
             interface,
         })
+    }
+
+    /// The kind of guest it is by its interface alone: [`Kind::WasmBindgen`] for a module
+    /// wasm-bindgen wrote ([`is_wasm_bindgen`]), else [`Kind::Raw`].
+    pub fn kind(&self) -> Kind {
+        if is_wasm_bindgen(&self.interface) {
+            Kind::WasmBindgen
+        } else {
+            Kind::Raw
+        }
+    }
+
+    /// The part of the interface that versions are compared by: what the app reaches
+    /// ([`Kind::compared`] of [`Module::kind`]). A wasm-bindgen module's own exports
+    /// (`__wbindgen_*`, …) and its imports from the glue, renamed by every build, are not
+    /// interface changes.
+    pub fn compared(&self) -> Cow<'_, Interface> {
+        self.kind().compared(&self.interface)
     }
 }

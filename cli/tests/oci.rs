@@ -11,7 +11,7 @@ use common::{counter, hotswap, module, publish_oci};
 use ureq::http::{self, Method};
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::inspect::read_interface;
-use wasm_hotswap::registry::oci::{Challenge, Manifest, WasmConfig};
+use wasm_hotswap::registry::oci::{Challenge, Manifest, WasmConfig, GLUE_MEDIA_TYPE};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/oci-registry.sh");
 
@@ -176,10 +176,12 @@ fn oci_publish_pushes_the_wasm_artifact_layout() {
         "1.0.0"
     );
     let manifest: Manifest = serde_json::from_slice(&body).unwrap();
-    let (layer, size) = manifest
-        .wasm_layer("manifest", &"1.0.0".parse().unwrap())
+    let layers = manifest
+        .wasm_layers("manifest", &"1.0.0".parse().unwrap())
         .unwrap();
+    let (layer, size) = (layers.module.digest, layers.module.size);
     assert_eq!(size, out["size"].as_u64().unwrap());
+    assert_eq!(layers.glue, None);
 
     let (status, _, config) = get(
         &format!(
@@ -208,6 +210,88 @@ fn oci_publish_pushes_the_wasm_artifact_layout() {
     assert_eq!(Digest::of(&bytes), layer);
     let interface = read_interface(&bytes).unwrap();
     assert_eq!(interface.version.unwrap().to_string(), "1.0.0");
+}
+
+#[test]
+fn oci_publish_with_glue_pushes_it_as_the_second_layer() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (wasm_path, js_path) = common::bindgen_output(dir.path(), "87482a37f0854b09", "");
+    let oci = format!("{}/acme/notes", registry.url);
+    let mut args = common::publish_args(&wasm_path, "acme/notes", "1.0.0", common::To::Oci(&oci));
+    args.extend(["--glue".into(), js_path.clone().into(), "--json".into()]);
+    let run = hotswap(&args);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = run.json();
+    let glue_bytes = std::fs::read(&js_path).unwrap();
+    let glue_digest = Digest::of(&glue_bytes).to_string();
+    assert_eq!(out["glue"]["digest"], glue_digest);
+    assert_eq!(out["glue"]["media_type"], GLUE_MEDIA_TYPE);
+
+    let (status, _, body) = get(
+        &format!("{}/v2/acme/notes/manifests/1.0.0", registry.url),
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let layers = json["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    assert_eq!(
+        layers[0]["mediaType"], "application/wasm",
+        "the module first"
+    );
+    assert_eq!(layers[0]["digest"], out["digest"]);
+    assert_eq!(
+        layers[1]["mediaType"],
+        "application/vnd.wasm-hotswap.glue.v1+javascript"
+    );
+    assert_eq!(layers[1]["digest"], glue_digest);
+    assert_eq!(layers[1]["size"], glue_bytes.len());
+    assert_eq!(
+        layers[1]["annotations"]["org.opencontainers.image.title"],
+        "notes.js"
+    );
+    let manifest: Manifest = serde_json::from_slice(&body).unwrap();
+    let checked = manifest
+        .wasm_layers("manifest", &"1.0.0".parse().unwrap())
+        .unwrap();
+    assert_eq!(checked.glue.unwrap().digest.to_string(), glue_digest);
+
+    let (status, _, stored) = get(
+        &format!("{}/v2/acme/notes/blobs/{glue_digest}", registry.url),
+        "*/*",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(stored, glue_bytes);
+    let (_, _, config) = get(
+        &format!(
+            "{}/v2/acme/notes/blobs/{}",
+            registry.url, manifest.config.digest
+        ),
+        "*/*",
+    );
+    let config: WasmConfig = serde_json::from_slice(&config).unwrap();
+    assert_eq!(
+        config.layer_digests,
+        vec![out["digest"].as_str().unwrap().to_string(), glue_digest]
+    );
+
+    // The next version builds on it: the rules read the module layer of a two-layer manifest.
+    let v2 = dir.path().join("v2");
+    std::fs::create_dir_all(&v2).unwrap();
+    let (wasm2, js2) = common::bindgen_output(&v2, "3f72c1d6a0b9e854", "");
+    let mut args = common::publish_args(&wasm2, "acme/notes", "1.0.1", common::To::Oci(&oci));
+    args.extend(["--glue".into(), js2.into(), "--json".into()]);
+    let run = hotswap(&args);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["previous"]["severity"], "none");
+
+    // Without its glue, a wasm-bindgen module is refused before anything is pushed.
+    let run = publish_oci(&wasm2, "acme/notes", "1.0.2", &oci);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["code"], "INVALID_GUEST");
 }
 
 #[test]

@@ -12,6 +12,7 @@ fn request(dir: &Path, reg: &Path, version: &str) -> Request {
     let path = common::module(dir, "m.wasm", &common::counter(""));
     Request {
         module: Module::read(&path).unwrap(),
+        glue: None,
         name: "acme/counter".parse().unwrap(),
         version: version.parse().unwrap(),
         registry: Registry::at(reg),

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use common::{counter, hotswap, published, wasm};
+use common::{bindgen, bindgen_output, counter, glue, hotswap, published, wasm};
 use serde_json::Value;
 use wasm_hotswap::digest::Digest;
 
@@ -439,6 +439,63 @@ fn a_watched_module_is_published_as_the_next_dev_version_and_announced() {
     let index: Value =
         serde_json::from_slice(&served.get("/packages/acme/counter/index.json").body).unwrap();
     assert_eq!(index["versions"][1]["digest"], second["digest"]);
+}
+
+#[test]
+fn a_watched_wasm_bindgen_folder_publishes_module_and_glue_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    let out = dir.path().join("pkg");
+    std::fs::create_dir_all(&out).unwrap();
+    let (wasm_path, js_path) = bindgen_output(&out, "87482a37f0854b09", "");
+    let served = Served::start(&reg, &["--watch", out.to_str().unwrap()]);
+    let (mut events, _) = Events::open(&served);
+
+    let first = events.published();
+    assert_eq!(first["name"], "notes", "named after the crate");
+    assert_eq!(first["version"], "0.1.0");
+    let index: Value =
+        serde_json::from_slice(&served.get("/packages/notes/index.json").body).unwrap();
+    let entry = &index["versions"][0];
+    assert_eq!(entry["digest"], first["digest"]);
+    let glue_bytes = std::fs::read(&js_path).unwrap();
+    assert_eq!(entry["glue"]["digest"], Digest::of(&glue_bytes).to_string());
+    let stored = served.get(&blob_url(entry["glue"]["digest"].as_str().unwrap()));
+    assert_eq!(stored.status, 200);
+    assert_eq!(stored.body, glue_bytes);
+
+    // A rebuild rewrites both: one version, with the new glue.
+    std::fs::write(&wasm_path, wasm(&bindgen("3f72c1d6a0b9e854", ""))).unwrap();
+    std::fs::write(&js_path, glue("3f72c1d6a0b9e854")).unwrap();
+    let second = events.published();
+    assert_eq!(
+        second["version"], "0.1.1",
+        "glue imports are no interface change"
+    );
+    let index: Value =
+        serde_json::from_slice(&served.get("/packages/notes/index.json").body).unwrap();
+    assert_eq!(index["versions"].as_array().unwrap().len(), 2, "{index}");
+    assert_eq!(
+        index["versions"][1]["glue"]["digest"],
+        Digest::of(glue("3f72c1d6a0b9e854").as_bytes()).to_string()
+    );
+}
+
+#[test]
+fn a_watched_folder_must_be_wasm_bindgen_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = hotswap(&[
+        "serve".as_ref(),
+        dir.path().join("registry").as_os_str(),
+        "--watch".as_ref(),
+        empty.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(run.code, 64, "{}", run.stdout);
+    let message = run.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("no `*_bg.wasm`"), "{message}");
 }
 
 #[test]

@@ -5,13 +5,17 @@
 //!
 //! ```text
 //! <registry>/packages/<name>/index.json    every published version; revalidated (no-cache)
-//! <registry>/blobs/sha256/<64 hex>         the module bytes; immutable, named by their SHA-256
+//! <registry>/blobs/sha256/<64 hex>         the module bytes, and a wasm-bindgen guest's JS
+//!                                          glue; immutable, named by their SHA-256
 //! ```
 //!
 //! `index.json` is `{"name": "acme/counter", "versions": [{"version": "1.2.0", "digest":
 //! "sha256:…", "size": 1234, "yanked": false, "published": "2026-05-20T10:00:00Z"}, …]}`,
-//! sorted by semver precedence. The blob a version names is fetched and verified by digest
-//! like any other module, so a registry that serves a wrong blob is caught (`HASH_MISMATCH`).
+//! sorted by semver precedence. A wasm-bindgen guest's entry also names its glue, the `.js`
+//! that `wasm-bindgen --target web` wrote: `"glue": {"digest": "sha256:…", "size": 5678}`,
+//! a blob of the same store; the field is omitted for other modules, and indexes without it
+//! read as before. The blobs a version names are fetched and verified by digest like any
+//! other module, so a registry that serves a wrong blob is caught (`HASH_MISMATCH`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -41,12 +45,25 @@ pub struct Entry {
     pub digest: String,
     /// Size of the blob in bytes.
     pub size: u64,
+    /// A wasm-bindgen guest's JS glue, without which its module cannot be instantiated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glue: Option<Glue>,
     /// Withdrawn: never chosen by a range, still fetchable by an exact version.
     #[serde(default)]
     pub yanked: bool,
     /// When it was published, RFC 3339 in UTC.
     #[serde(default)]
     pub published: String,
+}
+
+/// The JS glue of a wasm-bindgen guest: the `.js` file `wasm-bindgen --target web` wrote for
+/// the module, stored as a blob like the module ([`blob_path`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Glue {
+    /// `sha256:<64 hex>` of the glue's bytes.
+    pub digest: String,
+    /// Size of the glue in bytes.
+    pub size: u64,
 }
 
 impl Index {
@@ -58,8 +75,8 @@ impl Index {
         }
     }
 
-    /// Checks what deserialization cannot: the index is the one asked for, every digest is
-    /// well-formed, no version appears twice.
+    /// Checks what deserialization cannot: the index is the one asked for, every digest (the
+    /// module's and the glue's) is well-formed, no version appears twice.
     ///
     /// # Errors
     /// [`Error::InvalidIndex`] naming the index and the entry at fault.
@@ -76,6 +93,11 @@ impl Index {
                 .digest
                 .parse::<Digest>()
                 .map_err(|e| invalid(format!("version {}: {e}", entry.version)))?;
+            if let Some(glue) = &entry.glue {
+                glue.digest.parse::<Digest>().map_err(|e| {
+                    invalid(format!("version {}: `glue.digest`: {e}", entry.version))
+                })?;
+            }
             if self.versions[..i]
                 .iter()
                 .any(|other| other.version == entry.version)
@@ -275,6 +297,7 @@ mod tests {
                 version: version.parse().unwrap(),
                 digest: D.into(),
                 size: 0,
+                glue: None,
                 yanked: *yanked,
                 published: String::new(),
             });
@@ -364,6 +387,13 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("version 1.0.0"));
+        let mut bad_glue = index(&[("1.0.0", false)]);
+        bad_glue.versions[0].glue = Some(Glue {
+            digest: "sha256:nope".into(),
+            size: 3,
+        });
+        let err = bad_glue.validate(&name, "u").unwrap_err().to_string();
+        assert!(err.contains("version 1.0.0: `glue.digest`"), "{err}");
         let mut twice = index(&[("1.0.0", false)]);
         twice.versions.push(twice.versions[0].clone());
         assert!(twice
@@ -406,7 +436,23 @@ mod tests {
         );
         let idx: Index = serde_json::from_str(&text).unwrap();
         assert!(!idx.versions[0].yanked);
+        assert_eq!(idx.versions[0].glue, None);
         let back: Index = serde_json::from_str(&serde_json::to_string(&idx).unwrap()).unwrap();
         assert_eq!(back, idx);
+        assert!(!serde_json::to_string(&idx).unwrap().contains("glue"));
+    }
+
+    #[test]
+    fn a_wasm_bindgen_entry_names_its_glue_and_round_trips() {
+        let text = format!(
+            r#"{{"name":"notes","versions":[{{"version":"1.0.0","digest":"{D}","size":7,"glue":{{"digest":"{D}","size":9}}}}]}}"#
+        );
+        let idx: Index = serde_json::from_str(&text).unwrap();
+        let glue = idx.versions[0].glue.clone().unwrap();
+        assert_eq!((glue.digest.as_str(), glue.size), (D, 9));
+        idx.validate(&"notes".parse().unwrap(), "u").unwrap();
+        let json = serde_json::to_value(&idx).unwrap();
+        assert_eq!(json["versions"][0]["glue"]["digest"], D);
+        assert_eq!(json["versions"][0]["glue"]["size"], 9);
     }
 }

@@ -8,7 +8,7 @@ use web_sys::Response;
 
 use super::index::{blob_path, Index, PackageName, Wanted};
 use super::index_json::index_from_json;
-use super::{invalid_index, Resolved};
+use super::{invalid_index, Resolved, ResolvedGlue};
 use crate::digest::Digest;
 use crate::fetch::{cancel_body, fetch_failed, ok, request, send, Source};
 use crate::js::{describe, Failure};
@@ -19,7 +19,8 @@ use crate::error::Error;
 /// Resolves `name` in the static registry at `base` (its root URL, ending in `/`) to the
 /// version `wanted` selects: the index at `<base>packages/<name>/index.json` names the
 /// version and its digest, and the blob's URL, `<base>blobs/sha256/<hex>`, follows from the
-/// digest. The caller fetches the blob against that digest.
+/// digest; so does the URL of its JS glue, when the entry names one (`glue.digest`). The
+/// caller fetches each blob against its digest.
 ///
 /// # Errors
 /// Those of [`fetch_index`], and [`Error::NoMatchingVersion`] when no version matches.
@@ -33,10 +34,19 @@ pub async fn resolve_static(
     let entry = index.resolve(wanted)?;
     // validate() checked every digest of the index.
     let digest: Digest = entry.digest.parse()?;
+    let glue = match &entry.glue {
+        Some(glue) => {
+            let digest: Digest = glue.digest.parse()?;
+            let url = format!("{base}{}", blob_path(&digest));
+            Some(ResolvedGlue { url, digest })
+        }
+        None => None,
+    };
     Ok(Resolved {
         source: Source::url(format!("{base}{}", blob_path(&digest))),
         digest,
         version: entry.version.clone(),
+        glue,
     })
 }
 

@@ -3,16 +3,27 @@
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::index::{Entry, Index};
+use super::index::{Entry, Glue, Index};
 use crate::js::get;
 
 /// Reads the index's shape from parsed JSON, naming the field at fault. (By hand rather than
 /// through serde: a JS-value deserializer costs the runtime ~20 KB of wasm.)
 pub(super) fn index_from_json(json: &JsValue) -> Result<Index, String> {
-    let text = |object: &JsValue, key: &str, at: &str| {
-        get(object, key)
+    // `field` is named in errors; its last part (`digest` of `glue.digest`) is read.
+    fn key(field: &str) -> &str {
+        field.rsplit_once('.').map_or(field, |(_, key)| key)
+    }
+    let text = |object: &JsValue, field: &str, at: &str| {
+        get(object, key(field))
             .as_string()
-            .ok_or_else(|| format!("{at}`{key}` is not a string"))
+            .ok_or_else(|| format!("{at}`{field}` is not a string"))
+    };
+    let whole = |object: &JsValue, field: &str, at: &str| {
+        get(object, key(field))
+            .as_f64()
+            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+            .map(|n| n as u64)
+            .ok_or_else(|| format!("{at}`{field}` is not a whole number"))
     };
     if !json.is_object() {
         return Err("it is not a JSON object".into());
@@ -33,10 +44,16 @@ pub(super) fn index_from_json(json: &JsValue) -> Result<Index, String> {
         let version = version
             .parse()
             .map_err(|e| format!("{at}`version` `{version}` is not a semantic version: {e}"))?;
-        let size = get(&entry, "size")
-            .as_f64()
-            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
-            .ok_or_else(|| format!("{at}`size` is not a whole number"))?;
+        let size = whole(&entry, "size", &at)?;
+        // Absent (or null) for a module that needs no glue.
+        let glue = match get(&entry, "glue") {
+            v if v.is_undefined() || v.is_null() => None,
+            v if !v.is_object() => return Err(format!("{at}`glue` is not an object")),
+            v => Some(Glue {
+                digest: text(&v, "glue.digest", &at)?,
+                size: whole(&v, "glue.size", &at)?,
+            }),
+        };
         let yanked = match get(&entry, "yanked") {
             v if v.is_undefined() => false,
             v => v
@@ -52,7 +69,8 @@ pub(super) fn index_from_json(json: &JsValue) -> Result<Index, String> {
         entries.push(Entry {
             version,
             digest: text(&entry, "digest", &at)?,
-            size: size as u64,
+            size,
+            glue,
             yanked,
             published,
         });

@@ -22,6 +22,21 @@ pub struct Resolved {
     /// The version the registry listed them as, which their `version` section must equal
     /// (`check_listed_version`).
     pub version: Version,
+    /// A wasm-bindgen guest's JS glue, when the registry lists one for this version.
+    pub glue: Option<ResolvedGlue>,
+}
+
+/// Where a wasm-bindgen guest's JS glue is, and the digest its bytes must have.
+///
+/// For a static registry the URL is `<base>blobs/sha256/<hex>`; for an OCI registry it is the
+/// glue layer's `<base>/v2/<repository>/blobs/<digest>`, which a registry that asked for a
+/// token serves with the same `Authorization` as the module (the module's
+/// [`Source`]'s `init`).
+pub struct ResolvedGlue {
+    /// The glue blob's URL.
+    pub url: String,
+    /// The digest the registry named for it, which the fetch must verify.
+    pub digest: Digest,
 }
 
 /// The module a registry lists as `listed` must say so in its own `version` section.

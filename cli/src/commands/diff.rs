@@ -13,9 +13,12 @@ use crate::table::columns;
 
 const GROUPS: [Severity; 3] = [Severity::Breaking, Severity::Additive, Severity::None];
 
-/// Compares the modules in `old` and `new`.
+/// Compares the modules in `old` and `new`: what the app reaches of each
+/// ([`Module::compared`]), so that a wasm-bindgen module's own exports and its imports from
+/// the glue, renamed by every build, are not changes.
 ///
-/// JSON: `{"old": {"file", "version", "digest"}, "new": {…}, "severity",
+/// JSON: `{"old": {"file", "version", "digest", "kind": "raw" | "wasm-bindgen"}, "new": {…},
+/// "severity",
 /// "changes": {"breaking": [{"severity", "item", "detail"}], "additive": […], "none": […]},
 /// "required": "major", "bump": {"declared", "ok"} | null, "smallest_allowed": "2.0.0" | null,
 /// "check": {"passed", "reason"} | null}`.
@@ -29,7 +32,7 @@ const GROUPS: [Severity; 3] = [Severity::Breaking, Severity::Additive, Severity:
 pub fn run(old_path: &Path, new_path: &Path, check: bool) -> Result<Report, Failure> {
     let old = Module::read(old_path)?;
     let new = Module::read(new_path)?;
-    let change = diff(&old.interface, &new.interface);
+    let change = diff(&old.compared(), &new.compared());
     let severity = change.severity();
     let required = bump::required(severity);
     let versions = old
@@ -65,6 +68,7 @@ pub fn run(old_path: &Path, new_path: &Path, check: bool) -> Result<Report, Fail
             "file": m.path,
             "version": m.interface.version.as_ref().map(ToString::to_string),
             "digest": m.digest.to_string(),
+            "kind": m.kind(),
         })
     };
     let groups: serde_json::Map<String, serde_json::Value> = GROUPS

@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use serde_json::json;
-use wasm_hotswap::contract::{statefulness, Statefulness};
+use wasm_hotswap::contract::Statefulness;
+use wasm_hotswap::guest::Kind;
 
 use super::Report;
 use crate::exit::{Exit, Failure};
@@ -14,7 +15,8 @@ use crate::{metadata, wit};
 
 /// Reads everything `inspect` shows about the module in `path`.
 ///
-/// JSON: `{"file", "size", "digest", "version", "guest": {"kind", "reason"?}, "metadata",
+/// JSON: `{"file", "size", "digest", "version", "kind": "raw" | "wasm-bindgen",
+/// "guest": {"kind": "stateless" | "stateful" | "invalid", "reason"?}, "metadata",
 /// "imports", "exports", "wit": {"world": {"name", "package", "imports", "exports"} | null,
 /// "sections": [{"name", "size", "offset"}]}}`, where imports
 /// and exports have the core's form (`{"name", "kind": "func", "params", "results"}`, …).
@@ -24,7 +26,9 @@ use crate::{metadata, wit};
 pub fn run(path: &Path) -> Result<Report, Failure> {
     let module = Module::read(path)?;
     let wit = wit::read(path, &module.bytes)?;
-    let (kind, reason) = match statefulness(&module.interface) {
+    // A wasm-bindgen module is stateful by the glue's contract, not the raw ABI's.
+    let guest_kind = module.kind();
+    let (kind, reason) = match guest_kind.contract(&module.interface) {
         Ok(Statefulness::Stateless) => ("stateless", None),
         Ok(Statefulness::Stateful) => ("stateful", None),
         Err(e) => ("invalid", Some(e.to_string())),
@@ -37,6 +41,7 @@ pub fn run(path: &Path) -> Result<Report, Failure> {
         "size": module.bytes.len(),
         "digest": module.digest.to_string(),
         "version": version,
+        "kind": guest_kind,
         "guest": match &reason {
             Some(reason) => json!({ "kind": kind, "reason": reason }),
             None => json!({ "kind": kind }),
@@ -54,6 +59,15 @@ pub fn run(path: &Path) -> Result<Report, Failure> {
         (
             "version",
             version.unwrap_or_else(|| "none (no `version` section)".into()),
+        ),
+        (
+            "kind",
+            match guest_kind {
+                Kind::WasmBindgen => "wasm-bindgen guest: instantiated by its JS glue, the \
+                                      `.js` wasm-bindgen wrote beside it (publish with --glue)"
+                    .to_string(),
+                _ => "raw core module".to_string(),
+            },
         ),
         (
             "guest",

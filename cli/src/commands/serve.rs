@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::exit::{Exit, Failure};
 use crate::registry::PackageName;
 use crate::serve::log::Log;
-use crate::serve::watch::Watched;
+use crate::serve::watched::WatchedGuest;
 use crate::serve::Server;
 
 /// What `hotswap serve` was asked to do.
@@ -14,7 +14,7 @@ use crate::serve::Server;
 pub struct Options {
     /// The registry folder; created if missing.
     pub dir: PathBuf,
-    /// Modules to publish whenever they change.
+    /// Modules, or wasm-bindgen output folders, to publish whenever they change.
     pub watch: Vec<PathBuf>,
     /// The port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
@@ -27,8 +27,9 @@ pub struct Options {
 /// Serves until the process ends.
 ///
 /// # Errors
-/// Only at start: `USAGE` (exit 64) for a watched file stem that is not a package name, or
-/// `--name` with several `--watch`; as [`Server::bind`] otherwise.
+/// Only at start: `USAGE` (exit 64) for a watched file stem (or a folder's crate name) that is
+/// not a package name, a watched folder that is not a wasm-bindgen output folder, or `--name`
+/// with several `--watch`; as [`Server::bind`] otherwise.
 pub fn run(options: &Options) -> Result<std::convert::Infallible, Failure> {
     let watched = packages(options)?;
     let server = Server::bind(&options.dir, options.port, watched)?;
@@ -37,8 +38,9 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, Failure> {
     server.run(log)
 }
 
-/// The watched paths with the package each is published as.
-fn packages(options: &Options) -> Result<Vec<(Watched, PackageName)>, Failure> {
+/// The watched paths with the package each is published as: a module file's stem, or a
+/// wasm-bindgen folder's crate name (`notes` of `notes_bg.wasm`), unless `--name` says.
+fn packages(options: &Options) -> Result<Vec<(WatchedGuest, PackageName)>, Failure> {
     if options.name.is_some() && options.watch.len() > 1 {
         return Err(Failure::new(
             Exit::Usage,
@@ -47,25 +49,33 @@ fn packages(options: &Options) -> Result<Vec<(Watched, PackageName)>, Failure> {
              published under its file stem",
         ));
     }
-    let name_of = |path: &PathBuf| -> Result<PackageName, Failure> {
+    let usage = |message: String| Failure::new(Exit::Usage, "USAGE", message);
+    let name_of = |path: &PathBuf, stem: Option<String>| -> Result<PackageName, Failure> {
         if let Some(name) = &options.name {
             return Ok(name.clone());
         }
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         stem.unwrap_or_default().parse().map_err(|e| {
-            Failure::new(
-                Exit::Usage,
-                "USAGE",
-                format!(
-                    "--watch {}: its file stem is not a package name, give --name ({e})",
-                    path.display()
-                ),
-            )
+            usage(format!(
+                "--watch {}: its file stem is not a package name, give --name ({e})",
+                path.display()
+            ))
         })
     };
     options
         .watch
         .iter()
-        .map(|path| Ok((Watched::new(path.clone()), name_of(path)?)))
+        .map(|path| {
+            if path.is_dir() {
+                let (watch, stem) = WatchedGuest::folder(path.clone()).map_err(|reason| {
+                    usage(format!(
+                        "--watch {}: a folder must be wasm-bindgen's output, but {reason}",
+                        path.display()
+                    ))
+                })?;
+                return Ok((watch, name_of(path, Some(stem))?));
+            }
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            Ok((WatchedGuest::file(path.clone()), name_of(path, stem)?))
+        })
         .collect()
 }

@@ -7,6 +7,9 @@
 //! blob      application/vnd.wasm.config.v0+json  {"created", "architecture": "wasm",
 //!                                                 "os": "wasip1", "layerDigests": [<layer>]}
 //! blob      application/wasm                     the module, `version` section = 1.2.0
+//! blob      application/vnd.wasm-hotswap.glue.v1+javascript
+//!                                                a wasm-bindgen module's JS glue (`--glue`),
+//!                                                the second layer, after the module's
 //! manifest  application/vnd.oci.image.manifest.v1+json, tag 1.2.0, annotations
 //!           org.opencontainers.image.version = 1.2.0, .created, and the module's
 //!           metadata sections under their OCI names (description, licenses, source, …)

@@ -8,25 +8,30 @@ use std::path::Path;
 use semver::Version;
 use serde::Serialize;
 use ureq::http::Method;
-use wasm_hotswap::contract::statefulness;
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::registry::oci::{
     newest_tag, next_link, resolve_url, Descriptor, Manifest, WasmConfig, ARCHITECTURE,
-    CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, MODULE_OS, VERSION_ANNOTATION,
+    CONFIG_MEDIA_TYPE, GLUE_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, MODULE_OS,
+    VERSION_ANNOTATION,
 };
 
 use super::client::{registry_error, Client};
 use super::Target;
 use crate::exit::{Exit, Failure};
+use crate::glue::{guest, Glue};
 use crate::module::Module;
 use crate::registry::publish::{check_bump, check_greater, versioned, Previous, VersionSection};
 use crate::registry::PackageName;
+
+const TITLE: &str = "org.opencontainers.image.title";
 
 /// What to push, and where.
 #[derive(Debug, Clone)]
 pub struct Request {
     /// The module as read from its file.
     pub module: Module,
+    /// A wasm-bindgen module's JS glue (`--glue`), pushed as the second layer.
+    pub glue: Option<Glue>,
     /// The package name.
     pub name: PackageName,
     /// The version: the tag, and the `version` section.
@@ -56,24 +61,42 @@ pub struct Pushed {
     pub config_digest: String,
     /// Whether the registry already had the layer, so that it was not uploaded.
     pub layer_existed: bool,
+    /// The glue layer of a wasm-bindgen module.
+    pub glue: Option<PushedGlue>,
     /// Whether the version section was present or written.
     pub version_section: VersionSection,
     /// The highest version tagged before, if any.
     pub previous: Option<Previous>,
 }
 
-/// Pushes `request.module` as `request.version`.
+/// A wasm-bindgen module's glue, pushed as the layer after the module's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PushedGlue {
+    /// Digest of the glue layer.
+    pub digest: String,
+    /// Its size.
+    pub size: u64,
+    /// [`GLUE_MEDIA_TYPE`].
+    pub media_type: &'static str,
+    /// Whether the registry already had it.
+    pub layer_existed: bool,
+}
+
+/// Pushes `request.module` (and its glue) as `request.version`.
 ///
 /// Steps, each of which may refuse before anything is uploaded:
-/// 1. the guest contract (`INVALID_GUEST`, exit 2);
+/// 1. glue exactly with a wasm-bindgen module, and the kind's guest contract ([`guest`]:
+///    `INVALID_GUEST`, exit 2);
 /// 2. the `version` section, checked or written ([`versioned`]);
 /// 3. the registry's tags (`GET /v2/<name>/tags/list`, every page): `V` must be greater than
 ///    the highest semver tag ([`check_greater`]);
 /// 4. that tag's manifest must be a Wasm artifact, its layer's bytes must hash to the digest
 ///    it names, and the bump must cover the interface change from that module ([`check_bump`]).
 ///
-/// Then the config and the layer are uploaded (a `HEAD` first: a blob the registry has is not
-/// sent again) and the manifest is put under the tag `V`.
+/// Then the config and the layers are uploaded (a `HEAD` first: a blob the registry has is
+/// not sent again) and the manifest is put under the tag `V`: the module's layer first, then
+/// the glue's, of media type [`GLUE_MEDIA_TYPE`], so that tools that know only the Wasm
+/// artifact (wkg) still pull the module.
 ///
 /// # Errors
 /// The refusals above; `REGISTRY_CORRUPT` (exit 2) when the highest tag is not a Wasm artifact
@@ -82,11 +105,12 @@ pub struct Pushed {
 pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
     let Request {
         module,
+        glue,
         name,
         version,
         target,
     } = request;
-    statefulness(&module.interface).map_err(|e| Failure::module(&module.path, &e))?;
+    guest(module, glue.as_ref())?;
     let (module, version_section) = versioned(module, version)?;
 
     let tags = list_tags(client, target)?;
@@ -105,17 +129,28 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         author: module.interface.metadata.authors.clone(),
         architecture: ARCHITECTURE.into(),
         os: MODULE_OS.into(),
-        layer_digests: vec![layer_digest.clone()],
+        layer_digests: std::iter::once(layer_digest.clone())
+            .chain(glue.as_ref().map(|g| g.digest.to_string()))
+            .collect(),
     };
     let config_bytes = serde_json::to_vec(&config).expect("a config serializes");
     let config_digest = Digest::of(&config_bytes).to_string();
     upload_blob(client, target, &config_bytes)?;
     let layer_existed = upload_blob(client, target, &module.bytes)?;
+    let pushed_glue = match glue {
+        Some(glue) => Some(PushedGlue {
+            digest: glue.digest.to_string(),
+            size: glue.bytes.len() as u64,
+            media_type: GLUE_MEDIA_TYPE,
+            layer_existed: upload_blob(client, target, &glue.bytes)?,
+        }),
+        None => None,
+    };
 
-    let title = module.path.file_name().map_or_else(
-        || "module.wasm".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let title = |path: &Path, default: &str| {
+        path.file_name()
+            .map_or_else(|| default.into(), |n| n.to_string_lossy().into_owned())
+    };
     let manifest = Manifest::wasm(
         Descriptor {
             media_type: CONFIG_MEDIA_TYPE.into(),
@@ -128,8 +163,14 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
             digest: layer_digest.clone(),
             size: module.bytes.len() as u64,
             // Tools that pull to a file name it after this (as `wkg oci push` sets it).
-            annotations: BTreeMap::from([("org.opencontainers.image.title".into(), title)]),
+            annotations: BTreeMap::from([(TITLE.into(), title(&module.path, "module.wasm"))]),
         },
+        glue.as_ref().map(|glue| Descriptor {
+            media_type: GLUE_MEDIA_TYPE.into(),
+            digest: glue.digest.to_string(),
+            size: glue.bytes.len() as u64,
+            annotations: BTreeMap::from([(TITLE.into(), title(&glue.path, "glue.js"))]),
+        }),
         annotations(&module, version, &config.created),
     );
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serializes");
@@ -153,6 +194,7 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         manifest_digest: Digest::of(&manifest_bytes).to_string(),
         config_digest,
         layer_existed,
+        glue: pushed_glue,
         version_section,
         previous,
     })
@@ -219,9 +261,11 @@ fn pull(client: &Client, target: &Target, version: &Version) -> Result<Module, F
     }
     let manifest: Manifest = serde_json::from_slice(&reply.body)
         .map_err(|e| corrupt(format!("manifest `{url}` cannot be read: {e}")))?;
-    let (digest, _) = manifest
-        .wasm_layer(&url, version)
-        .map_err(|e| corrupt(e.to_string()))?;
+    let digest = manifest
+        .wasm_layers(&url, version)
+        .map_err(|e| corrupt(e.to_string()))?
+        .module
+        .digest;
     let blob_url = target.url(&format!("blobs/{digest}"));
     let reply = client.send(Method::GET, &blob_url, &[], None)?;
     if !reply.ok() {

@@ -8,22 +8,25 @@ use wasm_hotswap::diff::diff;
 use super::publish::{publish, Published, Request};
 use super::{PackageName, Registry};
 use crate::exit::{Exit, Failure};
+use crate::glue::Glue;
 use crate::metadata;
 use crate::module::Module;
 
 /// The version a package's first dev publish gets when the module has no `version` section.
 pub const FIRST: Version = Version::new(0, 1, 0);
 
-/// Publishes `module` as the next dev version of `name`, or returns `None` when it is the
-/// newest published version already (the same bytes once its `version` section is set to
-/// that version's, as when a file is saved again unchanged).
+/// Publishes `module` (with the `glue` of a wasm-bindgen module) as the next dev version of
+/// `name`, or returns `None` when it is the newest published version already (the same bytes
+/// once its `version` section is set to that version's, and the same glue, as when a file is
+/// saved again unchanged).
 ///
 /// The version, always without prerelease or build metadata:
 /// 1. the first version of a package is the module's own `version` section without its
 ///    prerelease and build parts (`1.2.0-dev+5 => 1.2.0`), or [`FIRST`] without one;
 /// 2. after that, the smallest version after the newest published one (yanked or not) that
-///    the change allows ([`smallest_allowed`] on [`diff`]'s severity): `1.2.0` then `1.2.1`
-///    for an unchanged interface, `1.3.0` for an added export, `2.0.0` for a removed one.
+///    the change allows ([`smallest_allowed`] on [`diff`]'s severity, of what the app reaches:
+///    [`Module::compared`]): `1.2.0` then `1.2.1` for an unchanged interface (or only new
+///    glue), `1.3.0` for an added export, `2.0.0` for a removed one.
 ///
 /// The module's `version` section is replaced by that version (wasm-metadata writes it as
 /// `wasm-tools metadata add --version` does) and [`publish`] stores it, with all its rules.
@@ -35,6 +38,7 @@ pub fn publish_next(
     registry: &Registry,
     name: &PackageName,
     module: &Module,
+    glue: Option<&Glue>,
 ) -> Result<Option<Published>, Failure> {
     let newest = registry.read_index(name)?.and_then(|i| i.newest().cloned());
     let version = match &newest {
@@ -44,11 +48,14 @@ pub fn publish_next(
             .as_ref()
             .map_or(FIRST, |v| Version::new(v.major, v.minor, v.patch)),
         Some(newest) => {
-            if versioned(module, &newest.version)?.digest.to_string() == newest.digest {
+            let glue_digest = glue.map(|g| g.digest.to_string());
+            if versioned(module, &newest.version)?.digest.to_string() == newest.digest
+                && glue_digest.as_ref() == newest.glue.as_ref().map(|g| &g.digest)
+            {
                 return Ok(None);
             }
             let old = registry.read_module(newest)?;
-            let severity = diff(&old.interface, &module.interface).severity();
+            let severity = diff(&old.compared(), &module.compared()).severity();
             smallest_allowed(&newest.version, severity).ok_or_else(|| {
                 Failure::new(
                     Exit::Refused,
@@ -63,6 +70,7 @@ pub fn publish_next(
     };
     let request = Request {
         module: versioned(module, &version)?,
+        glue: glue.cloned(),
         name: name.clone(),
         version,
         registry: registry.clone(),

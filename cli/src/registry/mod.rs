@@ -3,11 +3,15 @@
 //! with; this module only adds the crash-safe writer.
 //!
 //! ```text
-//! DIR/blobs/sha256/<64 hex>        the module bytes, immutable, named by their SHA-256
+//! DIR/blobs/sha256/<64 hex>        the module bytes and wasm-bindgen glue, immutable, named
+//!                                  by their SHA-256
 //! DIR/packages/<name>/index.json   {"name": N, "versions": [{"version": "1.2.0",
 //!                                   "digest": "sha256:<hex>", "size": 1234, "yanked": false,
 //!                                   "published": "<RFC 3339 UTC>"}, …]}
 //! ```
+//!
+//! A wasm-bindgen guest's entry also has `"glue": {"digest": "sha256:<hex>", "size": N}`: its
+//! JS glue, a blob of the same store (absent for other modules).
 //!
 //! - `versions` is sorted by semver precedence, ascending.
 //! - `<name>` is a [`PackageName`]: `name` or `namespace/name`; a namespace is a directory.
@@ -18,7 +22,7 @@
 //! - Files whose names start with `.` are temp files of an interrupted write; readers ignore
 //!   them and they may be deleted.
 //!
-//! Crash safety: the blob is written before the index, each through
+//! Crash safety: the blobs (glue, then module) are written before the index, each through
 //! [`durable::write_atomically`]. A crash at any point leaves the previous index, valid and
 //! pointing only at blobs that exist; at worst a blob no index names yet is left behind, and
 //! publishing again reuses it. Publishers are not locked against each other: run one

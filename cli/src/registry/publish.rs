@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use semver::Version;
 use serde::Serialize;
 use wasm_hotswap::bump::{self, Bump};
-use wasm_hotswap::contract::statefulness;
 use wasm_hotswap::diff::{diff, Severity};
+use wasm_hotswap::registry::index::Glue as IndexGlue;
 
 use super::{Entry, PackageName, Registry};
 use crate::exit::{Exit, Failure};
+use crate::glue::{guest, Glue};
 use crate::metadata;
 use crate::module::Module;
 
@@ -19,6 +20,8 @@ use crate::module::Module;
 pub struct Request {
     /// The module as read from its file.
     pub module: Module,
+    /// A wasm-bindgen module's JS glue (`--glue`).
+    pub glue: Option<Glue>,
     /// The package name.
     pub name: PackageName,
     /// The version to publish it as.
@@ -72,6 +75,8 @@ pub struct Published {
     pub blob: PathBuf,
     /// Whether the blob was already there, so that nothing was written for it.
     pub blob_existed: bool,
+    /// The JS glue stored with a wasm-bindgen module.
+    pub glue: Option<PublishedGlue>,
     /// Where the index is.
     pub index: PathBuf,
     /// Whether the version section was present or written.
@@ -80,31 +85,46 @@ pub struct Published {
     pub previous: Option<Previous>,
 }
 
+/// A wasm-bindgen module's glue, stored as a blob beside the module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedGlue {
+    /// Digest of the glue, which the index entry names (`glue.digest`).
+    pub digest: String,
+    /// Its size.
+    pub size: u64,
+    /// Where its blob is.
+    pub blob: PathBuf,
+    /// Whether the blob was already there.
+    pub blob_existed: bool,
+}
+
 /// Publishes `request.module` as `request.name@request.version`.
 ///
 /// Steps, each of which may refuse (exit 1) before anything is written:
-/// 1. The guest must satisfy the guest contract (`INVALID_GUEST`, exit 2).
+/// 1. The module must come with glue exactly when wasm-bindgen wrote it, and satisfy its
+///    kind's guest contract ([`guest`]: `INVALID_GUEST`, exit 2).
 /// 2. A `version` section present must equal `--version` (`VERSION_MISMATCH`); a missing one
 ///    is written with wasm-metadata.
 /// 3. The version must be greater, by semver precedence, than every published one, yanked
 ///    or not (`VERSION_NOT_GREATER`).
 /// 4. The bump from the highest published version must be as large as the interface change
-///    needs ([`bump::check`] on [`diff`]'s severity), else `SEMVER_VIOLATION` naming each
-///    item that needs more.
+///    needs ([`bump::check`] on [`diff`]'s severity, between what the app reaches of each:
+///    [`Module::compared`]), else `SEMVER_VIOLATION` naming each item that needs more.
 ///
-/// Then the blob is stored (skipped if it exists with the same bytes) and the index replaced
-/// atomically. `fail_at` stops the publish at a [`FailPoint`] with an I/O error, for tests.
+/// Then the blobs are stored, the glue's first (each skipped if it exists with the same
+/// bytes), and the index replaced atomically; its entry names the glue (`glue.digest`). `fail_at` stops the publish at a [`FailPoint`] with an I/O error, for tests.
 ///
 /// # Errors
 /// The refusals above; `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2).
 pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Published, Failure> {
     let Request {
         module,
+        glue,
         name,
         version,
         registry,
     } = request;
-    statefulness(&module.interface).map_err(|e| Failure::module(&module.path, &e))?;
+    guest(module, glue.as_ref())?;
 
     let (module, version_section) = versioned(module, version)?;
     let index = registry.read_index(name)?;
@@ -115,6 +135,18 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         None => None,
     };
 
+    let glue = match glue {
+        Some(glue) => {
+            let (blob, blob_existed) = registry.put_blob(&glue.bytes)?;
+            Some(PublishedGlue {
+                digest: glue.digest.to_string(),
+                size: glue.bytes.len() as u64,
+                blob,
+                blob_existed,
+            })
+        }
+        None => None,
+    };
     let (blob, blob_existed) = registry.put_blob(&module.bytes)?;
     let injected = |at: FailPoint| {
         if fail_at == Some(at) {
@@ -129,6 +161,10 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         version: version.clone(),
         digest: module.digest.to_string(),
         size: module.bytes.len() as u64,
+        glue: glue.as_ref().map(|g| IndexGlue {
+            digest: g.digest.clone(),
+            size: g.size,
+        }),
         yanked: false,
         published: now_rfc3339(),
     });
@@ -141,6 +177,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         size: module.bytes.len() as u64,
         blob,
         blob_existed,
+        glue,
         index: index_path,
         version_section,
         previous,
@@ -212,7 +249,8 @@ pub fn check_greater(newest: &Version, version: &Version) -> Result<(), Failure>
 }
 
 /// [`publish`]'s step 4: the bump from `newest` (whose module is `old`) to `version` must be
-/// as large as the interface change from `old` to `module` needs.
+/// as large as the interface change from `old` to `module` needs, comparing what the app
+/// reaches of each ([`Module::compared`]).
 ///
 /// # Errors
 /// `SEMVER_VIOLATION` (exit 1) naming each item that needs more.
@@ -222,7 +260,7 @@ pub fn check_bump(
     module: &Module,
     version: &Version,
 ) -> Result<Previous, Failure> {
-    let change = diff(&old.interface, &module.interface);
+    let change = diff(&old.compared(), &module.compared());
     let severity = change.severity();
     match bump::check(newest, version, severity) {
         Ok(declared) => Ok(Previous {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use super::watch::Watched;
+use super::watched::WatchedGuest;
 use crate::exit::Failure;
 use crate::registry::publish::Published;
 use crate::registry::PackageName;
@@ -19,12 +19,17 @@ pub struct Log {
 
 impl Log {
     /// The address it listens on, the folder and the watched modules.
-    pub fn listening(self, root: &Path, port: u16, watched: &[(Watched, PackageName)]) {
+    pub fn listening(self, root: &Path, port: u16, watched: &[(WatchedGuest, PackageName)]) {
         let url = format!("http://127.0.0.1:{port}/");
         if self.json {
             let watch: Vec<_> = watched
                 .iter()
-                .map(|(w, n)| serde_json::json!({"path": w.path, "name": n.as_str()}))
+                .map(|(w, n)| {
+                    serde_json::json!({
+                        "path": w.path, "name": n.as_str(),
+                        "module": w.module_path(), "glue": w.glue_path(),
+                    })
+                })
                 .collect();
             self.line(&serde_json::json!({
                 "listening": url, "port": port, "dir": root, "events": format!("{url}events"),
@@ -34,6 +39,13 @@ impl Log {
             let mut text = format!("serving {} on {url} (events: {url}events)", root.display());
             for (file, name) in watched {
                 text += &format!("\nwatching {} as {name}", file.path.display());
+                if let Some(glue) = file.glue_path() {
+                    text += &format!(
+                        " (wasm-bindgen: {} with its glue {})",
+                        file.module_path().display(),
+                        glue.display()
+                    );
+                }
             }
             self.text(&text);
         }

@@ -10,6 +10,8 @@
 //! - One thread polls ([`watch`]): every 20 ms the watched modules, and every 250 ms the
 //!   package indexes. A watched module that changed and then stayed unchanged for 50 ms is
 //!   published as the next dev version ([`crate::registry::dev::publish_next`]) and announced;
+//!   a watched wasm-bindgen output folder ([`watched`]) is published when its `_bg.wasm` or
+//!   its `.js` glue changed and both have settled, the two together;
 //!   a version that any other publisher added to an index is announced when the index is
 //!   next scanned. Each `(name, version)` is announced once.
 //! - A refused publish (a broken module, a guest-contract violation, a bump the rule refuses)
@@ -23,11 +25,15 @@
 //! - Publishers are not locked against each other (see [`crate::registry`]): do not run a
 //!   `hotswap publish` of a package while the watcher may publish it too.
 //! - Polling, not inotify: a change is seen up to 20 ms late, plus the 50 ms settle time.
+//! - A wasm-bindgen build that writes its `.js` more than 50 ms after its `_bg.wasm` (or
+//!   the other way round) is published twice: first the new module with the old glue, then
+//!   the pair.
 
 pub mod events;
 pub mod files;
 pub mod log;
 pub mod watch;
+pub mod watched;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,12 +42,14 @@ use std::time::Instant;
 use tiny_http::{Header, Method, Request, Response};
 
 use crate::exit::{Exit, Failure};
+use crate::glue::Glue;
 use crate::module::Module;
 use crate::registry::dev::publish_next;
 use crate::registry::{PackageName, Registry};
 use events::{Announcement, Hub};
 use log::Log;
-use watch::{Indexes, Watched, POLL};
+use watch::{Indexes, POLL};
+use watched::{Change, WatchedGuest};
 
 /// The port `serve` listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8787;
@@ -54,7 +62,7 @@ pub struct Server {
     http: tiny_http::Server,
     root: PathBuf,
     port: u16,
-    watched: Vec<(Watched, PackageName)>,
+    watched: Vec<(WatchedGuest, PackageName)>,
 }
 
 impl Server {
@@ -66,7 +74,7 @@ impl Server {
     pub fn bind(
         dir: &Path,
         port: u16,
-        watched: Vec<(Watched, PackageName)>,
+        watched: Vec<(WatchedGuest, PackageName)>,
     ) -> Result<Server, Failure> {
         std::fs::create_dir_all(dir).map_err(|e| Failure::io("creating", dir, &e))?;
         let root = dir
@@ -99,7 +107,7 @@ impl Server {
     }
 
     /// The watched modules and their packages.
-    pub fn watched(&self) -> &[(Watched, PackageName)] {
+    pub fn watched(&self) -> &[(WatchedGuest, PackageName)] {
         &self.watched
     }
 
@@ -137,7 +145,7 @@ impl Server {
 
 fn poll(
     root: &Path,
-    mut watched: Vec<(Watched, PackageName)>,
+    mut watched: Vec<(WatchedGuest, PackageName)>,
     mut indexes: Indexes,
     hub: &Hub,
     log: Log,
@@ -146,10 +154,9 @@ fn poll(
     for tick in 0u32.. {
         let now = Instant::now();
         for (file, name) in &mut watched {
-            if let Some(bytes) = file.poll(now) {
+            if let Some(change) = file.poll(now) {
                 let started = Instant::now();
-                let published = Module::from_bytes(&file.path, bytes)
-                    .and_then(|m| publish_next(&registry, name, &m));
+                let published = publish_change(&registry, name, change);
                 match published {
                     Ok(Some(done)) => {
                         log.published(&file.path, &done, started.elapsed());
@@ -169,6 +176,20 @@ fn poll(
         }
         std::thread::sleep(POLL.saturating_sub(now.elapsed()));
     }
+}
+
+/// A watched guest's settled change, published as the next dev version.
+fn publish_change(
+    registry: &Registry,
+    name: &PackageName,
+    change: Change,
+) -> Result<Option<crate::registry::publish::Published>, Failure> {
+    let module = Module::from_bytes(&change.module_path, change.module)?;
+    let glue = match change.glue {
+        Some((path, bytes)) => Some(Glue::from_bytes(&path, bytes)?),
+        None => None,
+    };
+    publish_next(registry, name, &module, glue.as_ref())
 }
 
 fn answer(request: Request, root: &Path, hub: &Hub, log: Log) {

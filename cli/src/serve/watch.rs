@@ -63,6 +63,11 @@ impl Watched {
         }
     }
 
+    /// Whether the file changed and has not yet stayed unchanged for [`SETTLE`].
+    pub fn settling(&self) -> bool {
+        self.pending.is_some()
+    }
+
     /// Looks at the file at time `now`. Returns its bytes when it changed and then stayed
     /// unchanged for [`SETTLE`]; a file that changes while it is read is looked at again later.
     pub fn poll(&mut self, now: Instant) -> Option<Vec<u8>> {

@@ -117,3 +117,77 @@ pub fn published(module: &Path, name: &str, version: &str, registry: &Path) -> s
     assert_eq!(run.code, 0, "{}", run.stdout);
     run.json()
 }
+
+/// A wasm-bindgen `_bg.wasm` as `wasm-bindgen --target web` leaves it: imports from
+/// `./notes_bg.js` named `__wbg_log_<hash>` (the hash differs between builds), its own
+/// `__wbindgen_*` exports, and the app's `add`; `extra` is spliced into the module.
+pub fn bindgen(hash: &str, extra: &str) -> String {
+    format!(
+        r#"(module
+  (import "./notes_bg.js" "__wbg_log_{hash}" (func (param i32 i32)))
+  (memory (export "memory") 17)
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "__wbindgen_malloc") (param i32 i32) (result i32) (i32.const 8))
+  (func (export "__wbindgen_start"))
+  {extra})"#
+    )
+}
+
+/// The `notes.js` glue `wasm-bindgen --target web` writes for [`bindgen`]`(hash, "")`,
+/// shortened. The CLI stores it and never runs it.
+pub fn glue(hash: &str) -> String {
+    format!(
+        r#"let wasm;
+
+const cachedTextDecoder = new TextDecoder('utf-8', {{ ignoreBOM: true, fatal: true }});
+function getStringFromWasm0(ptr, len) {{
+    return cachedTextDecoder.decode(new Uint8Array(wasm.memory.buffer).subarray(ptr, ptr + len));
+}}
+
+/**
+ * @param {{number}} a
+ * @param {{number}} b
+ * @returns {{number}}
+ */
+export function add(a, b) {{
+    const ret = wasm.add(a, b);
+    return ret >>> 0;
+}}
+
+function __wbg_get_imports() {{
+    const import0 = {{
+        __proto__: null,
+        __wbg_log_{hash}: function(arg0, arg1) {{
+            console.log(getStringFromWasm0(arg0, arg1));
+        }},
+    }};
+    return {{ __proto__: null, "./notes_bg.js": import0 }};
+}}
+
+function __wbg_finalize_init(instance, module) {{
+    wasm = instance.exports;
+    __wbg_init.__wbindgen_wasm_module = module;
+    wasm.__wbindgen_start();
+    return wasm;
+}}
+
+async function __wbg_init(module_or_path) {{
+    if (wasm !== undefined) return wasm;
+    if (module_or_path === undefined) module_or_path = new URL('notes_bg.wasm', import.meta.url);
+    const imports = __wbg_get_imports();
+    const {{ instance, module }} = await WebAssembly.instantiateStreaming(fetch(module_or_path), imports);
+    return __wbg_finalize_init(instance, module);
+}}
+
+export default __wbg_init;
+"#
+    )
+}
+
+/// Writes wasm-bindgen's output for `hash` into `dir`: `notes_bg.wasm` and `notes.js`.
+pub fn bindgen_output(dir: &Path, hash: &str, extra: &str) -> (PathBuf, PathBuf) {
+    (
+        module(dir, "notes_bg.wasm", &bindgen(hash, extra)),
+        write(dir, "notes.js", glue(hash).as_bytes()),
+    )
+}

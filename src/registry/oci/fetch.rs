@@ -18,7 +18,7 @@ use super::{
 use crate::fetch::{fetch_failed, ok, request, send, Source};
 use crate::js::{describe, get, Failure};
 use crate::registry::index::Wanted;
-use crate::registry::{invalid_index, Resolved};
+use crate::registry::{invalid_index, Resolved, ResolvedGlue};
 
 #[cfg(doc)]
 use {super::Manifest, crate::error::Error};
@@ -34,9 +34,10 @@ const MAX_TAG_PAGES: usize = 100;
 /// 2. [`select_tag`]: the tags that are semantic versions, by the index's selection rule;
 /// 3. `GET <base>/v2/<repository>/manifests/<tag>` with
 ///    `Accept: application/vnd.oci.image.manifest.v1+json`, checked by
-///    [`Manifest::wasm_layer`];
+///    [`Manifest::wasm_layers`];
 /// 4. the layer is `<base>/v2/<repository>/blobs/<digest>`: the returned [`Source`] carries
-///    the token in its `init` when the registry asked for one. The caller fetches it with
+///    the token in its `init` when the registry asked for one; a glue layer's blob is
+///    [`Resolved::glue`], to fetch with the same `init`. The caller fetches it with
 ///    [`crate::fetch::fetch`] against the returned digest, which follows redirects to storage
 ///    and verifies the bytes against the manifest's digest, never a response header.
 ///
@@ -50,7 +51,8 @@ const MAX_TAG_PAGES: usize = 100;
 ///   `Bearer` challenge names it: pass credentials with the `fetch` option), a failed token
 ///   request;
 /// - [`Error::InvalidIndex`]: a tag list or manifest that is not JSON of its shape, or a
-///   manifest that is not a Wasm artifact (wrong media types, not exactly one layer);
+///   manifest that is not a Wasm artifact (wrong media types, not one module layer and at
+///   most one glue layer);
 /// - [`Error::NoMatchingVersion`]: no tag matches `wanted`.
 pub async fn resolve_oci(
     base: &str,
@@ -71,9 +73,14 @@ pub async fn resolve_oci(
     let url = format!("{base}/v2/{repository}/manifests/{tag}");
     let json = session.get_json(&url, MANIFEST_MEDIA_TYPE).await?;
     let manifest = manifest_from_json(&json).map_err(|reason| invalid_index(&url, reason))?;
-    let (digest, _size) = manifest.wasm_layer(&url, &version)?;
+    let layers = manifest.wasm_layers(&url, &version)?;
+    let digest = layers.module.digest;
 
     let blob = format!("{base}/v2/{repository}/blobs/{digest}");
+    let glue = layers.glue.map(|glue| ResolvedGlue {
+        url: format!("{base}/v2/{repository}/blobs/{}", glue.digest),
+        digest: glue.digest,
+    });
     let init = match &session.token {
         Some(token) => init_with(None, Some(token), None),
         None => JsValue::UNDEFINED,
@@ -82,6 +89,7 @@ pub async fn resolve_oci(
         source: Source::Url { url: blob, init },
         digest,
         version,
+        glue,
     })
 }
 

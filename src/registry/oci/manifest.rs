@@ -1,5 +1,5 @@
 //! The CNCF Wasm OCI artifact: its media types, the image manifest and config a module is
-//! stored under, and the check that a manifest is one ([`Manifest::wasm_layer`]).
+//! stored under, and the check that a manifest is one ([`Manifest::wasm_layers`]).
 
 use std::collections::BTreeMap;
 
@@ -16,6 +16,16 @@ pub const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+jso
 pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.wasm.config.v0+json";
 /// The layer's media type: the module's bytes.
 pub const LAYER_MEDIA_TYPE: &str = "application/wasm";
+/// The media type of a wasm-bindgen guest's second layer: its JS glue, the `.js` file
+/// `wasm-bindgen --target web` wrote for the module.
+///
+/// Why this name: the glue is wasm-hotswap's extension of the CNCF Wasm artifact, so it is in
+/// the vendor tree under the project's name rather than a generic `text/javascript`, which
+/// would not say that the layer is this module's glue (nor which glue contract: `v1` is the
+/// `--target web` ES module, instantiated from its text); the `+javascript` suffix says what
+/// its bytes are. Tools that know only the Wasm artifact take the `application/wasm` layer,
+/// which comes first, and leave this one alone.
+pub const GLUE_MEDIA_TYPE: &str = "application/vnd.wasm-hotswap.glue.v1+javascript";
 /// The config's `architecture`.
 pub const ARCHITECTURE: &str = "wasm";
 /// The config's `os` for a core module (`wasip2` is for components). The spec asks for a
@@ -50,7 +60,7 @@ pub struct Manifest {
     pub media_type: Option<String>,
     /// The config blob.
     pub config: Descriptor,
-    /// The layers: exactly one for a Wasm artifact.
+    /// The layers: the module's, then a wasm-bindgen guest's glue.
     pub layers: Vec<Descriptor>,
     /// Annotations, [`VERSION_ANNOTATION`] among them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -75,34 +85,56 @@ pub struct WasmConfig {
     pub layer_digests: Vec<String>,
 }
 
+/// A blob a manifest's layer names, its digest checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    /// The digest the blob's bytes must have.
+    pub digest: Digest,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// The layers of a Wasm artifact: the module, and a wasm-bindgen guest's glue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WasmLayers {
+    /// The [`LAYER_MEDIA_TYPE`] layer: the module.
+    pub module: Layer,
+    /// The [`GLUE_MEDIA_TYPE`] layer, if there is one.
+    pub glue: Option<Layer>,
+}
+
 impl Manifest {
-    /// A Wasm artifact's manifest: `config`, one `layer`, and `annotations`.
+    /// A Wasm artifact's manifest: `config`, the module's `layer`, then the `glue` layer of a
+    /// wasm-bindgen guest, and `annotations`.
     pub fn wasm(
         config: Descriptor,
         layer: Descriptor,
+        glue: Option<Descriptor>,
         annotations: BTreeMap<String, String>,
     ) -> Self {
         Manifest {
             schema_version: 2,
             media_type: Some(MANIFEST_MEDIA_TYPE.to_string()),
             config,
-            layers: vec![layer],
+            layers: std::iter::once(layer).chain(glue).collect(),
             annotations,
         }
     }
 
-    /// Checks that this is a Wasm artifact's manifest for `version`, and returns its one
-    /// layer's digest and size:
+    /// Checks that this is a Wasm artifact's manifest for `version`, and returns its layers:
     ///
     /// - `schemaVersion` 2, `mediaType` absent or [`MANIFEST_MEDIA_TYPE`] (an image index, a
     ///   Docker manifest => refused);
     /// - `config.mediaType` [`CONFIG_MEDIA_TYPE`] (a container image's config => refused);
-    /// - exactly one layer, of media type [`LAYER_MEDIA_TYPE`], with a `sha256:` digest;
+    /// - the first layer of media type [`LAYER_MEDIA_TYPE`], the module, with a `sha256:`
+    ///   digest;
+    /// - at most one more layer, of media type [`GLUE_MEDIA_TYPE`], with a `sha256:` digest:
+    ///   a wasm-bindgen guest's glue (one layer => no glue; three => refused);
     /// - [`VERSION_ANNOTATION`], when present, equal to `version` (the tag it was found by).
     ///
     /// # Errors
     /// [`Error::InvalidIndex`](crate::error::Error::InvalidIndex) naming `url` and what is wrong.
-    pub fn wasm_layer(&self, url: &str, version: &Version) -> Result<(Digest, u64)> {
+    pub fn wasm_layers(&self, url: &str, version: &Version) -> Result<WasmLayers> {
         let invalid = |reason: String| invalid_index(url, reason);
         if self.schema_version != 2 {
             return Err(invalid(format!(
@@ -123,11 +155,15 @@ impl Manifest {
                 self.config.media_type
             )));
         }
-        let [layer] = self.layers.as_slice() else {
-            return Err(invalid(format!(
-                "it has {} layers; a Wasm artifact has exactly one",
-                self.layers.len()
-            )));
+        let (layer, glue) = match self.layers.as_slice() {
+            [layer] => (layer, None),
+            [layer, glue] => (layer, Some(glue)),
+            layers => {
+                return Err(invalid(format!(
+                    "it has {} layers; a Wasm artifact has one `{LAYER_MEDIA_TYPE}` layer, and a wasm-bindgen guest one `{GLUE_MEDIA_TYPE}` layer after it",
+                    layers.len()
+                )))
+            }
         };
         if layer.media_type != LAYER_MEDIA_TYPE {
             return Err(invalid(format!(
@@ -135,10 +171,29 @@ impl Manifest {
                 layer.media_type
             )));
         }
-        let digest = layer
-            .digest
-            .parse()
-            .map_err(|e| invalid(format!("layer digest: {e}")))?;
+        let module = Layer {
+            digest: layer
+                .digest
+                .parse()
+                .map_err(|e| invalid(format!("layer digest: {e}")))?,
+            size: layer.size,
+        };
+        let glue = match glue {
+            Some(glue) if glue.media_type != GLUE_MEDIA_TYPE => {
+                return Err(invalid(format!(
+                    "it has 2 layers, and the second's media type `{}` is not `{GLUE_MEDIA_TYPE}`",
+                    glue.media_type
+                )))
+            }
+            Some(glue) => Some(Layer {
+                digest: glue
+                    .digest
+                    .parse()
+                    .map_err(|e| invalid(format!("glue layer digest: {e}")))?,
+                size: glue.size,
+            }),
+            None => None,
+        };
         if let Some(annotated) = self.annotations.get(VERSION_ANNOTATION) {
             if annotated != &version.to_string() {
                 return Err(invalid(format!(
@@ -146,7 +201,7 @@ impl Manifest {
                 )));
             }
         }
-        Ok((digest, layer.size))
+        Ok(WasmLayers { module, glue })
     }
 }
 
@@ -170,17 +225,34 @@ mod tests {
         Manifest::wasm(
             descriptor(CONFIG_MEDIA_TYPE),
             descriptor(LAYER_MEDIA_TYPE),
+            None,
             annotations,
         )
     }
 
     #[test]
     fn a_wasm_artifact_manifest_yields_its_layer() {
-        let (digest, size) = wasm_manifest()
-            .wasm_layer("u", &"1.2.0".parse().unwrap())
+        let layers = wasm_manifest()
+            .wasm_layers("u", &"1.2.0".parse().unwrap())
             .unwrap();
-        assert_eq!(digest.to_string(), D);
-        assert_eq!(size, 8);
+        assert_eq!(layers.module.digest.to_string(), D);
+        assert_eq!(layers.module.size, 8);
+        assert_eq!(layers.glue, None);
+    }
+
+    #[test]
+    fn a_wasm_bindgen_guest_has_its_glue_as_the_second_layer() {
+        let mut manifest = wasm_manifest();
+        manifest.layers.push(Descriptor {
+            size: 99,
+            ..descriptor(GLUE_MEDIA_TYPE)
+        });
+        let layers = manifest
+            .wasm_layers("u", &"1.2.0".parse().unwrap())
+            .unwrap();
+        assert_eq!(layers.module.size, 8);
+        let glue = layers.glue.unwrap();
+        assert_eq!((glue.digest.to_string().as_str(), glue.size), (D, 99));
     }
 
     #[test]
@@ -202,7 +274,29 @@ mod tests {
             (Box::new(|m| m.layers.clear()), "it has 0 layers"),
             (
                 Box::new(|m| m.layers.push(m.layers[0].clone())),
-                "it has 2 layers",
+                "it has 2 layers, and the second's media type `application/wasm` is not",
+            ),
+            (
+                Box::new(|m| {
+                    m.layers.push(descriptor(GLUE_MEDIA_TYPE));
+                    m.layers.push(descriptor(GLUE_MEDIA_TYPE));
+                }),
+                "it has 3 layers",
+            ),
+            (
+                Box::new(|m| {
+                    m.layers.insert(0, descriptor(GLUE_MEDIA_TYPE));
+                }),
+                "layer media type `application/vnd.wasm-hotswap.glue.v1+javascript` is not",
+            ),
+            (
+                Box::new(|m| {
+                    m.layers.push(Descriptor {
+                        digest: "md5:x".into(),
+                        ..descriptor(GLUE_MEDIA_TYPE)
+                    });
+                }),
+                "glue layer digest: invalid digest `md5:x`",
             ),
             (
                 Box::new(|m| {
@@ -226,7 +320,7 @@ mod tests {
             let mut manifest = wasm_manifest();
             spoil(&mut manifest);
             let err = manifest
-                .wasm_layer("http://r/v2/acme/counter/manifests/1.2.0", &version)
+                .wasm_layers("http://r/v2/acme/counter/manifests/1.2.0", &version)
                 .unwrap_err();
             assert_eq!(err.code(), "INVALID_INDEX");
             let text = err.to_string();
@@ -239,7 +333,7 @@ mod tests {
         let mut no_media_type = wasm_manifest();
         no_media_type.media_type = None;
         no_media_type.annotations.clear();
-        assert!(no_media_type.wasm_layer("u", &version).is_ok());
+        assert!(no_media_type.wasm_layers("u", &version).is_ok());
     }
 
     #[test]

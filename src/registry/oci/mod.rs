@@ -10,7 +10,11 @@
 //!                  the version (`1.2.0`), annotation org.opencontainers.image.version
 //!   config         application/vnd.wasm.config.v0+json
 //!                  {"created", "architecture": "wasm", "os": "wasip1", "layerDigests": [..]}
-//!   one layer      application/wasm: the module's bytes, `version` section included
+//!   layer          application/wasm: the module's bytes, `version` section included
+//!   glue layer     application/vnd.wasm-hotswap.glue.v1+javascript, a wasm-bindgen guest
+//!                  only: the `.js` glue `wasm-bindgen --target web` wrote for the module
+//!                  ([`GLUE_MEDIA_TYPE`]), after the module's layer so that tools that know
+//!                  only Wasm artifacts (wkg) still take the module
 //! ```
 //!
 //! Resolving `name` + range against a registry:
@@ -19,9 +23,10 @@
 //!    [`Wanted::select`](crate::registry::index::Wanted::select)'s rule
 //!    ([`select_tag`]); OCI has no yank flag, so a deleted tag is the way to withdraw one;
 //! 3. `GET /v2/<name>/manifests/<tag>` with `Accept: application/vnd.oci.image.manifest.v1+json`
-//!    and check it is a Wasm artifact ([`Manifest::wasm_layer`]);
+//!    and check it is a Wasm artifact ([`Manifest::wasm_layers`]);
 //! 4. the layer is `GET /v2/<name>/blobs/<digest>` (registries may redirect it to storage),
-//!    verified against the digest the manifest names: a response header is never trusted.
+//!    verified against the digest the manifest names: a response header is never trusted;
+//!    the glue layer, if any, likewise.
 //!
 //! A registry that wants a token answers 401 with `WWW-Authenticate: Bearer realm="…",
 //! service="…",scope="…"`; the client asks the realm anonymously for a token
@@ -41,8 +46,8 @@ pub use challenge::Challenge;
 #[cfg(all(target_arch = "wasm32", feature = "updates"))]
 pub use fetch::resolve_oci;
 pub use manifest::{
-    Descriptor, Manifest, WasmConfig, ARCHITECTURE, CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE,
-    MANIFEST_MEDIA_TYPE, MODULE_OS, VERSION_ANNOTATION,
+    Descriptor, Layer, Manifest, WasmConfig, WasmLayers, ARCHITECTURE, CONFIG_MEDIA_TYPE,
+    GLUE_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, MODULE_OS, VERSION_ANNOTATION,
 };
 pub use repository::check_repository;
 pub use tags::{newest_tag, select_tag};

@@ -32,6 +32,7 @@ pub fn select_tag<'a>(
                 version,
                 digest: String::new(),
                 size: 0,
+                glue: None,
                 yanked: false,
                 published: String::new(),
             });

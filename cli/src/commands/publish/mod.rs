@@ -1,4 +1,5 @@
-//! `hotswap publish m.wasm --name N --version V (--registry DIR | --oci URL)`: the same rules
+//! `hotswap publish m.wasm [--glue m.js] --name N --version V (--registry DIR | --oci URL)`:
+//! the same rules
 //! ([`crate::registry::publish::publish`]) against a registry folder ([`registry`]) or an OCI
 //! registry's tags ([`oci`]).
 
@@ -21,19 +22,21 @@ pub enum Destination<'a> {
     Oci(&'a str),
 }
 
-/// Publishes the module in `path` as `name@version` to `to`.
+/// Publishes the module in `path` as `name@version` to `to`, with the wasm-bindgen glue in
+/// `glue`.
 ///
 /// # Errors
 /// As [`registry::run`] or [`oci::run`].
 pub fn run(
     path: &Path,
+    glue: Option<&Path>,
     name: &PackageName,
     version: &semver::Version,
     to: Destination<'_>,
 ) -> Result<Report, Failure> {
     match to {
-        Destination::Folder(dir) => registry::run(path, name, version, dir),
-        Destination::Oci(url) => oci::run(path, name, version, url),
+        Destination::Folder(dir) => registry::run(path, glue, name, version, dir),
+        Destination::Oci(url) => oci::run(path, glue, name, version, url),
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::outcome_rows;
 use crate::commands::Report;
 use crate::exit::{Exit, Failure};
+use crate::glue::Glue;
 use crate::module::Module;
 use crate::oci::client::Client;
 use crate::oci::push::{push, Request};
@@ -14,16 +15,19 @@ use crate::oci::Target;
 use crate::registry::PackageName;
 use crate::table::columns;
 
-/// Pushes the module in `path` to the registry `oci` names; the rules are [`push`]'s.
+/// Pushes the module in `path`, with the wasm-bindgen glue in `glue`, to the registry `oci`
+/// names; the rules are [`push`]'s.
 ///
 /// JSON: `{"name", "repository", "reference", "version", "digest", "size",
-/// "manifest_digest", "config_digest", "layer_existed", "version_section":
+/// "manifest_digest", "config_digest", "layer_existed", "glue": {"digest", "size",
+/// "media_type", "layer_existed"} | null, "version_section":
 /// "present" | "written", "previous": {"version", "severity", "declared"} | null}`.
 ///
 /// # Errors
 /// As [`push`], those of reading the module, and `USAGE` for a malformed `--oci`.
 pub fn run(
     path: &Path,
+    glue: Option<&Path>,
     name: &PackageName,
     version: &semver::Version,
     oci: &str,
@@ -31,6 +35,7 @@ pub fn run(
     let request = Request {
         target: Target::parse(oci, name)?,
         module: Module::read(path)?,
+        glue: glue.map(Glue::read).transpose()?,
         name: name.clone(),
         version: version.clone(),
     };
@@ -48,9 +53,27 @@ pub fn run(
                 "uploaded".to_string()
             },
         ),
+    ];
+    if let Some(glue) = &done.glue {
+        rows.push((
+            "glue layer",
+            format!(
+                "{} ({} bytes, {}), {}",
+                glue.digest,
+                glue.size,
+                glue.media_type,
+                if glue.layer_existed {
+                    "already in the registry"
+                } else {
+                    "uploaded"
+                }
+            ),
+        ));
+    }
+    rows.extend([
         ("manifest", done.manifest_digest.clone()),
         ("config", done.config_digest.clone()),
-    ];
+    ]);
     rows.extend(outcome_rows(&done.version_section, done.previous.as_ref()));
     Ok(Report {
         json: json!(done),

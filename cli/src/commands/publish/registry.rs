@@ -8,14 +8,17 @@ use serde_json::json;
 use super::outcome_rows;
 use crate::commands::Report;
 use crate::exit::{Exit, Failure};
+use crate::glue::Glue;
 use crate::module::Module;
 use crate::registry::publish::{publish, Request};
 use crate::registry::{PackageName, Registry};
 use crate::table::columns;
 
-/// Publishes the module in `path`; the rules are [`publish`]'s.
+/// Publishes the module in `path`, with the wasm-bindgen glue in `glue`; the rules are
+/// [`publish`]'s.
 ///
-/// JSON: `{"name", "version", "digest", "size", "blob", "blob_existed", "index",
+/// JSON: `{"name", "version", "digest", "size", "blob", "blob_existed", "glue": {"digest",
+/// "size", "blob", "blob_existed"} | null, "index",
 /// "version_section": "present" | "written", "previous": {"version", "severity", "declared"}
 /// | null}`.
 ///
@@ -23,12 +26,14 @@ use crate::table::columns;
 /// As [`publish`], and those of reading the module.
 pub fn run(
     path: &Path,
+    glue: Option<&Path>,
     name: &PackageName,
     version: &semver::Version,
     registry: &Path,
 ) -> Result<Report, Failure> {
     let request = Request {
         module: Module::read(path)?,
+        glue: glue.map(Glue::read).transpose()?,
         name: name.clone(),
         version: version.clone(),
         registry: Registry::at(registry),
@@ -50,8 +55,23 @@ pub fn run(
                 }
             ),
         ),
-        ("index", done.index.display().to_string()),
     ];
+    if let Some(glue) = &done.glue {
+        rows.push(("glue", format!("{} ({} bytes)", glue.digest, glue.size)));
+        rows.push((
+            "glue blob",
+            format!(
+                "{}{}",
+                glue.blob.display(),
+                if glue.blob_existed {
+                    " (already there)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    rows.push(("index", done.index.display().to_string()));
     rows.extend(outcome_rows(&done.version_section, done.previous.as_ref()));
     Ok(Report {
         json: json!(done),
