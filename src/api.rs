@@ -198,6 +198,7 @@ impl Inner {
         url: String,
         digest: crate::digest::Digest,
         version: semver::Version,
+        glue: Option<crate::options::GlueSource<js_sys::Uint8Array>>,
         policy: Rc<UpdatePolicy<Function>>,
     ) -> JsOptions {
         JsOptions {
@@ -211,7 +212,7 @@ impl Inner {
             timeout: None,
             expect: Rc::clone(&self.expect),
             policy,
-            glue: None,
+            glue,
         }
     }
 }

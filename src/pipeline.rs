@@ -123,14 +123,16 @@ async fn stages(
 ) -> Result<(Prepared, Stages), Failure> {
     let start = now();
     let fetch_fn = fetch_with_timeout(options);
-    let (source, digest, listed) = resolve(&options.origin, fetch_fn.as_ref()).await?;
-    let glue_source = glue_of(options);
+    let (source, digest, listed, glue) = resolve(options, fetch_fn.as_ref()).await?;
     let t0 = now();
     let verified = fetch(&source, digest, fetch_fn.as_ref()).await?;
-    let glue = match glue_source {
-        Some((source, digest, url)) => {
-            let verified = fetch_glue(&source, digest, fetch_fn.as_ref()).await?;
-            Some(Glue { verified, url })
+    let glue = match glue {
+        Some(glue) => {
+            let verified = fetch_glue(&glue.source, glue.digest, fetch_fn.as_ref()).await?;
+            Some(Glue {
+                verified,
+                url: glue.url,
+            })
         }
         None => None,
     };
@@ -154,48 +156,60 @@ async fn stages(
     Ok((prepared, stages))
 }
 
-/// Where the glue comes from, when the options name one: its source, digest and URL.
-fn glue_of(options: &JsOptions) -> Option<(Source, Digest, Option<String>)> {
+/// A guest's glue, as the resolve stage found it: its source, digest and URL.
+struct GlueRef {
+    source: Source,
+    digest: Digest,
+    url: Option<String>,
+}
+
+/// The glue the options name (`glue`, or the one a watch's index listed).
+fn glue_of(options: &JsOptions) -> Option<GlueRef> {
     let glue = options.glue.as_ref()?;
     let source = match (&glue.url, &glue.bytes) {
         (Some(url), _) => Source::url(url.clone()),
         (None, bytes) => Source::Bytes(bytes.clone().unwrap_or_default()),
     };
-    Some((source, glue.digest, glue.url.clone()))
+    Some(GlueRef {
+        source,
+        digest: glue.digest,
+        url: glue.url.clone(),
+    })
 }
 
-/// The resolve stage: where the bytes are, the digest they must have, and the version a
-/// registry lists for them.
+/// The resolve stage: where the bytes are, the digest they must have, the version a registry
+/// lists for them, and the guest's glue.
 async fn resolve(
-    origin: &Origin<js_sys::Uint8Array>,
+    options: &JsOptions,
     fetch_fn: Option<&Function>,
-) -> Result<(Source, Digest, Option<semver::Version>), Failure> {
-    match origin {
+) -> Result<(Source, Digest, Option<semver::Version>, Option<GlueRef>), Failure> {
+    let glue = glue_of(options);
+    match &options.origin {
         Origin::Fixed {
             url: Some(url),
             digest,
             ..
-        } => Ok((Source::url(url.clone()), *digest, None)),
+        } => Ok((Source::url(url.clone()), *digest, None, glue)),
         Origin::Fixed { bytes, digest, .. } => {
             let bytes = bytes.clone().unwrap_or_default();
-            Ok((Source::Bytes(bytes), *digest, None))
+            Ok((Source::Bytes(bytes), *digest, None, glue))
         }
         Origin::Listed {
             url,
             digest,
             version,
-        } => Ok((Source::url(url.clone()), *digest, Some((**version).clone()))),
-        Origin::Registry(registry) => {
-            let (source, digest, version) = resolve_registry(registry, fetch_fn).await?;
-            Ok((source, digest, Some(version)))
+        } => {
+            let version = Some((**version).clone());
+            Ok((Source::url(url.clone()), *digest, version, glue))
         }
+        Origin::Registry(registry) => resolve_registry(registry, fetch_fn).await,
     }
 }
 
 async fn resolve_registry(
     registry: &crate::options::RegistryRef,
     fetch_fn: Option<&Function>,
-) -> Result<(Source, Digest, semver::Version), Failure> {
+) -> Result<(Source, Digest, Option<semver::Version>, Option<GlueRef>), Failure> {
     let resolved = match &registry.package {
         Package::Static(name) => {
             resolve_static(&registry.base, name, &registry.wanted, fetch_fn).await?
@@ -208,7 +222,23 @@ async fn resolve_registry(
         #[cfg(not(feature = "updates"))]
         Package::Oci(_) => return Err(needs_updates("registry").into()),
     };
-    Ok((resolved.source, resolved.digest, resolved.version))
+    // The glue comes from the same registry as the module, with the same credentials.
+    let glue = resolved.glue.map(|glue| {
+        let init = match &resolved.source {
+            Source::Url { init, .. } => init.clone(),
+            Source::Bytes(_) => JsValue::UNDEFINED,
+        };
+        GlueRef {
+            source: Source::Url {
+                url: glue.url.clone(),
+                init,
+            },
+            digest: glue.digest,
+            url: Some(glue.url),
+        }
+    });
+    let version = Some(resolved.version);
+    Ok((resolved.source, resolved.digest, version, glue))
 }
 
 /// The error for a feature of the `wasm-hotswap/updates` build used in one without it.

@@ -92,14 +92,32 @@ impl crate::watch::browser::Target for Watched {
             dyn std::future::Future<Output = Result<crate::report::SwapReport, crate::js::Failure>>,
         >,
     > {
+        use crate::digest::Digest;
+        use crate::options::GlueSource;
+        use crate::registry::index::blob_path;
+
         let registry = self.inner.registry.as_deref();
-        let listed = entry.digest.parse().map(|digest| {
-            let url = registry.map_or_else(String::new, |r| {
-                r.url(&crate::registry::index::blob_path(&digest))
-            });
-            self.inner
-                .listed(url, digest, entry.version.clone(), Rc::clone(&self.policy))
-        });
+        let blob =
+            |digest: &Digest| registry.map_or_else(String::new, |r| r.url(&blob_path(digest)));
+        let listed = (|| -> Result<_, crate::error::Error> {
+            let digest: Digest = entry.digest.parse()?;
+            let glue = match &entry.glue {
+                Some(glue) => {
+                    let digest: Digest = glue.digest.parse()?;
+                    Some(GlueSource {
+                        url: Some(blob(&digest)),
+                        bytes: None,
+                        digest,
+                    })
+                }
+                None => None,
+            };
+            let version = entry.version.clone();
+            let policy = Rc::clone(&self.policy);
+            Ok(self
+                .inner
+                .listed(blob(&digest), digest, version, glue, policy))
+        })();
         match listed {
             Ok(options) => Box::pin(self.inner.swap(options)),
             Err(error) => Box::pin(std::future::ready(Err(error.into()))),
