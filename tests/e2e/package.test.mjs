@@ -39,6 +39,7 @@ function assertAppWorked(result, manifest, { wit = false } = {}) {
   assert.equal(result.version, "1.0.0");
   assert.equal(result.afterIncrement, result.before + 2);
   assert.equal(result.get, result.before + 2);
+  assert.deepEqual(result.notes, { version: "1.1.0", list: ["milk"], pinned: true }, "a wasm-bindgen guest swapped with its notes");
 }
 
 describe("package import", { timeout: 120_000 }, () => {
