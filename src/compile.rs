@@ -2,7 +2,7 @@
 //! is hashed, or `WebAssembly.compile` on bytes in hand.
 //!
 //! Compiling starts before verification ends, so that the two overlap. The [`Compiling`] rides
-//! with its own bytes as their payload (`Verifier::alongside`) through verify, inspect and the
+//! with its own bytes as their payload (`Verified::with`, in `fetch`) through verify, inspect and the
 //! gate, and only a [`Checked`] turns it into a [`Compiled`] module ([`compiled`]), which stays
 //! inside that `Checked`: the module instantiated is always the one whose bytes were verified,
 //! inspected and gated. A compilation that is abandoned on an error path has its rejection

@@ -74,7 +74,7 @@ pub async fn fetch(
         Source::Bytes(bytes) => {
             let (private, verifier) = private_copy(bytes, digest, source.name());
             let compiling = Compiling::bytes(&private);
-            finish(verifier.alongside(compiling), Some(&private)).await
+            Ok(finish(verifier, Some(&private)).await?.with(compiling))
         }
         Source::Url { url, init } => {
             let response = request(url, fetch_fn, init).await?;
@@ -86,21 +86,22 @@ pub async fn fetch(
                 .and_then(|len| len.parse::<usize>().ok())
                 .unwrap_or(0)
                 .min(MAX_PREALLOCATION);
-            let verifier = match subtle_crypto() {
+            let mut verifier = match subtle_crypto() {
                 Some(_) => Verifier::collecting(digest, url.as_str(), size_hint),
                 None => Verifier::new(digest, url.as_str(), size_hint),
             };
             let Some(body) = response.body() else {
                 // A null body (a 204, say) is an empty module: it fails verification or inspection.
                 let compiling = Compiling::bytes(&Uint8Array::new_with_length(0));
-                return Ok(verifier.alongside(compiling).finish()?);
+                return Ok(verifier.finish()?.with(compiling));
             };
             let branches = body.tee();
             let compiling =
                 Compiling::streaming(&wasm_response(&branches.get(0).unchecked_into(), url)?);
-            let mut verifier = verifier.alongside(compiling);
             collect_stream(&branches.get(1).unchecked_into(), &mut verifier, url).await?;
-            finish(verifier, None).await
+            // The compilation of these very bytes becomes their payload, here where the stream
+            // was split in two: nothing else can pair a compilation with a `Verified`.
+            Ok(finish(verifier, None).await?.with(compiling))
         }
     }
 }
@@ -159,10 +160,7 @@ fn subtle_crypto() -> Option<JsValue> {
 /// Verifies what `verifier` collected. WebCrypto hashes 2 to 4 times faster than SHA-256 in
 /// wasm and off the main thread, so it is used where the page has it; `buffer`, when given,
 /// holds the same bytes outside wasm memory.
-async fn finish<C>(
-    verifier: Verifier<C>,
-    buffer: Option<&Uint8Array>,
-) -> Result<Verified<C>, Failure> {
+async fn finish(verifier: Verifier, buffer: Option<&Uint8Array>) -> Result<Verified, Failure> {
     let Some(subtle) = subtle_crypto() else {
         return Ok(verifier.finish()?);
     };
@@ -290,9 +288,9 @@ fn wasm_response(stream: &ReadableStream, url: &str) -> Result<Response, Failure
     })
 }
 
-async fn collect_stream<C>(
+async fn collect_stream(
     stream: &ReadableStream,
-    verifier: &mut Verifier<C>,
+    verifier: &mut Verifier,
     url: &str,
 ) -> Result<(), Failure> {
     let mut received: u64 = 0;

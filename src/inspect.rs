@@ -25,7 +25,7 @@ pub use crate::metadata::{parse_version, VERSION_SECTION};
 use crate::verify::Verified;
 
 /// A module that passed verification, with its interface read, and the payload that came with
-/// its bytes ([`crate::verify::Verifier::alongside`]).
+/// its bytes ([`crate::verify::Verified::with`]).
 #[derive(Debug)]
 pub struct Inspected<C = ()> {
     verified: Verified<C>,

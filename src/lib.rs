@@ -84,7 +84,9 @@
 //! and `load_state: (ptr: i32, len: i32) -> i32` (0 on success). A guest with none of the
 //! three is stateless; one with some but not all is invalid. The version is the standard
 //! `version` custom section. See [`contract`], and the `hotswap-guest` crate for Rust guests.
-//! What differs between kinds of guest is behind one seam, [`guest`].
+//! What differs between kinds of guest is behind one seam, [`guest`]: a wasm-bindgen crate is
+//! loaded with its glue (`glue: { url, digest }`), which the runtime verifies and runs a fresh
+//! copy of per version, and its state moves through the glue's `save_state` and `load_state`.
 //!
 //! # Update delivery
 //!
@@ -101,8 +103,14 @@
 //!
 //! # Limitations
 //!
-//! - Core modules only: a Component Model binary is refused with `UNSUPPORTED_COMPONENT`; one
-//!   guest kind, the raw core module.
+//! - Two guest kinds: raw core modules and wasm-bindgen crates (`--target web` glue, 0.2.100
+//!   and later, without JS snippets). A Component Model binary is refused with
+//!   `UNSUPPORTED_COMPONENT`.
+//! - A wasm-bindgen guest's glue runs through `new Function`: under a Content-Security-Policy
+//!   the page needs `'trusted-types-eval'` (Chromium, with Trusted Types) or `'unsafe-eval'`.
+//!   Module records would pin each version's memory for the page's life; see [`guest::glue`].
+//! - For a wasm-bindgen guest, `expect.exports` and the gate see the `_bg.wasm`'s own
+//!   signatures (a `&str` parameter is `(i32, i32)`), not the glue's JS ones.
 //! - State pointers are 32-bit, so a stateful guest's memory is a 32-bit memory.
 //! - The commit runs on the thread that called `swap`; a guest instantiated in a worker is
 //!   swapped by a runtime in that worker.

@@ -12,17 +12,11 @@ use crate::error::{Error, Result};
 ///
 /// It hashes incrementally ([`Verifier::new`]), or only collects ([`Verifier::collecting`]) when
 /// a faster hasher (the browser's WebCrypto) will digest the collected bytes at the end.
-///
-/// A verifier can carry a payload `C` that belongs to the same bytes, such as the compilation a
-/// browser starts on the same stream ([`Verifier::alongside`]); the [`Verified`] it makes
-/// carries the payload on, so that whatever was made of the bytes cannot be separated from the
-/// proof that they are the right ones.
-pub struct Verifier<C = ()> {
+pub struct Verifier {
     expected: Digest,
     source: String,
     hasher: Option<Sha256>,
     bytes: Vec<u8>,
-    payload: C,
 }
 
 impl Verifier {
@@ -34,7 +28,6 @@ impl Verifier {
             source: source.into(),
             hasher: Some(Sha256::new()),
             bytes: Vec::with_capacity(size_hint),
-            payload: (),
         }
     }
 
@@ -48,19 +41,6 @@ impl Verifier {
         }
     }
 
-    /// Carries `payload`, made from the same bytes, into the [`Verified`] this verifier makes.
-    pub fn alongside<D>(self, payload: D) -> Verifier<D> {
-        Verifier {
-            expected: self.expected,
-            source: self.source,
-            hasher: self.hasher,
-            bytes: self.bytes,
-            payload,
-        }
-    }
-}
-
-impl<C> Verifier<C> {
     /// The bytes received so far.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
@@ -93,7 +73,7 @@ impl<C> Verifier<C> {
     ///
     /// # Errors
     /// [`Error::HashMismatch`] naming the source, both digests and the length.
-    pub fn finish(mut self) -> Result<Verified<C>> {
+    pub fn finish(mut self) -> Result<Verified> {
         let actual = match self.hasher.take() {
             Some(hasher) => Digest::from_bytes(hasher.finalize().into()),
             None => Digest::of(&self.bytes),
@@ -106,7 +86,7 @@ impl<C> Verifier<C> {
     ///
     /// # Errors
     /// [`Error::HashMismatch`], as [`Verifier::finish`].
-    pub fn finish_with(self, actual: Digest) -> Result<Verified<C>> {
+    pub fn finish_with(self, actual: Digest) -> Result<Verified> {
         if actual != self.expected {
             return Err(Error::HashMismatch {
                 source_name: self.source,
@@ -118,7 +98,7 @@ impl<C> Verifier<C> {
         Ok(Verified {
             digest: actual,
             bytes: self.bytes,
-            payload: self.payload,
+            payload: (),
         })
     }
 }
@@ -133,8 +113,10 @@ pub fn verify(expected: Digest, source: &str, bytes: &[u8]) -> Result<Verified> 
     verifier.finish()
 }
 
-/// Module bytes whose SHA-256 matched the digest asked for, and the payload that came with
-/// them ([`Verifier::alongside`]).
+/// Module bytes whose SHA-256 matched the digest asked for, and a payload made from the same
+/// bytes: in the browser, the compilation started on the same stream, which `fetch` puts in
+/// with [`Verified::with`] where it split the stream, so that whatever was made of the bytes
+/// cannot be separated from the proof that they are the right ones.
 #[derive(Debug)]
 pub struct Verified<C = ()> {
     digest: Digest,

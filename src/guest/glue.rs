@@ -94,7 +94,10 @@ pub fn function_body(text: &str, source: &str) -> Result<GlueScript> {
     }
     body.push_str("return {");
     for (name, local) in &exports {
-        body.push_str(&format!(" {name:?}: {local},"));
+        // Both are identifiers: they need no escaping.
+        for part in [" \"", name.as_str(), "\": ", local.as_str(), ","] {
+            body.push_str(part);
+        }
     }
     body.push_str(" };\n");
     Ok(GlueScript {
@@ -118,7 +121,7 @@ fn declared_name(declaration: &str) -> Option<&str> {
     .iter()
     .find_map(|keyword| declaration.strip_prefix(keyword))?;
     let end = rest
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
         .unwrap_or(rest.len());
     let starts = rest.chars().next().is_some_and(|c| !c.is_ascii_digit());
     (end > 0 && starts).then(|| &rest[..end])
