@@ -61,13 +61,7 @@ pub fn read(value: &JsValue, defaults: &Defaults<Js>) -> Result<JsOptions, Error
             "expected an object such as { url, digest }",
         ));
     }
-    let bytes = match get(value, "bytes") {
-        v if v.is_undefined() => None,
-        v => Some(
-            byte_view(&v)
-                .ok_or_else(|| invalid("bytes", "expected an ArrayBuffer or a typed array"))?,
-        ),
-    };
+    let bytes = bytes(value, "bytes")?;
     let fields = Fields {
         url: text(value, "url", "url")?,
         bytes,
@@ -117,13 +111,7 @@ fn read_glue(value: &JsValue) -> Result<GlueFields<Uint8Array>, Error> {
             "expected an object such as { url, digest }: the JS glue wasm-bindgen wrote",
         ));
     }
-    let bytes = match get(value, "bytes") {
-        v if v.is_undefined() => None,
-        v => Some(
-            byte_view(&v)
-                .ok_or_else(|| invalid("glue.bytes", "expected an ArrayBuffer or a typed array"))?,
-        ),
-    };
+    let bytes = bytes(value, "glue.bytes")?;
     Ok(GlueFields {
         url: text(value, "url", "glue.url")?,
         bytes,
@@ -208,6 +196,16 @@ pub fn read_allow_major(
             option,
             "expected a boolean or a function (upgrade) => boolean",
         )),
+    }
+}
+
+/// `object.bytes`: absent, or an `ArrayBuffer` or typed array (`option` names it in errors).
+fn bytes(object: &JsValue, option: &'static str) -> Result<Option<Uint8Array>, Error> {
+    match get(object, "bytes") {
+        v if v.is_undefined() => Ok(None),
+        v => byte_view(&v)
+            .map(Some)
+            .ok_or_else(|| invalid(option, "expected an ArrayBuffer or a typed array")),
     }
 }
 
