@@ -114,25 +114,34 @@ export async function bindgenSwapFigure({ reps, notes, noteBytes, warmup = 2 }) 
 // full GC all but the serving one must have been collected.
 let leak = null;
 
-export async function bindgenLeakStart({ mb }) {
-  const ballast = await guest("/bench/build/ballast", "ballast");
-  const sources = [await fresh(ballast), await fresh(ballast)];
-  const state = { registered: 0, collected: 0, swaps: 0, mb, sources, alive: { memory: 0, glue: 0 } };
-  state.registry = new FinalizationRegistry((kind) => {
+const ballastGuest = () => guest("/bench/build/ballast", "ballast");
+
+// Counts of what is registered, collected and alive; `register(exports)` registers the memory
+// and the glue copy of the version `exports` reaches.
+function liveness() {
+  const state = { registered: 0, collected: 0, alive: { memory: 0, glue: 0 } };
+  const registry = new FinalizationRegistry((kind) => {
     state.collected++;
     state.alive[kind]--;
   });
-  state.register = () => {
-    for (const [kind, target] of [["memory", state.m.exports.wasm_memory()], ["glue", state.m.exports.Probe]]) {
-      state.registry.register(target, kind);
+  state.register = (exports) => {
+    for (const [kind, target] of [["memory", exports.wasm_memory()], ["glue", exports.Probe]]) {
+      registry.register(target, kind);
       state.registered++;
       state.alive[kind]++;
     }
   };
+  return state;
+}
+
+export async function bindgenLeakStart({ mb }) {
+  const ballast = await ballastGuest();
+  const sources = [await fresh(ballast), await fresh(ballast)];
+  const state = Object.assign(liveness(), { swaps: 0, mb, sources });
   state.m = await HotModule.load(sources[0]);
   state.m.exports.fill(mb, 77);
   state.checksum = state.m.exports.checksum();
-  state.register();
+  state.register(state.m.exports);
   leak = state;
   return { ...(await memorySnapshot()), alive: { ...state.alive } };
 }
@@ -147,7 +156,7 @@ export async function bindgenLeakSwaps({ count }) {
   const t0 = now();
   for (let i = 0; i < count; i++) {
     await s.m.swap(s.sources[++s.swaps % 2]);
-    s.register();
+    s.register(s.m.exports);
   }
   const ms = now() - t0;
   checkBallast(s, "after swaps");
@@ -160,4 +169,26 @@ export async function bindgenLeakEnd() {
   const snapshot = await memorySnapshot();
   checkBallast(s, "after swaps");
   return { ...snapshot, registered: s.registered, collected: s.collected, alive: { ...s.alive }, swaps: s.swaps };
+}
+
+// Figure 8b's control: the same guest swapped as a page without the runtime would, each
+// version's glue imported as an ES module (wasm-bindgen#5339: its record is never unloaded).
+// The measurement must see every retired version alive, and the renderer grow by a ballast
+// per swap.
+export async function bindgenLeakControl({ mb, swaps }) {
+  const ballast = await ballastGuest();
+  const s = liveness();
+  let current = null;
+  for (let i = 0; i <= swaps; i++) {
+    const next = await fresh(ballast);
+    const glue = await importGlue(next.glueText);
+    glue.initSync({ module: await WebAssembly.compile(next.bytes) });
+    if (current === null) glue.fill(mb, 77);
+    else glue.load_state(current.save_state());
+    current = glue;
+    s.register(glue);
+  }
+  current = null;
+  await settle(s);
+  return { ...(await memorySnapshot()), registered: s.registered, collected: s.collected, alive: { ...s.alive }, swaps };
 }

@@ -25,6 +25,7 @@ const SWAPS = QUICK ? 200 : 1000;
 // Figure 9: 1 MB of notes; figure 8b: a guest holding 32 MB, at least 100 swaps.
 const BINDGEN_NOTES = 8192, BINDGEN_NOTE_BYTES = 128;
 const BINDGEN_SWAPS = QUICK ? 100 : 200, BALLAST_MB = 32;
+const CONTROL_SWAPS = 10; // figure 8b's control pins every version: 32 MB of RSS each
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((x) => x.trim())) : null;
 const want = (n) => ONLY === null || ONLY.has(String(n));
 
@@ -171,8 +172,13 @@ try {
     }
     const end = await own.evaluate(() => window.bench.bindgenLeakEnd());
     Object.assign(end, sample());
+    // The control, in the same page: glues imported as ES modules, which pin their versions.
+    const control = { start: sample() };
+    Object.assign(control, await own.evaluate((o) => window.bench.bindgenLeakControl(o), { mb: BALLAST_MB, swaps: CONTROL_SWAPS }));
+    control.end = sample();
+    log(`  control, ${CONTROL_SWAPS} swaps through ES-module glues: ${control.alive.memory} memories alive, page renderer RSS ${mb(control.start.pageRss)} -> ${mb(control.end.pageRss)}`);
     await ownContext.close();
-    fig.bindgenMemory = { swaps: BINDGEN_SWAPS, mb: BALLAST_MB, start, end, rss, msPerSwap: progress.msPerSwap };
+    fig.bindgenMemory = { swaps: BINDGEN_SWAPS, mb: BALLAST_MB, start, end, rss, msPerSwap: progress.msPerSwap, control };
   }
 
   // -- Figure 6 -------------------------------------------------------------------------------
@@ -453,6 +459,8 @@ if (fig.bindgenMemory) {
   // end within one ballast of the start (each retained version would add a ballast).
   const flat = a.memory <= 1 && a.glue <= 1 && m.end.pageRss !== null && m.end.pageRss - m.start.pageRss < m.mb * MB;
   rows.push(["8b", `${m.swaps} swaps of a wasm-bindgen guest holding ${m.mb} MB: memories alive after GC ${a.memory}, glue copies alive ${a.glue}, of ${m.end.registered / 2} each ever created; the page's renderer RSS ${mb(m.start.pageRss)} → ${mb(m.end.pageRss)} (every ${m.swaps / (m.rss.length - 1)} swaps after GC: ${afterGc} MB; before GC up to ${mb(peak)}; all renderers ${mb(m.start.rendererRss)} → ${mb(m.end.rendererRss)}); JS heap ${mb(m.start.usedJSHeapSize)} → ${mb(m.end.usedJSHeapSize)}; measureUserAgentSpecificMemory ${mb(m.start.measureUserAgentSpecificMemory)} → ${mb(m.end.measureUserAgentSpecificMemory)}`, `${a.memory} + ${a.glue} alive`, "1 + 1 (the one serving)", "—", "flat", flat ? "met" : "NOT met"]);
+  const c = m.control, grown = c.end.pageRss - c.start.pageRss;
+  rows.push(["8b", `control: ${c.swaps} swaps with each glue imported as an ES module (wasm-bindgen#5339), no runtime: memories alive after GC ${c.alive.memory}, glue copies alive ${c.alive.glue}, of ${c.registered / 2}; the page's renderer RSS +${mb(grown)} (${(grown / c.swaps / MB).toFixed(1)} MB a swap)`, `${c.alive.memory} + ${c.alive.glue} alive`, "—", "—", "the proof sees a pinned version", c.alive.memory > c.swaps ? "yes" : "NO"]);
 }
 
 const header = ["#", "figure", "wasm-hotswap median [p25–p75]", "floor / peer median [p25–p75]", "ratio: paired median [p25–p75] (of medians)", "goal", ""];
