@@ -512,4 +512,9 @@ if (fig.demo) {
   console.log(`\nFigure 6: the swap's report: ${r(fig.demo.swapStages)}.`);
   console.log(`The reload, from navigation start: ${r(fig.demo.reloadBreakdown)} (ms = the demo ready).`);
 }
+if (fig.bindgenSwap) {
+  const c = fig.bindgenSwap, r = (o) => Object.entries(o).map(([k, v]) => `${k} ${ms(v)}`).join(", ");
+  console.log(`\nFigure 9: the swap's report: ${r(c.stages)}; commit: ${r(c.commitStages)}.`);
+  console.log(`The floor: compile + glue import + initSync ${ms(c.floorPrepare.median)}, save_state + load_state ${ms(c.floorCommit.median)}.`);
+}
 console.log("\nwrote bench/results.json");
