@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                   full run (a few minutes on 2 cores)
 //   BENCH_QUICK=1 node bench/run.mjs     a quarter of the repetitions, to try changes
-//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5)
+//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b is its own)
 import { chromium } from "playwright-core";
 import { gzipSync } from "node:zlib";
 import { readFile, readdir, writeFile, stat } from "node:fs/promises";
