@@ -63,6 +63,26 @@ export async function init() {
   };
 }
 
+/**
+ * `m.swap(source)`, timed from the call to the new version serving; `check()` then holds the
+ * state to what was put in. Its time, commit and stages go into `out` (unless it is false),
+ * and `m` is freed.
+ */
+export async function timeSwap(m, source, out, check) {
+  const t0 = now();
+  const report = await m.swap(source);
+  const t1 = now();
+  check();
+  if (m.digest !== source.digest) throw new Error("wasm-hotswap: not serving the new digest");
+  if (out) {
+    out.ours.push(t1 - t0);
+    out.commit.push(report.commit);
+    out.stages.push({ ...report.stages, total: report.total });
+    out.commitStages.push({ ...report.commitStages });
+  }
+  m.free();
+}
+
 // Figures 1 and 2. Floor: compile + instantiate the new module, then the guest's own
 // save_state, a copy into the new memory and load_state. Ours: m.swap({ bytes, digest }).
 export async function swapFigure({ codeBytes, stateBytes, reps, warmup = 2 }) {
@@ -111,18 +131,7 @@ export async function swapFigure({ codeBytes, stateBytes, reps, warmup = 2 }) {
     const m = await HotModule.load({ bytes: a, digest: da });
     fillState(m.exports, stateBytes, value);
     await gc();
-    const t0 = now();
-    const report = await m.swap({ bytes: next, digest: dn });
-    const t1 = now();
-    checkState(m.exports, stateBytes, value, "wasm-hotswap");
-    if (m.digest !== dn) throw new Error("wasm-hotswap: not serving the new digest");
-    if (keep) {
-      out.ours.push(t1 - t0);
-      out.commit.push(report.commit);
-      out.stages.push({ ...report.stages, total: report.total });
-      out.commitStages.push({ ...report.commitStages });
-    }
-    m.free();
+    await timeSwap(m, { bytes: next, digest: dn }, keep && out, () => checkState(m.exports, stateBytes, value, "wasm-hotswap"));
   }
 
   const verified = (keep) => floor(keep, true);
@@ -247,7 +256,7 @@ export async function loadFigure({ codeBytes, reps, warmup = 2 }) {
 // serving must have been collected.
 let leak = null;
 
-async function memorySnapshot() {
+export async function memorySnapshot() {
   await gc();
   let uaBytes = null;
   if (typeof performance.measureUserAgentSpecificMemory === "function") {
@@ -283,15 +292,19 @@ export async function leakSwaps({ count }) {
   return { swaps: s.swaps, msPerSwap: ms / count };
 }
 
-export async function leakEnd() {
-  const s = leak;
-  // FinalizationRegistry callbacks run in tasks after a GC: collect until the count settles.
+/** FinalizationRegistry callbacks run in tasks after a GC: collect until `s.collected` settles. */
+export async function settle(s) {
   let last = -1;
   for (let i = 0; i < 20 && s.collected !== last; i++) {
     last = s.collected;
     await gc();
     await new Promise((ok) => setTimeout(ok, 50));
   }
+}
+
+export async function leakEnd() {
+  const s = leak;
+  await settle(s);
   const snapshot = await memorySnapshot();
   checkState(s.m.exports, s.stateBytes, 77, "after swaps");
   return { ...snapshot, registered: s.registered, collected: s.collected, live: s.registered - s.collected, swaps: s.swaps };

@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                   full run (a few minutes on 2 cores)
 //   BENCH_QUICK=1 node bench/run.mjs     a quarter of the repetitions, to try changes
-//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5)
+//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b is its own)
 import { chromium } from "playwright-core";
 import { gzipSync } from "node:zlib";
 import { readFile, readdir, writeFile, stat } from "node:fs/promises";
@@ -22,10 +22,15 @@ const KB = 1 << 10, MB = 1 << 20;
 const CODE = [["10 KB", 10 * KB], ["1 MB", MB], ["4 MB", 4 * MB]];
 const STATE = [["0", 0], ["1 MB", MB], ["16 MB", 16 * MB]];
 const SWAPS = QUICK ? 200 : 1000;
+// Figure 9: 1 MB of notes; figure 8b: a guest holding 32 MB, at least 100 swaps.
+const BINDGEN_NOTES = 8192, BINDGEN_NOTE_BYTES = 128;
+const BINDGEN_SWAPS = QUICK ? 100 : 200, BALLAST_MB = 32;
+const CONTROL_SWAPS = 10; // figure 8b's control pins every version: 32 MB of RSS each
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((x) => x.trim())) : null;
 const want = (n) => ONLY === null || ONLY.has(String(n));
 
 const log = (...a) => console.error("bench:", ...a);
+const mb = (b) => (b === null || b === undefined ? "n/a" : `${(b / MB).toFixed(1)} MB`);
 const started = Date.now();
 
 // ---------------------------------------------------------------------------------------------
@@ -131,6 +136,51 @@ try {
   }
   await context.close();
 
+  // -- Figures 9 and 9b, in a page of their own ------------------------------------------------
+  // The floor imports each glue as an ES module, whose record is never unloaded: its instances
+  // stay alive for the page's life, and would weigh on every figure measured after them.
+  if (want(9) || want("9b")) {
+    log(`9/9b swap of a wasm-bindgen guest: notes v1 -> v2, ${BINDGEN_NOTES} notes of ${BINDGEN_NOTE_BYTES} bytes (${reps(30)} reps)`);
+    const { page: own, context: ownContext } = await benchPage();
+    await own.evaluate(() => window.bench.init());
+    const raw = await own.evaluate((o) => window.bench.bindgenSwapFigure(o), { reps: reps(30), notes: BINDGEN_NOTES, noteBytes: BINDGEN_NOTE_BYTES });
+    await ownContext.close();
+    fig.bindgenSwap = { stateBytes: raw.stateBytes, ...swapSummary(raw) };
+  }
+
+  // -- Figure 8b, in a page of its own, so the renderer holds nothing else ------------------
+  if (want("8b")) {
+    log(`8b memory over ${BINDGEN_SWAPS} swaps of a wasm-bindgen guest holding ${BALLAST_MB} MB`);
+    const { page: own, context: ownContext } = await benchPage();
+    await own.evaluate(() => window.bench.init());
+    // The page's renderer is the one the first ballast grows; the sum over all renderers also
+    // counts Chromium's spare renderer and those of closed pages, which come and go.
+    const idle = rendererProcesses();
+    const start = await own.evaluate((mb) => window.bench.bindgenLeakStart({ mb }), BALLAST_MB);
+    const pid = grewMost(idle, rendererProcesses());
+    const sample = (extra) => ({ ...extra, pageRss: processRss(pid), rendererRss: rendererRss() });
+    Object.assign(start, sample());
+    const rss = [sample({ swaps: 0 })];
+    let progress;
+    for (let done = 0; done < BINDGEN_SWAPS; done += 25) {
+      progress = await own.evaluate((count) => window.bench.bindgenLeakSwaps({ count }), Math.min(25, BINDGEN_SWAPS - done));
+      // The renderer as the swaps left it, then after a full GC (outside the swaps' timing).
+      const beforeGc = processRss(pid);
+      await own.evaluate(() => window.bench.gc());
+      rss.push(sample({ swaps: progress.swaps, beforeGc }));
+      log(`  ${progress.swaps} swaps, ${progress.msPerSwap.toFixed(1)} ms each, page renderer RSS ${mb(beforeGc)}, after GC ${mb(rss.at(-1).pageRss)}`);
+    }
+    const end = await own.evaluate(() => window.bench.bindgenLeakEnd());
+    Object.assign(end, sample());
+    // The control, in the same page: glues imported as ES modules, which pin their versions.
+    const control = { start: sample() };
+    Object.assign(control, await own.evaluate((o) => window.bench.bindgenLeakControl(o), { mb: BALLAST_MB, swaps: CONTROL_SWAPS }));
+    control.end = sample();
+    log(`  control, ${CONTROL_SWAPS} swaps through ES-module glues: ${control.alive.memory} memories alive, page renderer RSS ${mb(control.start.pageRss)} -> ${mb(control.end.pageRss)}`);
+    await ownContext.close();
+    fig.bindgenMemory = { swaps: BINDGEN_SWAPS, mb: BALLAST_MB, start, end, rss, msPerSwap: progress.msPerSwap, control };
+  }
+
   // -- Figure 6 -------------------------------------------------------------------------------
   if (want(6)) {
     log("6 demo: hot swap v1 -> v2 vs full page reload");
@@ -170,6 +220,15 @@ async function swapCell(page, codeName, codeBytes, stateName, stateBytes, note =
   return {
     module: codeName,
     state: stateName,
+    ...swapSummary(raw),
+    floorVerified: summary(raw.floorVerified),
+    vsFloorVerified: ratio(raw.ours, raw.floorVerified),
+  };
+}
+
+/** A swap figure's samples summarised: the swap and its commit, each against the floor's. */
+function swapSummary(raw) {
+  return {
     ours: summary(raw.ours),
     floor: summary(raw.floor),
     ratio: ratio(raw.ours, raw.floor),
@@ -177,8 +236,6 @@ async function swapCell(page, codeName, codeBytes, stateName, stateBytes, note =
     floorCommit: summary(raw.floorMove),
     commitRatio: ratio(raw.commit, raw.floorMove),
     floorPrepare: summary(raw.floorPrepare),
-    floorVerified: summary(raw.floorVerified),
-    vsFloorVerified: ratio(raw.ours, raw.floorVerified),
     stages: medians(raw.stages),
     commitStages: medians(raw.commitStages),
     samples: raw,
@@ -307,8 +364,8 @@ function wasmSections(b) {
   return out;
 }
 
-/** Resident memory of Chromium's renderer processes (descendants of this process), in bytes. */
-function rendererRss() {
+/** Chromium's renderer processes (descendants of this process): pid and resident bytes. */
+function rendererProcesses() {
   try {
     const out = execFileSync("ps", ["-e", "-o", "pid=,ppid=,rss=,args="], { encoding: "utf8" });
     const procs = out.trim().split("\n").map((line) => {
@@ -320,10 +377,26 @@ function rendererRss() {
       grew = false;
       for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
     }
-    return procs.filter((p) => mine.has(p.pid) && p.args.includes("--type=renderer")).reduce((n, p) => n + p.rss, 0);
+    return procs.filter((p) => mine.has(p.pid) && p.args.includes("--type=renderer")).map(({ pid, rss }) => ({ pid, rss }));
   } catch {
     return null;
   }
+}
+
+/** Resident memory of Chromium's renderer processes, in bytes. */
+function rendererRss() {
+  return rendererProcesses()?.reduce((n, p) => n + p.rss, 0) ?? null;
+}
+
+/** The resident bytes of the renderer `pid` (null once it is gone). */
+function processRss(pid) {
+  return rendererProcesses()?.find((p) => p.pid === pid)?.rss ?? null;
+}
+
+/** The renderer that grew most between two `rendererProcesses()` lists: the page's own. */
+function grewMost(before, after) {
+  const was = new Map((before ?? []).map((p) => [p.pid, p.rss]));
+  return (after ?? []).reduce((best, p) => (best && best.growth >= p.rss - (was.get(p.pid) ?? 0) ? best : { pid: p.pid, growth: p.rss - (was.get(p.pid) ?? 0) }), null)?.pid ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,7 +410,6 @@ const rx = (r) => `**${r.pairedMedian.toFixed(2)}×** [${r.p25.toFixed(2)}–${r
 // A verdict whose paired ratios spread wide (p75 / p25 > 1.5) is marked noisy: the machine's
 // other load, not the code, decided it; run again before reading much into it.
 const verdict = (value, goal, r) => (value <= goal ? "met" : "NOT met") + (r && r.p75 / r.p25 > 1.5 ? " (noisy)" : "");
-const mb = (b) => (b === null || b === undefined ? "n/a" : `${(b / MB).toFixed(1)} MB`);
 
 for (const c of fig.swap ?? []) {
   rows.push(["1", `swap ${c.module} module, ${c.state} state`, spread(c.ours), spread(c.floor), rx(c.ratio), "≤ 1.15×", verdict(c.ratio.pairedMedian, 1.15, c.ratio)]);
@@ -373,6 +445,22 @@ if (fig.memory) {
   const m = fig.memory;
   const flat = m.end.live <= 1;
   rows.push(["8", `${m.swaps} swaps back and forth, 1 MB state: memories alive after GC ${m.start.registered - m.start.collected} → ${m.end.live} of ${m.end.registered} ever created; JS heap ${mb(m.start.usedJSHeapSize)} → ${mb(m.end.usedJSHeapSize)}; measureUserAgentSpecificMemory ${mb(m.start.measureUserAgentSpecificMemory)} → ${mb(m.end.measureUserAgentSpecificMemory)}; renderer RSS ${mb(m.start.rendererRss)} → ${mb(m.end.rendererRss)}`, `${m.end.live} alive`, "1 (the one serving)", "—", "flat", flat ? "met" : "NOT met"]);
+}
+if (fig.bindgenSwap) {
+  const c = fig.bindgenSwap, what = `notes v1 → v2, ${(c.stateBytes / MB).toFixed(1)} MB of state`;
+  rows.push(["9", `swap a wasm-bindgen guest (module + glue), ${what}`, spread(c.ours), spread(c.floor), rx(c.ratio), "≤ 1.2×", verdict(c.ratio.pairedMedian, 1.2, c.ratio)]);
+  rows.push(["9b", `commit of that swap, ${what}`, spread(c.commit), spread(c.floorCommit), rx(c.commitRatio), "≤ 1.2×", verdict(c.commitRatio.pairedMedian, 1.2, c.commitRatio)]);
+}
+if (fig.bindgenMemory) {
+  const m = fig.bindgenMemory, a = m.end.alive;
+  const peak = Math.max(...m.rss.map((x) => x.beforeGc ?? x.pageRss ?? 0));
+  const afterGc = m.rss.slice(1).map((x) => (x.pageRss / MB).toFixed(0)).join(" / ");
+  // Flat: one memory and one glue copy alive (the serving ones), and the page's renderer at the
+  // end within one ballast of the start (each retained version would add a ballast).
+  const flat = a.memory <= 1 && a.glue <= 1 && m.end.pageRss !== null && m.end.pageRss - m.start.pageRss < m.mb * MB;
+  rows.push(["8b", `${m.swaps} swaps of a wasm-bindgen guest holding ${m.mb} MB: memories alive after GC ${a.memory}, glue copies alive ${a.glue}, of ${m.end.registered / 2} each ever created; the page's renderer RSS ${mb(m.start.pageRss)} → ${mb(m.end.pageRss)} (every ${m.swaps / (m.rss.length - 1)} swaps after GC: ${afterGc} MB; before GC up to ${mb(peak)}; all renderers ${mb(m.start.rendererRss)} → ${mb(m.end.rendererRss)}); JS heap ${mb(m.start.usedJSHeapSize)} → ${mb(m.end.usedJSHeapSize)}; measureUserAgentSpecificMemory ${mb(m.start.measureUserAgentSpecificMemory)} → ${mb(m.end.measureUserAgentSpecificMemory)}`, `${a.memory} + ${a.glue} alive`, "1 + 1 (the one serving)", "—", "flat", flat ? "met" : "NOT met"]);
+  const c = m.control, grown = c.end.pageRss - c.start.pageRss;
+  rows.push(["8b", `control: ${c.swaps} swaps with each glue imported as an ES module (wasm-bindgen#5339), no runtime: memories alive after GC ${c.alive.memory}, glue copies alive ${c.alive.glue}, of ${c.registered / 2}; the page's renderer RSS +${mb(grown)} (${(grown / c.swaps / MB).toFixed(1)} MB a swap)`, `${c.alive.memory} + ${c.alive.glue} alive`, "—", "—", "the proof sees a pinned version", c.alive.memory > c.swaps ? "yes" : "NO"]);
 }
 
 const header = ["#", "figure", "wasm-hotswap median [p25–p75]", "floor / peer median [p25–p75]", "ratio: paired median [p25–p75] (of medians)", "goal", ""];
@@ -423,5 +511,10 @@ if (fig.demo) {
   const r = (o) => Object.entries(o).map(([k, v]) => `${k} ${ms(v)}`).join(", ");
   console.log(`\nFigure 6: the swap's report: ${r(fig.demo.swapStages)}.`);
   console.log(`The reload, from navigation start: ${r(fig.demo.reloadBreakdown)} (ms = the demo ready).`);
+}
+if (fig.bindgenSwap) {
+  const c = fig.bindgenSwap, r = (o) => Object.entries(o).map(([k, v]) => `${k} ${ms(v)}`).join(", ");
+  console.log(`\nFigure 9: the swap's report: ${r(c.stages)}; commit: ${r(c.commitStages)}.`);
+  console.log(`The floor: compile + glue import + initSync ${ms(c.floorPrepare.median)}, save_state + load_state ${ms(c.floorCommit.median)}.`);
 }
 console.log("\nwrote bench/results.json");

@@ -106,3 +106,19 @@ rm -rf www/build/notes_legacy
 "$HOME/.cache/wasm-hotswap/wasm-bindgen-0.2.100/bin/wasm-bindgen" --target web --out-dir www/build/notes_legacy \
   --out-name notes_legacy "$legacy_target/wasm32-unknown-unknown/release/notes_wasm_bindgen_legacy.wasm"
 step "wasm-bindgen 0.2.100 guest: www/build/notes_legacy/ ($(elapsed "$t"))"
+
+# The bench's wasm-bindgen guest (bench/guests/ballast, figure 8b), in a cargo build of its own
+# like the notes (features unify within one build), written to bench/build/ballast/.
+t=$(date +%s)
+step "bench guest: cargo build -p bench-ballast, wasm-bindgen --target web"
+cargo build --release --target wasm32-unknown-unknown -p bench-ballast \
+  --message-format=json-render-diagnostics >target/bench-guests.jsonl
+ballast=$(node -e '
+  for (const line of require("fs").readFileSync(process.argv[1], "utf8").split("\n")) {
+    const m = line && JSON.parse(line);
+    if (m.reason === "compiler-artifact" && m.target.name === "bench_ballast")
+      for (const f of m.filenames) if (f.endsWith(".wasm")) console.log(f);
+  }' target/bench-guests.jsonl)
+rm -rf bench/build/ballast
+wasm-bindgen --target web --out-dir bench/build/ballast --out-name ballast "$ballast"
+step "bench guest: bench/build/ballast/ ($(elapsed "$t"))"
