@@ -272,12 +272,15 @@ async function demoFigure(n) {
   for (let r = -2; r < n; r++) {
     const s = await page.evaluate(async () => {
       const { module: m, manifest } = window.hotswapDemo;
-      m.exports.increment(5);
-      const source = { url: new URL(manifest.v2.url, document.baseURI).href, digest: manifest.v2.digest };
+      const note = `bench note ${performance.now()}`;
+      m.exports.add(note);
+      const abs = (url) => new URL(url, document.baseURI).href;
+      const { v2 } = manifest;
+      const source = { url: abs(v2.url), digest: v2.digest, glue: { url: abs(v2.glue.url), digest: v2.glue.digest } };
       const t0 = performance.now();
       const report = await m.swap(source);
       const ms = performance.now() - t0;
-      if (m.exports.get() !== 5 || m.version !== manifest.v2.version) throw new Error("demo: state or version not carried");
+      if (!m.exports.list().includes(note) || m.version !== v2.version) throw new Error("demo: notes or version not carried");
       return { ms, report };
     });
     await page.reload();

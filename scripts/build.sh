@@ -2,7 +2,7 @@
 # Builds everything the package and the demo serve:
 #   pkg/        the runtime (wasm-pack, then npm's wasm-opt)
 #   dist/       the TypeScript shim (tsc)
-#   www/build/  the demo guests, a corrupted copy and their manifest
+#   www/build/  the demo guests (the notes, the counter), a corrupted copy and their manifest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,18 +67,12 @@ step "shim: tsc -p tsconfig.json"
 node_modules/.bin/tsc -p tsconfig.json
 step "shim: dist/index.js, dist/updates.js, dist/wit.js and their .d.ts ($(elapsed "$t"))"
 
-t=$(date +%s)
-step "demo guests: cargo build -p counter-v1 -p counter-v2"
-mkdir -p target
-cargo build --release --target wasm32-unknown-unknown -p counter-v1 -p counter-v2 \
-  --message-format=json-render-diagnostics >target/demo-guests.jsonl
-node scripts/demo-assets.mjs target/demo-guests.jsonl www/build
-step "demo guests: www/build/ ($(elapsed "$t"))"
-
 # The wasm-bindgen guests: each crate's `_bg.wasm` and the glue `wasm-bindgen --target web`
-# writes for it (the CLI is the version Cargo.lock pins; setup installs it).
+# writes for it (the CLI is the version Cargo.lock pins; setup installs it). The demo page's
+# guests, so they are built before the manifest is written.
 t=$(date +%s)
 step "wasm-bindgen guests: cargo build -p notes-v1 -p notes-v2, wasm-bindgen --target web"
+mkdir -p target
 cargo build --release --target wasm32-unknown-unknown -p notes-v1 -p notes-v2 \
   --message-format=json-render-diagnostics >target/bindgen-guests.jsonl
 for crate in notes_v1 notes_v2; do
@@ -93,6 +87,13 @@ for crate in notes_v1 notes_v2; do
   wasm-bindgen --target web --out-dir "www/build/$crate" "$wasm"
 done
 step "wasm-bindgen guests: www/build/notes_v1/, www/build/notes_v2/ ($(elapsed "$t"))"
+
+t=$(date +%s)
+step "counter guests: cargo build -p counter-v1 -p counter-v2; the demo manifest"
+cargo build --release --target wasm32-unknown-unknown -p counter-v1 -p counter-v2 \
+  --message-format=json-render-diagnostics >target/demo-guests.jsonl
+node scripts/demo-assets.mjs target/demo-guests.jsonl www/build
+step "counter guests and the demo manifest: www/build/manifest.json ($(elapsed "$t"))"
 
 # The same notes against wasm-bindgen 0.2.100, the oldest glue the runtime supports: a
 # workspace of its own (one lock file cannot hold two wasm-bindgen versions), built with the

@@ -1,13 +1,17 @@
-// Turns the demo guests cargo built into what the demo page loads:
-//   www/build/counter-v1.wasm, counter-v2.wasm   the guests as built
-//   www/build/counter-corrupt.wasm               v2 with bytes flipped inside its code section
-//   www/build/manifest.json                      url, digest and version of each
-// The corrupt entry carries the digest of the REAL v2 bytes, so loading it must fail
-// verification (HASH_MISMATCH) exactly as a tampered download would.
+// Turns the demo guests the build made into the manifest the demo page reads:
+//   www/build/notes_v1/, notes_v2/          the wasm-bindgen notes guests (`_bg.wasm` + glue),
+//                                           as build.sh left them: the demo's v1 and v2
+//   www/build/notes-corrupt_bg.wasm         v2's module with bytes flipped inside its code section
+//   www/build/counter-v1.wasm, counter-v2.wasm   the raw-ABI counter guests, as cargo built them
+//                                           (the package test's app and other tests load them)
+//   www/build/manifest.json                 url, digest, version (and glue url and digest) of each:
+//     { v1, v2, corrupt: { url, digest, version, glue: { url, digest } }, counter: { v1, v2 } }
+// The corrupt entry carries the digest of the REAL v2 module (and v2's real glue), so loading
+// it must fail verification (HASH_MISMATCH) exactly as a tampered download would.
 //
 //   node scripts/demo-assets.mjs <cargo --message-format=json output> <out dir>
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const [cargoMessages, outDir] = process.argv.slice(2);
@@ -70,36 +74,57 @@ function sha256(bytes) {
   return "sha256:" + createHash("sha256").update(bytes).digest("hex");
 }
 
+/** A manifest entry for `file` under `outDir`; `fallbackVersion` if it has no `version` section. */
+function entry(file, fallbackVersion) {
+  const bytes = readFileSync(join(outDir, file));
+  const version = versionOf(bytes);
+  if (version === null) {
+    console.warn(`demo-assets: ${file} has no version custom section; manifest says ${fallbackVersion}`);
+  }
+  return { url: `build/${file}`, digest: sha256(bytes), version: version ?? fallbackVersion };
+}
+
+/** `bytes` with 4 bytes flipped in the middle of its code section: same size, another digest. */
+function corrupted(bytes, name) {
+  const code = sections(bytes).find((s) => s.id === 10);
+  if (!code) throw new Error(`${name} has no code section`);
+  const out = Buffer.from(bytes);
+  const mid = code.start + Math.floor((code.end - code.start) / 2);
+  for (let i = 0; i < 4; i++) out[mid + i] ^= 0xff;
+  return out;
+}
+
 const artifacts = wasmArtifacts(readFileSync(cargoMessages, "utf8"));
 mkdirSync(outDir, { recursive: true });
-const manifest = {};
+const counter = {};
 for (const [key, pkg, fallbackVersion] of [
   ["v1", "counter-v1", "1.0.0"],
   ["v2", "counter-v2", "1.1.0"],
 ]) {
   const built = artifacts.get(pkg);
   if (!built) throw new Error(`cargo produced no .wasm for package ${pkg}`);
-  const file = `counter-${key}.wasm`;
-  copyFileSync(built, join(outDir, file));
-  const bytes = readFileSync(built);
-  const version = versionOf(bytes);
-  if (version === null) {
-    console.warn(`demo-assets: ${pkg} has no version custom section; manifest says ${fallbackVersion}`);
-  }
-  manifest[key] = { url: `build/${file}`, digest: sha256(bytes), version: version ?? fallbackVersion };
+  copyFileSync(built, join(outDir, `${pkg}.wasm`));
+  counter[key] = entry(`${pkg}.wasm`, fallbackVersion);
 }
 
-// Flip 4 bytes in the middle of v2's code section: same size, different digest.
-const v2 = readFileSync(join(outDir, "counter-v2.wasm"));
-const code = sections(v2).find((s) => s.id === 10);
-if (!code) throw new Error("counter-v2.wasm has no code section");
-const corrupt = Buffer.from(v2);
-const mid = code.start + Math.floor((code.end - code.start) / 2);
-for (let i = 0; i < 4; i++) corrupt[mid + i] ^= 0xff;
-writeFileSync(join(outDir, "counter-corrupt.wasm"), corrupt);
-manifest.corrupt = { url: "build/counter-corrupt.wasm", digest: manifest.v2.digest, version: manifest.v2.version };
+const manifest = {};
+for (const [key, crate, fallbackVersion] of [
+  ["v1", "notes_v1", "1.0.0"],
+  ["v2", "notes_v2", "1.1.0"],
+]) {
+  const glue = `${crate}/${crate}.js`;
+  if (!existsSync(join(outDir, glue))) throw new Error(`${outDir}/${glue} missing: build.sh runs wasm-bindgen first`);
+  const glueBytes = readFileSync(join(outDir, glue));
+  manifest[key] = { ...entry(`${crate}/${crate}_bg.wasm`, fallbackVersion), glue: { url: `build/${glue}`, digest: sha256(glueBytes) } };
+}
+
+const v2 = readFileSync(join(outDir, "notes_v2/notes_v2_bg.wasm"));
+writeFileSync(join(outDir, "notes-corrupt_bg.wasm"), corrupted(v2, "notes_v2_bg.wasm"));
+manifest.corrupt = { ...manifest.v2, url: "build/notes-corrupt_bg.wasm" };
+manifest.counter = counter;
 
 writeFileSync(join(outDir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
-for (const [key, entry] of Object.entries(manifest)) {
-  console.log(`demo-assets: ${key.padEnd(7)} ${entry.version.padEnd(6)} ${entry.digest.slice(0, 19)}… ${entry.url}`);
-}
+const log = (key, e) =>
+  console.log(`demo-assets: ${key.padEnd(10)} ${e.version.padEnd(6)} ${e.digest.slice(0, 19)}… ${e.url}${e.glue ? ` + ${e.glue.url}` : ""}`);
+for (const key of ["v1", "v2", "corrupt"]) log(key, manifest[key]);
+for (const key of ["v1", "v2"]) log(`counter.${key}`, counter[key]);

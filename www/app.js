@@ -1,36 +1,50 @@
-// The wasm-hotswap demo: a counter guest upgraded in place from v1 to v2.
+// The wasm-hotswap demo: a notes list (a wasm-bindgen guest, strings in and out) upgraded in
+// place from v1 to v2 with its notes kept. No inline script and no eval of its own, and the
+// DOM is written with textContent only, so it runs under a strict CSP with Trusted Types.
 import { HotModule, HotSwapError } from "../dist/index.js";
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const ui = {
+  form: /** @type {HTMLFormElement} */ ($("add-form")),
+  note: /** @type {HTMLInputElement} */ ($("note")),
+  add: /** @type {HTMLButtonElement} */ ($("add")),
   count: $("count"),
-  clicks: $("clicks"),
-  clicksRow: $("clicks-row"),
-  increment: /** @type {HTMLButtonElement} */ ($("increment")),
-  decrement: /** @type {HTMLButtonElement} */ ($("decrement")),
+  noun: $("noun"),
+  notes: $("notes"),
+  empty: $("empty"),
   upgrade: /** @type {HTMLButtonElement} */ ($("upgrade")),
   corrupt: /** @type {HTMLButtonElement} */ ($("corrupt")),
+  clear: /** @type {HTMLButtonElement} */ ($("clear")),
   status: $("status"),
   version: $("version"),
   digest: $("digest"),
   report: /** @type {HTMLTableElement} */ ($("report")),
 };
 
-/** Manifest entries point at files relative to this page; make them absolute. */
+/** A manifest entry as load/swap options: its module and glue, made absolute. */
 function source(entry) {
-  return { url: new URL(entry.url, document.baseURI).href, digest: entry.digest };
+  const abs = (url) => new URL(url, document.baseURI).href;
+  return { url: abs(entry.url), digest: entry.digest, glue: { url: abs(entry.glue.url), digest: entry.glue.digest } };
 }
 
-function setStatus(text, kind) {
-  ui.status.textContent = text;
+const sentence = (text) => text.replace(/\.?$/, ".");
+
+/** Shows `text` in the status line; a HotSwapError's code goes first, in its own element. */
+function setStatus(text, kind, error) {
+  const parts = [];
+  if (error instanceof HotSwapError) {
+    const code = document.createElement("strong");
+    code.className = "code";
+    code.textContent = error.code;
+    parts.push(code, ` ${sentence(error.message)} `);
+  } else if (error !== undefined) {
+    parts.push(`${sentence(error instanceof Error ? error.message : String(error))} `);
+  }
+  ui.status.replaceChildren(...parts, text);
   ui.status.dataset.kind = kind;
 }
 
-function describe(error) {
-  if (error instanceof HotSwapError) return `${error.code} — ${error.message}`;
-  return String(error instanceof Error ? error.message : error);
-}
-
+const notesNoun = (n) => (n === 1 ? "note" : "notes");
 const ms = (value) => (value < 1 ? value.toFixed(3) : value.toFixed(2)) + " ms";
 const short = (digest) => digest.replace(/^(sha256:[0-9a-f]{12}).*$/, "$1…");
 
@@ -68,6 +82,15 @@ function renderReport(report) {
   ui.report.tBodies[0].replaceWith(body);
 }
 
+function button(text, label, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.setAttribute("aria-label", label);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
 async function main() {
   const response = await fetch("build/manifest.json");
   if (!response.ok) throw new Error(`build/manifest.json: HTTP ${response.status} (run npm run build)`);
@@ -75,20 +98,54 @@ async function main() {
 
   const m = await HotModule.load(source(manifest.v1));
   // Captured once: the same function keeps working after every swap.
-  const inc = m.exports.increment;
+  const add = m.exports.add;
   let busy = false;
 
-  function refresh(count) {
-    ui.count.textContent = String(count ?? m.exports.get());
+  /** The notes as the serving version lists them, with v2's pins once it serves. */
+  function renderNotes() {
+    const notes = m.exports.list();
+    const pins = typeof m.exports.is_pinned === "function";
+    const items = notes.map((text, i) => {
+      const li = document.createElement("li");
+      const span = document.createElement("span");
+      span.className = "text";
+      span.textContent = text;
+      li.append(span);
+      if (pins) {
+        const pinned = m.exports.is_pinned(i);
+        li.classList.toggle("pinned", pinned);
+        const pin = button(pinned ? "Unpin" : "Pin", `${pinned ? "Unpin" : "Pin"} “${text}”`, () => {
+          m.exports.pin(i, !pinned);
+          refresh();
+        });
+        pin.className = "pin";
+        pin.setAttribute("aria-pressed", String(pinned));
+        li.append(pin);
+      }
+      li.append(
+        button("Remove", `Remove “${text}”`, () => {
+          m.exports.remove(i);
+          refresh();
+        }),
+      );
+      return li;
+    });
+    ui.notes.replaceChildren(...items);
+    const count = m.exports.count();
+    ui.count.textContent = String(count);
+    ui.noun.textContent = notesNoun(count);
+    ui.empty.hidden = notes.length > 0;
+  }
+
+  function refresh() {
+    renderNotes();
     ui.version.textContent = m.version ?? "(none)";
     ui.digest.textContent = m.digest;
-    const hasDecrement = typeof m.exports.decrement === "function";
-    ui.decrement.hidden = !hasDecrement;
-    ui.decrement.disabled = busy || !hasDecrement;
-    const hasClicks = typeof m.exports.clicks === "function";
-    ui.clicksRow.hidden = !hasClicks;
-    if (hasClicks) ui.clicks.textContent = String(m.exports.clicks());
-    ui.increment.disabled = busy;
+    const hasClear = typeof m.exports.clear === "function";
+    ui.clear.hidden = !hasClear;
+    ui.clear.disabled = busy || !hasClear;
+    ui.note.disabled = false;
+    ui.add.disabled = false;
     ui.upgrade.disabled = busy || m.digest === manifest.v2.digest;
     ui.corrupt.disabled = busy;
   }
@@ -101,9 +158,10 @@ async function main() {
     try {
       const report = await m.swap(source(entry));
       renderReport(report);
-      setStatus(`Upgraded to ${report.toVersion ?? report.to} in ${ms(report.total)}`, "ok");
+      const kept = m.exports.count();
+      setStatus(`Upgraded to ${report.toVersion ?? report.to} in ${ms(report.total)}, ${kept} ${notesNoun(kept)} kept`, "ok");
     } catch (error) {
-      setStatus(`Rejected: ${describe(error)}; still serving ${m.version ?? before}`, "error");
+      setStatus(`Rejected; still serving ${m.version ?? before}.`, "error", error);
       if (!(error instanceof HotSwapError)) console.error(error);
     } finally {
       busy = false;
@@ -111,8 +169,19 @@ async function main() {
     }
   }
 
-  ui.increment.addEventListener("click", () => refresh(inc(1)));
-  ui.decrement.addEventListener("click", () => refresh(m.exports.decrement(1)));
+  ui.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = ui.note.value.trim();
+    if (text === "") return;
+    add(text);
+    ui.note.value = "";
+    refresh();
+    ui.note.focus();
+  });
+  ui.clear.addEventListener("click", () => {
+    m.exports.clear();
+    refresh();
+  });
   ui.upgrade.addEventListener("click", () => swapTo(manifest.v2));
   ui.corrupt.addEventListener("click", () => swapTo(manifest.corrupt));
 
@@ -122,7 +191,9 @@ async function main() {
 }
 
 main().catch((error) => {
-  setStatus(`Failed to load: ${describe(error)}`, "error");
+  // A refusal (a HotSwapError: e.g. INVALID_GUEST when the page's CSP forbids running the
+  // glue) is shown, not thrown; anything else is a bug and stays uncaught.
+  setStatus("The demo could not start.", "error", error);
   window.hotswapDemo = { ready: false, error };
-  throw error;
+  if (!(error instanceof HotSwapError)) throw error;
 });

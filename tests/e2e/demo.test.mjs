@@ -1,8 +1,16 @@
-// The demo page driven as a person would: click, read what the page shows.
+// The demo page (a wasm-bindgen notes guest) driven as a person would: type, click, read what
+// the page shows. Also opened under the README's Content-Security-Policy with Trusted Types.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, afterEach, before, describe, test } from "node:test";
 import { start } from "./harness.mjs";
+
+// The README's policy for a page that runs wasm-bindgen guests in Chromium, and the strict one
+// for raw modules that lacks its extra source.
+const STRICT = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; require-trusted-types-for 'script'";
+const BINDGEN =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'trusted-types-eval'; connect-src 'self'; " +
+  "require-trusted-types-for 'script'; trusted-types wasm-hotswap";
 
 describe("demo page", { timeout: 120_000 }, () => {
   let env;
@@ -21,72 +29,143 @@ describe("demo page", { timeout: 120_000 }, () => {
     assert.deepEqual(errors.map(String), [], "uncaught errors on the page");
   });
 
-  async function openDemo() {
+  /** Opens the demo (served with `csp` as its Content-Security-Policy header, if given). */
+  async function openDemo({ csp, expectReady = true } = {}) {
     tab = await env.page();
-    await tab.page.goto(new URL("www/", env.url).href);
+    const url = new URL("www/", env.url).href;
+    if (csp !== undefined) {
+      // Every violation the policy reports, to tell what it refused.
+      await tab.page.addInitScript(() => {
+        window.cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (e) =>
+          window.cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`),
+        );
+      });
+      await tab.page.route(url, async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": csp } });
+      });
+    }
+    await tab.page.goto(url);
     await tab.page.waitForFunction(() => window.hotswapDemo !== undefined, null, { timeout: 30_000 });
     const loaded = await tab.page.evaluate(() => window.hotswapDemo.ready);
-    assert.equal(loaded, true, `demo failed to load: ${await tab.page.locator("#status").innerText()}`);
+    if (expectReady) assert.equal(loaded, true, `demo failed to load: ${await tab.page.locator("#status").innerText()}`);
     return tab.page;
   }
 
   const text = (page, id) => page.locator(`#${id}`).innerText();
+  const notes = (page) => page.locator("#notes li .text").allInnerTexts();
+
+  async function addNote(page, note) {
+    await page.getByLabel("New note").fill(note);
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+  }
 
   /** Clicks a swap button and waits until the swap it started has settled either way. */
-  async function swapVia(page, id) {
-    await page.click(`#${id}`);
+  async function swapVia(page, name) {
+    await page.getByRole("button", { name }).click();
     await page.waitForFunction(() => document.getElementById("status").dataset.kind !== "busy", null, {
       timeout: 30_000,
     });
     return text(page, "status");
   }
 
-  test("count survives the upgrade to v2 and decrement works", async () => {
+  test("notes added in v1 survive the upgrade to v2, and v2's pin and clear work", async () => {
     const page = await openDemo();
     assert.equal(await text(page, "version"), "1.0.0");
-    assert.equal(await page.locator("#decrement").isVisible(), false, "v1 has no decrement");
-    const start = Number(await text(page, "count"));
-    for (let i = 0; i < 3; i++) await page.click("#increment");
-    assert.equal(Number(await text(page, "count")), start + 3);
+    assert.equal(await text(page, "empty"), "No notes yet.");
+    assert.equal(await page.getByRole("button", { name: /^Pin/ }).count(), 0, "v1 has no pin");
+    assert.equal(await page.getByRole("button", { name: "Clear" }).isVisible(), false, "v1 has no clear");
+    await addNote(page, "milk");
+    await addNote(page, "eggs — 12, «free range»");
+    // Enter in the field adds too.
+    await page.getByLabel("New note").fill("tea");
+    await page.getByLabel("New note").press("Enter");
+    assert.deepEqual(await notes(page), ["milk", "eggs — 12, «free range»", "tea"]);
+    assert.equal(await text(page, "count"), "3");
 
-    const status = await swapVia(page, "upgrade");
-    assert.match(status, /Upgraded to 1\.1\.0/);
+    const status = await swapVia(page, "Upgrade to v2");
+    assert.match(status, /Upgraded to 1\.1\.0 in .*, 3 notes kept/);
     assert.equal(await text(page, "version"), "1.1.0");
     const manifest = await page.evaluate(() => window.hotswapDemo.manifest);
     assert.equal(await text(page, "digest"), manifest.v2.digest);
-    assert.equal(Number(await text(page, "count")), start + 3, "count carried into v2");
+    assert.deepEqual(await notes(page), ["milk", "eggs — 12, «free range»", "tea"], "notes carried into v2");
     const report = await text(page, "report");
     assert.match(report, /total/);
     assert.match(report, /minor/, "report names the version bump");
-    assert.match(report, /decrement/, "report lists the added export");
+    assert.match(report, /pin/, "report lists the added export");
+    assert.equal(await page.getByRole("button", { name: "Upgrade to v2" }).isDisabled(), true);
 
-    // The increment captured at start-up now runs v2.
-    await page.click("#increment");
-    assert.equal(Number(await text(page, "count")), start + 4);
-    assert.equal(await page.locator("#decrement").isEnabled(), true);
-    await page.click("#decrement");
-    assert.equal(Number(await text(page, "count")), start + 3);
-    assert.equal(await text(page, "clicks"), "2");
+    // v2's pin, on the notes v1 wrote.
+    await page.getByRole("button", { name: "Pin “eggs — 12, «free range»”" }).click();
+    const unpin = page.getByRole("button", { name: "Unpin “eggs — 12, «free range»”" });
+    assert.equal(await unpin.getAttribute("aria-pressed"), "true");
+    assert.deepEqual(await page.locator("#notes li.pinned .text").allInnerTexts(), ["eggs — 12, «free range»"]);
+    // The add captured at start-up now runs v2.
+    await addNote(page, "bread");
+    assert.deepEqual(await notes(page), ["milk", "eggs — 12, «free range»", "tea", "bread"]);
+    assert.equal(await page.evaluate(() => window.hotswapDemo.module.exports.is_pinned(1)), true);
 
     mkdirSync("test-results", { recursive: true });
     await page.screenshot({ path: "test-results/demo.png", fullPage: true });
+
+    await page.getByRole("button", { name: "Remove “milk”" }).click();
+    assert.deepEqual(await notes(page), ["eggs — 12, «free range»", "tea", "bread"]);
+    await page.getByRole("button", { name: "Clear" }).click();
+    assert.deepEqual(await notes(page), []);
+    assert.equal(await text(page, "count"), "0");
+    assert.equal(await page.locator("#empty").isVisible(), true);
   });
 
-  test("corrupted build is rejected and v1 keeps serving", async () => {
+  test("corrupted build shows HASH_MISMATCH and v1 keeps serving its notes", async () => {
     const page = await openDemo();
     const manifest = await page.evaluate(() => window.hotswapDemo.manifest);
-    await page.click("#increment");
-    const before = Number(await text(page, "count"));
+    await addNote(page, "milk");
+    await addNote(page, "eggs");
 
-    const status = await swapVia(page, "corrupt");
-    assert.match(status, /HASH_MISMATCH/);
+    const status = await swapVia(page, "Try a corrupted build");
+    assert.equal(await page.locator("#status .code").innerText(), "HASH_MISMATCH");
     assert.match(status, /still serving 1\.0\.0/);
+    assert.equal(await page.locator("#status").getAttribute("data-kind"), "error");
     assert.equal(await text(page, "version"), "1.0.0");
     assert.equal(await text(page, "digest"), manifest.v1.digest);
-    assert.equal(Number(await text(page, "count")), before, "state untouched by the failed swap");
+    assert.deepEqual(await notes(page), ["milk", "eggs"], "notes untouched by the failed swap");
 
-    await page.click("#increment");
-    assert.equal(Number(await text(page, "count")), before + 1);
-    assert.equal(await page.locator("#decrement").isVisible(), false);
+    await addNote(page, "tea");
+    assert.deepEqual(await notes(page), ["milk", "eggs", "tea"]);
+    assert.equal(await page.getByRole("button", { name: /^Pin/ }).count(), 0);
+    // And the real v2 still upgrades afterwards.
+    assert.match(await swapVia(page, "Upgrade to v2"), /Upgraded to 1\.1\.0/);
+    assert.deepEqual(await notes(page), ["milk", "eggs", "tea"]);
+  });
+
+  test("under the README's CSP for wasm-bindgen guests, with Trusted Types, the demo loads and upgrades", async () => {
+    const page = await openDemo({ csp: BINDGEN });
+    await addNote(page, "milk");
+    assert.match(await swapVia(page, "Upgrade to v2"), /Upgraded to 1\.1\.0 in .*, 1 note kept/);
+    assert.deepEqual(await notes(page), ["milk"]);
+    await page.getByRole("button", { name: "Pin “milk”" }).click();
+    assert.equal(await page.locator("#notes li.pinned").count(), 1);
+    assert.equal(await page.locator("#status .code").innerText().catch(() => null), null, "no error code shown");
+    await page.getByRole("button", { name: "Try a corrupted build" }).click();
+    await page.waitForFunction(() => document.getElementById("status").dataset.kind !== "busy");
+    assert.equal(await page.locator("#status .code").innerText(), "HASH_MISMATCH");
+    assert.deepEqual(await page.evaluate(() => window.cspViolations), [], "the page breaks none of the policy");
+  });
+
+  test("under the strict CSP without 'trusted-types-eval' the page shows INVALID_GUEST and why", async () => {
+    const page = await openDemo({ csp: STRICT, expectReady: false });
+    assert.equal(await page.evaluate(() => window.hotswapDemo.ready), false);
+    assert.equal(await page.locator("#status").getAttribute("data-kind"), "error");
+    assert.equal(await page.locator("#status .code").innerText(), "INVALID_GUEST");
+    const status = await text(page, "status");
+    assert.match(status, /glue .*notes_v1\.js/, "names the glue");
+    assert.match(status, /'trusted-types-eval'/, "names the source the policy lacks");
+    assert.match(status, /could not start/);
+    for (const name of ["Add", "Upgrade to v2", "Try a corrupted build"]) {
+      assert.equal(await page.getByRole("button", { name, exact: true }).isDisabled(), true, `${name} stays disabled`);
+    }
+    // The policy refused the glue's eval, and nothing else; afterEach checks nothing was thrown.
+    assert.deepEqual(await page.evaluate(() => window.cspViolations), ["script-src eval"]);
   });
 });

@@ -35,7 +35,7 @@ function assertAppWorked(result, manifest, { wit = false } = {}) {
   assert.equal(result.malformed.isHotSwapError, true, "malformed digest rejects with HotSwapError");
   assert.equal(result.malformed.isError, true, "HotSwapError extends Error");
   assert.equal(result.malformed.code, "INVALID_DIGEST");
-  assert.equal(result.digest, manifest.v1.digest);
+  assert.equal(result.digest, manifest.counter.v1.digest);
   assert.equal(result.version, "1.0.0");
   assert.equal(result.afterIncrement, result.before + 2);
   assert.equal(result.get, result.before + 2);
