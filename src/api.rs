@@ -13,7 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::expect::Expectation;
 use crate::js::{now, register_error_class, to_js, Failure};
 use crate::options::{Defaults, Origin, RegistryRef, UpdatePolicy};
-use crate::pipeline::{self, Live};
+use crate::pipeline::{self, Live, Staged};
 use crate::queue::Queue;
 use crate::report::SwapReport;
 
@@ -73,6 +73,69 @@ impl Inner {
             let _place = turn.await;
             pipeline::swap(&inner.live, options, queued_at).await
         }
+    }
+}
+
+impl Inner {
+    /// Queues the preparation of a swap, like [`Inner::swap`] without the commit.
+    fn prepare(
+        self: &Rc<Self>,
+        options: JsOptions,
+    ) -> impl Future<Output = Result<Staged, Failure>> + 'static {
+        let turn = self.queue.join();
+        let queued_at = now();
+        let inner = Rc::clone(self);
+        async move {
+            let _place = turn.await;
+            pipeline::prepare_swap(&inner.live, options, queued_at).await
+        }
+    }
+}
+
+/// An update with every stage done but the commit: `m.prepare(options)` makes one while the
+/// old version keeps serving, and the app commits it when it chooses.
+#[wasm_bindgen]
+pub struct StagedUpdate {
+    inner: Rc<Inner>,
+    staged: std::cell::RefCell<Option<Staged>>,
+    digest: String,
+    version: Option<String>,
+}
+
+#[wasm_bindgen]
+impl StagedUpdate {
+    /// The digest the update would serve.
+    #[wasm_bindgen(getter)]
+    pub fn digest(&self) -> String {
+        self.digest.clone()
+    }
+
+    /// The version the update would serve.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> Option<String> {
+        self.version.clone()
+    }
+
+    /// Commits the update, synchronously: the state moves and the exports reach the new
+    /// version before this returns the report.
+    ///
+    /// # Errors
+    /// Throws a `HotSwapError`: `STALE_UPDATE` when another version was committed since the
+    /// update was prepared, or it was committed or discarded already; `STATE_SAVE_FAILED`,
+    /// `STATE_LOAD_FAILED`. The version serving keeps serving, with its state.
+    #[wasm_bindgen(unchecked_return_type = "SwapReport")]
+    pub fn commit(&self) -> Result<JsValue, JsValue> {
+        let staged = self.staged.borrow_mut().take().ok_or_else(|| {
+            let reason = "this staged update was committed or discarded already".into();
+            Failure::from(crate::error::Error::StaleUpdate { reason }).into_js()
+        })?;
+        let report = pipeline::commit_staged(&self.inner.live, staged).map_err(Failure::into_js)?;
+        Ok(to_js(&report))
+    }
+
+    /// Releases the prepared instance; a later `commit()` throws `STALE_UPDATE`.
+    pub fn discard(&self) {
+        self.staged.borrow_mut().take();
     }
 }
 
@@ -161,6 +224,37 @@ impl HotModule {
                 future_to_promise(async move {
                     let report = swapping.await.map_err(Failure::into_js)?;
                     Ok(to_js(&report))
+                })
+            }
+            Err(e) => Promise::reject(&Failure::from(e).into_js()),
+        }
+    }
+
+    /// Runs every stage of a swap to the module `options` describe but the commit, while the
+    /// old version keeps serving, and resolves with the `StagedUpdate` whose synchronous
+    /// `commit()` finishes it. Takes `swap`'s options, and waits in the same queue.
+    ///
+    /// # Errors
+    /// Rejects with a `HotSwapError`, as `swap` does before its commit.
+    #[wasm_bindgen(unchecked_return_type = "Promise<StagedUpdate>")]
+    pub fn prepare(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SwapOptions")] options: JsValue,
+    ) -> Promise {
+        match options::read(&options, &self.inner.defaults()) {
+            Ok(options) => {
+                let inner = Rc::clone(&self.inner);
+                let preparing = self.inner.prepare(options);
+                future_to_promise(async move {
+                    let staged = preparing.await.map_err(Failure::into_js)?;
+                    let (digest, version) = staged.target();
+                    let update = StagedUpdate {
+                        inner,
+                        staged: std::cell::RefCell::new(Some(staged)),
+                        digest,
+                        version,
+                    };
+                    Ok(update.into())
                 })
             }
             Err(e) => Promise::reject(&Failure::from(e).into_js()),

@@ -145,6 +145,13 @@ pub enum Error {
         /// What the index lists.
         available: String,
     },
+    /// A staged update was committed after another version had been committed since it was
+    /// prepared, or after it was committed or discarded already.
+    #[error("stale update: {reason}; prepare it again")]
+    StaleUpdate {
+        /// What made it stale.
+        reason: String,
+    },
     /// An export was called while a commit was running (re-entrantly, from a guest import).
     #[error("export `{export}` was called during a swap's commit; call it again after the swap")]
     SwapInProgress {
@@ -181,6 +188,7 @@ impl Error {
             Error::MissingVersion { .. } => "MISSING_VERSION",
             Error::InvalidIndex { .. } => "INVALID_INDEX",
             Error::NoMatchingVersion { .. } => "NO_MATCHING_VERSION",
+            Error::StaleUpdate { .. } => "STALE_UPDATE",
             Error::SwapInProgress { .. } => "SWAP_IN_PROGRESS",
         }
     }
@@ -217,5 +225,6 @@ pub const CODES: &[&str] = &[
     "MISSING_VERSION",
     "INVALID_INDEX",
     "NO_MATCHING_VERSION",
+    "STALE_UPDATE",
     "SWAP_IN_PROGRESS",
 ];

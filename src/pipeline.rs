@@ -41,6 +41,8 @@ pub(crate) struct Live {
     pub table: ExportTable,
     /// The imports object the serving instance was made with; `swap`'s default.
     pub imports: RefCell<Object>,
+    /// How many commits there have been: a staged update prepared at another count is stale.
+    pub commits: std::cell::Cell<u64>,
 }
 
 /// `fetch` as the options ask for it: the given one (or the global one) with their `timeout`.
@@ -64,11 +66,12 @@ pub(crate) async fn load(options: &JsOptions) -> Result<Live, Failure> {
         serving: RefCell::new(serving),
         table,
         imports: RefCell::new(imports),
+        commits: std::cell::Cell::new(0),
     })
 }
 
-/// `swap`: every stage while the old instance serves, then the synchronous commit.
-/// `queued_at` is when the app called `swap`, for the report's `queued`.
+/// `swap`: every stage while the old instance serves ([`prepare_swap`]), then the synchronous
+/// commit ([`commit_staged`]). `queued_at` is when the app called `swap`, for the report.
 ///
 /// # Errors
 /// The first stage's failure; the old instance then still serves, with its state.
@@ -77,38 +80,116 @@ pub(crate) async fn swap(
     options: JsOptions,
     queued_at: f64,
 ) -> Result<SwapReport, Failure> {
+    let staged = prepare_swap(live, options, queued_at).await?;
+    commit_staged(live, staged)
+}
+
+/// A swap with every stage done but the commit: the new instance made, nothing visible yet.
+pub(crate) struct Staged {
+    prepared: Prepared,
+    imports: Object,
+    from: String,
+    from_version: Option<String>,
+    stages: Stages,
+    start: f64,
+    queued: f64,
+    /// [`Live::commits`] when it was prepared.
+    commits: u64,
+}
+
+impl Staged {
+    /// The digest and version it would serve.
+    pub(crate) fn target(&self) -> (String, Option<String>) {
+        let verified = self.prepared.checked().inspected().verified();
+        let version = self
+            .prepared
+            .checked()
+            .inspected()
+            .interface()
+            .version
+            .as_ref();
+        (
+            verified.digest().to_string(),
+            version.map(ToString::to_string),
+        )
+    }
+}
+
+/// Every stage of a swap but the commit, gated against the version serving now.
+///
+/// # Errors
+/// The first stage's failure; the old instance still serves, with its state.
+pub(crate) async fn prepare_swap(
+    live: &Live,
+    options: JsOptions,
+    queued_at: f64,
+) -> Result<Staged, Failure> {
     let start = now();
     let imports = options
         .imports
         .clone()
         .unwrap_or_else(|| live.imports.borrow().clone());
+    let commits = live.commits.get();
     let (from, from_version, kept) = {
         let serving = live.serving.borrow();
         let kept = serving.compared().into_owned();
         (serving.digest().to_string(), serving.version(), kept)
     };
     let (prepared, stages) = stages(&options, &imports, Some(&kept)).await?;
-    let judgement = prepared.checked().judgement().cloned();
-
-    // SYNC SECTION: no `.await` from here to the end of this function.
-    let committed = commit(&live.serving.borrow(), prepared, &live.table)?;
-    let report = SwapReport {
+    Ok(Staged {
+        prepared,
+        imports,
         from,
         from_version,
+        stages,
+        start,
+        queued: start - queued_at,
+        commits,
+    })
+}
+
+/// The commit of a staged swap: synchronous, and only against the version it was gated
+/// against.
+///
+/// # Errors
+/// [`Error::StaleUpdate`] when another version was committed since it was prepared; then the
+/// state save and load errors of [`commit`]. Either way the version serving keeps serving.
+pub(crate) fn commit_staged(live: &Live, staged: Staged) -> Result<SwapReport, Failure> {
+    if live.commits.get() != staged.commits {
+        let (digest, version) = staged.target();
+        let serving = live.serving.borrow();
+        let reason = format!(
+            "the update to {} was prepared against {}, but {} was committed since",
+            version.unwrap_or(digest),
+            staged.from_version.as_deref().unwrap_or(&staged.from),
+            serving
+                .version()
+                .unwrap_or_else(|| serving.digest().to_string()),
+        );
+        return Err(Error::StaleUpdate { reason }.into());
+    }
+    let judgement = staged.prepared.checked().judgement().cloned();
+
+    // SYNC SECTION: no `.await` from here to the end of this function.
+    let committed = commit(&live.serving.borrow(), staged.prepared, &live.table)?;
+    let report = SwapReport {
+        from: staged.from,
+        from_version: staged.from_version,
         to: committed.serving.digest().to_string(),
         to_version: committed.serving.version(),
         guest: committed.serving.guest().state,
         bump: judgement.as_ref().and_then(|j| j.declared),
         changes: judgement.map(|j| j.diff.changes).unwrap_or_default(),
         state_bytes: committed.state_bytes as f64,
-        stages,
+        stages: staged.stages,
         commit: committed.stages.total,
         commit_stages: committed.stages,
-        total: now() - start,
-        queued: start - queued_at,
+        total: now() - staged.start,
+        queued: staged.queued,
     };
     live.serving.replace(committed.serving);
-    live.imports.replace(imports);
+    live.imports.replace(staged.imports);
+    live.commits.set(staged.commits + 1);
     Ok(report)
 }
 

@@ -3,6 +3,7 @@
 import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg/wasm_hotswap.js";
 import { entry } from "./entry.js";
 import type {
+  StagedUpdate,
   ModuleInterface,
   ModuleMetadata,
   SwapOptions,
@@ -25,6 +26,7 @@ export type {
   ModuleSource,
   SwapOptions,
   SwapReport,
+  StagedUpdate,
   SwapStages,
   UpdateApplied,
   UpdateAvailable,
@@ -53,6 +55,12 @@ export interface HotModule<E extends object = Record<string, any>> {
   readonly metadata: ModuleMetadata;
   /** Replaces the serving instance, moving its state; rejects with `HotSwapError`. */
   swap(options: SwapOptions): Promise<SwapReport>;
+  /**
+   * Runs every stage of `swap` but the commit while the old version serves; the update's
+   * synchronous `commit()` then swaps (or throws `STALE_UPDATE` if another version was
+   * committed since), `discard()` releases it.
+   */
+  prepare(options: SwapOptions): Promise<StagedUpdate>;
   /**
    * Watches the registry package this module was loaded from and swaps to each version the
    * update policy allows, through `swap`'s queue and gate. Throws `HotSwapError`
