@@ -14,12 +14,19 @@ as_root() {
 # their versions always match. No browser is ever downloaded from anywhere else.
 # Debian's docker-registry (CNCF distribution) is the real OCI registry the OCI tests push to
 # and pull from (scripts/oci-registry.sh starts it on 127.0.0.1).
-if command -v chromium >/dev/null && command -v chromedriver >/dev/null && [ -x /usr/bin/docker-registry ]; then
-  step "chromium + chromedriver + docker-registry present"
+# clang and lld (wasm-ld) build the C guest in examples/c-counter.
+apt_missing=()
+command -v chromium >/dev/null || apt_missing+=(chromium)
+command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
+[ -x /usr/bin/docker-registry ] || apt_missing+=(docker-registry)
+command -v clang >/dev/null || apt_missing+=(clang)
+command -v wasm-ld >/dev/null || apt_missing+=(lld)
+if [ ${#apt_missing[@]} -eq 0 ]; then
+  step "chromium + chromedriver + docker-registry + clang + lld present"
 else
-  step "installing chromium + chromium-driver + docker-registry (apt)"
+  step "installing ${apt_missing[*]} (apt)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver docker-registry
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}"
 fi
 
 installed_targets=$(rustup target list --installed)
