@@ -72,8 +72,10 @@ pub async fn fetch(
 ) -> Result<Verified<Compiling>, Failure> {
     match source {
         Source::Bytes(bytes) => {
-            let (private, verifier) = private_copy(bytes, digest, source.name());
+            let private = private_copy(bytes);
+            // Compiling starts before the copy into the verifier, so that the two overlap.
             let compiling = Compiling::bytes(&private);
+            let verifier = collected(&private, digest, source.name());
             Ok(finish(verifier, Some(&private)).await?.with(compiling))
         }
         Source::Url { url, init } => {
@@ -119,8 +121,8 @@ pub async fn fetch_glue(
     let name = format!("glue {}", source.name());
     match source {
         Source::Bytes(bytes) => {
-            let (private, verifier) = private_copy(bytes, digest, name);
-            finish(verifier, Some(&private)).await
+            let private = private_copy(bytes);
+            finish(collected(&private, digest, name), Some(&private)).await
         }
         Source::Url { url, init } => {
             let response = request(url, fetch_fn, init).await?;
@@ -133,21 +135,21 @@ pub async fn fetch_glue(
     }
 }
 
-/// One private copy of bytes in hand, and a verifier that collected it: the copy is what gets
-/// compiled or run, kept and hashed, since the caller's buffer (shared with a worker, say)
-/// could change between reads of it.
-fn private_copy(
-    bytes: &Uint8Array,
-    digest: Digest,
-    name: impl Into<String>,
-) -> (Uint8Array, Verifier) {
+/// One private copy of bytes in hand: the copy is what gets compiled or run, kept and hashed,
+/// since the caller's buffer (shared with a worker, say) could change between reads of it.
+fn private_copy(bytes: &Uint8Array) -> Uint8Array {
     let private = Uint8Array::new_with_length(bytes.length());
     private.set(bytes, 0);
+    private
+}
+
+/// A verifier that collected `private`.
+fn collected(private: &Uint8Array, digest: Digest, name: impl Into<String>) -> Verifier {
     let len = private.length() as usize;
     let mut verifier = Verifier::collecting(digest, name, len);
     private.copy_to(verifier.chunk_buffer(len));
     verifier.commit_chunk(len);
-    (private, verifier)
+    verifier
 }
 
 /// The browser's `crypto.subtle`, present in secure contexts (https, localhost).
