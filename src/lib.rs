@@ -67,6 +67,12 @@
 //! retired instance: read `m.exports.memory` again after a swap rather than holding it.
 //! Globals are not migrated; state moves only through `save_state` and `load_state`.
 //!
+//! ## Staged updates
+//!
+//! `m.prepare(options)` runs stages 1 to 7 and stops: the app commits the `StagedUpdate` when
+//! it chooses, synchronously, and the commit refuses with `STALE_UPDATE` if another version
+//! was committed since (`swap` is a prepare and a commit in one turn of the queue).
+//!
 //! ## Concurrency
 //!
 //! Swaps of one module are serialized ([`queue`]): a `swap` takes its place in line when it is

@@ -1,10 +1,13 @@
 //! The stages of `load` and of `swap`, in order: [`stages`] reads top to bottom as resolve →
 //! fetch → verify → inspect → gate → compile → prepare, and `load` and `swap` each end it
-//! with their commit (the first instance's, or the synchronous swap).
+//! with their commit (the first instance's binding, or the synchronous swap). A swap can stop
+//! after its stages ([`prepare_swap`], `m.prepare`) and be committed later ([`commit_staged`]),
+//! only against the version it was gated against.
 //!
 //! Every stage hands the next a value only it can make ([`crate::verify::Verified`],
-//! [`crate::gate::Checked`], [`crate::prepare::Prepared`]); every `.await` comes before the commit, which is
-//! synchronous. Errors stay typed ([`Failure`]) until the JS boundary in `api`.
+//! [`crate::gate::Checked`], [`crate::prepare::Prepared`]); every `.await` comes before the
+//! commit, which is synchronous. Errors stay typed ([`Failure`]) until the JS boundary in
+//! `api`.
 
 use std::cell::RefCell;
 
