@@ -78,7 +78,7 @@ impl Inner {
 
 impl Inner {
     /// Queues the preparation of a swap, like [`Inner::swap`] without the commit.
-    fn prepare(
+    pub(crate) fn prepare(
         self: &Rc<Self>,
         options: JsOptions,
     ) -> impl Future<Output = Result<Staged, Failure>> + 'static {
@@ -89,6 +89,17 @@ impl Inner {
             let _place = turn.await;
             pipeline::prepare_swap(&inner.live, options, queued_at).await
         }
+    }
+}
+
+/// The JS object of a staged swap of `inner`.
+pub(crate) fn staged_update(inner: Rc<Inner>, staged: Staged) -> StagedUpdate {
+    let (digest, version) = staged.target();
+    StagedUpdate {
+        inner,
+        staged: std::cell::RefCell::new(Some(staged)),
+        digest,
+        version,
     }
 }
 
@@ -247,14 +258,7 @@ impl HotModule {
                 let preparing = self.inner.prepare(options);
                 future_to_promise(async move {
                     let staged = preparing.await.map_err(Failure::into_js)?;
-                    let (digest, version) = staged.target();
-                    let update = StagedUpdate {
-                        inner,
-                        staged: std::cell::RefCell::new(Some(staged)),
-                        digest,
-                        version,
-                    };
-                    Ok(update.into())
+                    Ok(staged_update(inner, staged).into())
                 })
             }
             Err(e) => Promise::reject(&Failure::from(e).into_js()),

@@ -58,7 +58,7 @@ export class FakeRegistry {
 // Every event a watcher sends, in order: { type, detail }.
 export function record(watcher) {
   const seen = [];
-  for (const type of ["available", "applied", "rejected", "error"]) {
+  for (const type of ["available", "applied", "prepared", "rejected", "error"]) {
     watcher.addEventListener(type, (event) => seen.push({ type, detail: event.detail }));
   }
   return seen;
@@ -617,4 +617,66 @@ async fn a_published_event_triggers_a_check() {
         polls <= 2,
         "{polls}: the other package's events trigger nothing"
     );
+}
+
+#[wasm_bindgen_test]
+async fn apply_prepare_stages_an_update_once_and_the_app_commits_it_when_it_chooses() {
+    let registry = FakeRegistry::new(ROOT);
+    let (v100, v101) = (counter("1.0.0"), counter("1.0.1"));
+    registry.publish("acme/staged", &[("1.0.0", &v100, false)]);
+    let (m, increment) = loaded(&registry, "acme/staged", "^1").await;
+    let watcher = watch(
+        &m,
+        &[
+            ("interval", 100.into()),
+            ("shared", false.into()),
+            ("apply", "prepare".into()),
+        ],
+    );
+    let seen = record(&watcher);
+    registry.publish(
+        "acme/staged",
+        &[("1.0.0", &v100, false), ("1.0.1", &v101, false)],
+    );
+    let prepared = event(&watcher, "prepared", 5_000).await;
+    assert_eq!(text(&prepared, "version"), "1.0.1");
+    assert_eq!(
+        m.version().as_deref(),
+        Some("1.0.0"),
+        "prepared, not swapped"
+    );
+    assert_eq!(call(&increment, &[1]), 42);
+
+    // More polls, no new version: the staged one is not prepared again.
+    pause(400).await;
+    let update = field(&prepared, "update");
+    let commit: Function = Reflect::get(&update, &"commit".into()).unwrap().into();
+    let report = commit.call0(&update).expect("commit");
+    assert_eq!(text(&report, "toVersion"), "1.0.1");
+    assert_eq!(m.version().as_deref(), Some("1.0.1"));
+    assert_eq!(
+        call(&increment, &[1]),
+        43,
+        "the state moved at the app's commit"
+    );
+    stop(&watcher);
+    let kinds = types(&seen);
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "prepared").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert!(!kinds.iter().any(|k| k == "applied"), "{kinds:?}");
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_apply_is_invalid_options() {
+    let registry = FakeRegistry::new(ROOT);
+    registry.publish("acme/apply", &[("1.0.0", &counter("1.0.0"), false)]);
+    let (m, _) = loaded(&registry, "acme/apply", "^1").await;
+    let err = m
+        .watch(object(&[("apply", "later".into())]))
+        .expect_err("`later` is no apply");
+    assert_eq!(code(&err), "INVALID_OPTIONS");
+    assert!(message(&err).contains("apply"), "{}", message(&err));
 }

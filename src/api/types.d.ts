@@ -140,12 +140,20 @@ export interface WatchOptions {
   allowMajor?: boolean | ((upgrade: MajorUpgrade) => boolean | Promise<boolean>);
   /** Stops the watch when aborted. */
   signal?: AbortSignal;
+  /**
+   * `"swap"` (default) swaps to each update; `"prepare"` only stages it, like `m.prepare`, and
+   * sends `prepared` with the `StagedUpdate` for the app to `commit()` when it chooses. A
+   * version is prepared once; a newer one is prepared when it is published.
+   */
+  apply?: "swap" | "prepare";
 }
 
 /** `available`: a version the policy allows was found; a swap to it starts. */
 export interface UpdateAvailable { version: string; digest: string; }
 /** `applied`: the module now serves `version`. */
 export interface UpdateApplied { version: string; digest: string; report: SwapReport; }
+/** `prepared` (with `apply: "prepare"`): `update` is staged; nothing serves it until its `commit()`. */
+export interface UpdatePrepared { version: string; digest: string; update: StagedUpdate; }
 /** `rejected`: the swap to `version` failed; the old version still serves, with its state. */
 export interface UpdateRejected { version: string; digest: string; code: HotSwapErrorCode; message: string; error: Error; }
 /** `error`: a poll failed; the next one is in `retryIn` milliseconds. */
@@ -154,6 +162,7 @@ export interface WatchError { code: HotSwapErrorCode; message: string; retryIn: 
 export interface WatchEventMap {
   available: CustomEvent<UpdateAvailable>;
   applied: CustomEvent<UpdateApplied>;
+  prepared: CustomEvent<UpdatePrepared>;
   rejected: CustomEvent<UpdateRejected>;
   error: CustomEvent<WatchError>;
 }

@@ -84,17 +84,21 @@ impl crate::watch::browser::Target for Watched {
         self.policy.allow_major.possible()
     }
 
-    fn swap_to(
+    fn update(
         &self,
         entry: &crate::registry::index::Entry,
+        prepare: bool,
     ) -> std::pin::Pin<
         Box<
-            dyn std::future::Future<Output = Result<crate::report::SwapReport, crate::js::Failure>>,
+            dyn std::future::Future<
+                Output = Result<crate::watch::browser::Update, crate::js::Failure>,
+            >,
         >,
     > {
         use crate::digest::Digest;
         use crate::options::GlueSource;
         use crate::registry::index::blob_path;
+        use crate::watch::browser::Update;
 
         let registry = self.inner.registry.as_deref();
         let blob =
@@ -119,7 +123,17 @@ impl crate::watch::browser::Target for Watched {
                 .listed(blob(&digest), digest, version, glue, policy))
         })();
         match listed {
-            Ok(options) => Box::pin(self.inner.swap(options)),
+            Ok(options) if prepare => {
+                let (inner, preparing) = (Rc::clone(&self.inner), self.inner.prepare(options));
+                Box::pin(async move {
+                    let staged = preparing.await?;
+                    Ok(Update::Prepared(super::staged_update(inner, staged).into()))
+                })
+            }
+            Ok(options) => {
+                let swapping = self.inner.swap(options);
+                Box::pin(async move { swapping.await.map(Update::Swapped) })
+            }
             Err(error) => Box::pin(std::future::ready(Err(error.into()))),
         }
     }
@@ -168,11 +182,19 @@ mod config {
         if !signal.is_undefined() && !signal.is_object() {
             return Err(invalid("signal", "expected an AbortSignal"));
         }
+        let apply = get(options, "apply");
+        let prepare = match apply.as_string().as_deref() {
+            _ if apply.is_undefined() => false,
+            Some("swap") => false,
+            Some("prepare") => true,
+            _ => return Err(invalid("apply", "expected \"swap\" or \"prepare\"")),
+        };
         Ok(Config {
             backoff: Backoff { interval, cap },
             shared,
             events,
             signal,
+            prepare,
         })
     }
 

@@ -89,6 +89,10 @@ export class Watcher extends EventTarget {
     this.#emit("applied", { version, digest, report });
   }
 
+  prepared(version, digest, update) {
+    this.#emit("prepared", { version, digest, update });
+  }
+
   rejected(version, digest, error) {
     this.#emit("rejected", { version, digest, code: error.code, message: error.message, error });
   }

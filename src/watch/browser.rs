@@ -32,8 +32,21 @@ pub(crate) trait Target {
     fn majors(&self) -> bool;
 
     /// Swaps to `entry` of the index, like `swap({ version })` but without fetching the index
-    /// again: through the module's swap queue, gate and consent.
-    fn swap_to(&self, entry: &Entry) -> Pin<Box<dyn Future<Output = Result<SwapReport, Failure>>>>;
+    /// again: through the module's swap queue, gate and consent; or with `prepare` only stages
+    /// it, like `prepare({ version })`.
+    fn update(
+        &self,
+        entry: &Entry,
+        prepare: bool,
+    ) -> Pin<Box<dyn Future<Output = Result<Update, Failure>>>>;
+}
+
+/// What [`Target::update`] did.
+pub(crate) enum Update {
+    /// Swapped; the report.
+    Swapped(SwapReport),
+    /// Prepared; the `StagedUpdate` for the app to commit.
+    Prepared(JsValue),
 }
 
 /// The registry package a watch follows.
@@ -58,6 +71,8 @@ pub(crate) struct Config {
     pub events: Option<String>,
     /// An `AbortSignal` that stops the watch, or `undefined`.
     pub signal: JsValue,
+    /// `apply: "prepare"`: stage each update and send `prepared`, rather than swap.
+    pub prepare: bool,
 }
 
 /// What `src/js/watch.js` tells the watch, as the `kind` of `notify(kind, a, b)`.
@@ -106,11 +121,16 @@ extern "C" {
     fn rejected(this: &Watcher, version: &str, digest: &str, error: &JsValue);
 
     #[wasm_bindgen(method)]
+    fn prepared(this: &Watcher, version: &str, digest: &str, update: &JsValue);
+
+    #[wasm_bindgen(method)]
     fn failed(this: &Watcher, error: &JsValue, retry_in: u32);
 }
 
 struct Watch {
     module: Rc<dyn Target>,
+    /// `apply: "prepare"`.
+    prepare: bool,
     subject: Subject,
     host: Watcher,
     index_url: String,
@@ -136,6 +156,8 @@ struct State {
     tried: Vec<String>,
     /// Digests `available` was sent for.
     announced: Vec<String>,
+    /// The highest version staged for the app (`apply: "prepare"`), not prepared again.
+    prepared: Option<semver::Version>,
 }
 
 /// Starts watching `subject` for `module`.
@@ -156,7 +178,9 @@ pub(crate) fn start(module: Rc<dyn Target>, subject: Subject, config: Config) ->
             planned: None,
             tried: Vec::new(),
             announced: Vec::new(),
+            prepared: None,
         }),
+        prepare: config.prepare,
         module,
         subject,
     });
@@ -326,14 +350,21 @@ async fn apply(watch: &Rc<Watch>) -> bool {
         if announce {
             watch.host.available(&version, &entry.digest);
         }
-        let result = watch.module.swap_to(&entry).await;
+        let result = watch.module.update(&entry, watch.prepare).await;
         if watch.state.borrow().scheduler.is_stopped() {
             return true;
         }
         match result {
-            Ok(report) => {
+            Ok(Update::Swapped(report)) => {
                 follow_major(watch, serving.1.as_ref(), &entry.version);
                 watch.host.applied(&version, &entry.digest, &to_js(&report));
+            }
+            Ok(Update::Prepared(update)) => {
+                // The app commits it when it chooses; until then nothing serves it, and the
+                // watch prepares only what is newer.
+                watch.state.borrow_mut().prepared = Some(entry.version.clone());
+                watch.host.prepared(&version, &entry.digest, &update);
+                return true;
             }
             Err(failure) => {
                 let transient = is_transient(failure.error.code());
@@ -373,6 +404,9 @@ fn next(watch: &Watch, serving: &(String, Option<semver::Version>)) -> Option<(E
         &state.tried,
     )?
     .clone();
+    if state.prepared.as_ref().is_some_and(|p| entry.version <= *p) {
+        return None;
+    }
     let announce = !state.announced.contains(&entry.digest);
     if announce {
         state.announced.push(entry.digest.clone());
