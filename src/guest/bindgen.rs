@@ -22,7 +22,7 @@ use crate::guest::{Loaded, Saved};
 use crate::js::{describe, get, now, Failure};
 use crate::verify::Verified;
 
-#[wasm_bindgen(module = "/src/js/glue.js")]
+#[wasm_bindgen(module = "/src/js/exports.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = compileGlue)]
     fn compile_glue(param: &str, body: &str) -> Result<Function, JsValue>;
