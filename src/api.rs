@@ -14,7 +14,7 @@ use crate::expect::Expectation;
 use crate::js::{now, register_error_class, to_js, Failure};
 use crate::options::{Defaults, Origin, RegistryRef, UpdatePolicy};
 use crate::pipeline::{self, Live, Staged};
-use crate::queue::Queue;
+use crate::queue::{Place, Queue};
 use crate::report::SwapReport;
 
 pub(crate) mod options;
@@ -61,33 +61,42 @@ impl Inner {
     }
 
     /// Queues a swap behind the ones already queued: its place is taken now, and the future
-    /// runs the swap when every earlier one has settled, succeeded or failed.
+    /// runs the swap when every earlier one has settled, succeeded or failed; the commit
+    /// happens in the same turn as the preparation.
     pub(crate) fn swap(
         self: &Rc<Self>,
         options: JsOptions,
     ) -> impl Future<Output = Result<SwapReport, Failure>> + 'static {
-        let turn = self.queue.join();
-        let queued_at = now();
+        let preparing = self.prepare_in_turn(options);
         let inner = Rc::clone(self);
         async move {
-            let _place = turn.await;
-            pipeline::swap(&inner.live, options, queued_at).await
+            let (_place, staged) = preparing.await;
+            pipeline::commit_staged(&inner.live, staged?)
         }
     }
-}
 
-impl Inner {
     /// Queues the preparation of a swap, like [`Inner::swap`] without the commit.
     pub(crate) fn prepare(
         self: &Rc<Self>,
         options: JsOptions,
     ) -> impl Future<Output = Result<Staged, Failure>> + 'static {
+        let preparing = self.prepare_in_turn(options);
+        async move { preparing.await.1 }
+    }
+
+    /// Takes a place in the queue now; when its turn comes, prepares the swap and resolves
+    /// with the place still held, so that a commit made before dropping it is in the turn.
+    fn prepare_in_turn(
+        self: &Rc<Self>,
+        options: JsOptions,
+    ) -> impl Future<Output = (Place, Result<Staged, Failure>)> + 'static {
         let turn = self.queue.join();
         let queued_at = now();
         let inner = Rc::clone(self);
         async move {
-            let _place = turn.await;
-            pipeline::prepare_swap(&inner.live, options, queued_at).await
+            let place = turn.await;
+            let staged = pipeline::prepare_swap(&inner.live, options, queued_at).await;
+            (place, staged)
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The stages of `load` and of `swap`, in order: [`stages`] reads top to bottom as resolve →
 //! fetch → verify → inspect → gate → compile → prepare, and `load` and `swap` each end it
-//! with their commit (the first instance's binding, or the synchronous swap). A swap can stop
-//! after its stages ([`prepare_swap`], `m.prepare`) and be committed later ([`commit_staged`]),
-//! only against the version it was gated against.
+//! with their commit (the first instance's binding, or the synchronous swap): a swap is
+//! [`prepare_swap`] then [`commit_staged`], in one turn of the module's queue for `m.swap`, or
+//! committed later by the app for `m.prepare`, only against the version it was gated against.
 //!
 //! Every stage hands the next a value only it can make ([`crate::verify::Verified`],
 //! [`crate::gate::Checked`], [`crate::prepare::Prepared`]); every `.await` comes before the
@@ -73,20 +73,6 @@ pub(crate) async fn load(options: &JsOptions) -> Result<Live, Failure> {
     })
 }
 
-/// `swap`: every stage while the old instance serves ([`prepare_swap`]), then the synchronous
-/// commit ([`commit_staged`]). `queued_at` is when the app called `swap`, for the report.
-///
-/// # Errors
-/// The first stage's failure; the old instance then still serves, with its state.
-pub(crate) async fn swap(
-    live: &Live,
-    options: JsOptions,
-    queued_at: f64,
-) -> Result<SwapReport, Failure> {
-    let staged = prepare_swap(live, options, queued_at).await?;
-    commit_staged(live, staged)
-}
-
 /// A swap with every stage done but the commit: the new instance made, nothing visible yet.
 pub(crate) struct Staged {
     prepared: Prepared,
@@ -103,16 +89,10 @@ pub(crate) struct Staged {
 impl Staged {
     /// The digest and version it would serve.
     pub(crate) fn target(&self) -> (String, Option<String>) {
-        let verified = self.prepared.checked().inspected().verified();
-        let version = self
-            .prepared
-            .checked()
-            .inspected()
-            .interface()
-            .version
-            .as_ref();
+        let inspected = self.prepared.checked().inspected();
+        let version = inspected.interface().version.as_ref();
         (
-            verified.digest().to_string(),
+            inspected.verified().digest().to_string(),
             version.map(ToString::to_string),
         )
     }

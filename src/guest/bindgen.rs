@@ -18,6 +18,7 @@ use wasm_bindgen::JsCast;
 use crate::contract::{Statefulness, LOAD_STATE, SAVE_STATE};
 use crate::error::Error;
 use crate::guest::glue::{function_body, META_URL};
+use crate::guest::instance::{load_failed, save_failed};
 use crate::guest::{Loaded, Saved};
 use crate::js::{describe, get, now, Failure};
 use crate::verify::Verified;
@@ -127,8 +128,7 @@ impl BindgenInstance {
     /// # Errors
     /// [`Error::StateSaveFailed`]: it threw, or returned something that is not a `Uint8Array`.
     pub fn save(&self) -> Result<Saved, Failure> {
-        let failed =
-            |reason: String, cause| Failure::caused(Error::StateSaveFailed { reason }, cause);
+        let failed = save_failed;
         let Some((save, _)) = &self.state else {
             return Err(failed("the guest is stateless".into(), JsValue::UNDEFINED));
         };
@@ -152,8 +152,7 @@ impl BindgenInstance {
     /// # Errors
     /// [`Error::StateLoadFailed`] with the guest's exception, its refusal, as the cause.
     pub fn load(&self, saved: &Saved) -> Result<Loaded, Failure> {
-        let failed =
-            |reason: String, cause| Failure::caused(Error::StateLoadFailed { reason }, cause);
+        let failed = load_failed;
         let Some((_, load)) = &self.state else {
             return Err(failed("the guest is stateless".into(), JsValue::UNDEFINED));
         };

@@ -1,8 +1,10 @@
 //! An instance of a guest, of whatever kind, as the pipeline and the commit see it.
 
 use js_sys::{Object, Uint8Array, WebAssembly};
+use wasm_bindgen::JsValue;
 
 use crate::compile::Compiled;
+use crate::error::Error;
 use crate::gate::Checked;
 use crate::guest::bindgen::{BindgenInstance, Glue};
 use crate::guest::{bindgen, raw, Kind};
@@ -56,6 +58,16 @@ impl Saved {
             Saved::Bytes(bytes) => bytes.clone(),
         }
     }
+}
+
+/// [`Error::StateSaveFailed`] with the guest's exception (or `undefined`) as cause.
+pub(crate) fn save_failed(reason: String, cause: JsValue) -> Failure {
+    Failure::caused(Error::StateSaveFailed { reason }, cause)
+}
+
+/// [`Error::StateLoadFailed`] with the guest's exception (or `undefined`) as cause.
+pub(crate) fn load_failed(reason: String, cause: JsValue) -> Failure {
+    Failure::caused(Error::StateLoadFailed { reason }, cause)
 }
 
 /// Milliseconds of the two halves of a load: the bytes put in place, then read by the guest.

@@ -11,6 +11,7 @@ use crate::contract::{
     STATE_FUNCTIONS,
 };
 use crate::error::Error;
+use crate::guest::instance::{load_failed, save_failed};
 use crate::guest::{Loaded, Saved};
 use crate::js::{describe, now, Failure};
 
@@ -87,8 +88,7 @@ impl RawInstance {
     /// # Errors
     /// [`Error::StateSaveFailed`]: a trap, or a pointer out of bounds.
     pub fn save(&self) -> Result<Saved, Failure> {
-        let failed =
-            |reason: String, cause| Failure::caused(Error::StateSaveFailed { reason }, cause);
+        let failed = save_failed;
         let Some(fns) = &self.state else {
             return Err(failed("the guest is stateless".into(), JsValue::UNDEFINED));
         };
@@ -124,8 +124,7 @@ impl RawInstance {
     /// [`Error::StateLoadFailed`]: a trap, no room (`alloc_state` returned 0 or a pointer out
     /// of bounds), or `load_state` refusing the state.
     pub fn load(&self, saved: &Saved) -> Result<Loaded, Failure> {
-        let failed =
-            |reason: String, cause| Failure::caused(Error::StateLoadFailed { reason }, cause);
+        let failed = load_failed;
         let Some(fns) = &self.state else {
             return Err(failed("the guest is stateless".into(), JsValue::UNDEFINED));
         };
