@@ -16,7 +16,8 @@ after(async () => {
 
 // Runs `body` in a fresh page with the runtime imported and these helpers in scope:
 // `HotModule`, `digestOf(bytes)`, `bytesOf(path)`, `guest(v)` (the `{ url, digest, glue }`
-// options of www/build/notes_<v>), `withVersion(bytes, version)` (the module with another
+// options of www/build/notes_<v>), `withSaveState(v, first)` (those options with `first`
+// run first in the glue's `save_state`), `withVersion(bytes, version)` (the module with another
 // `version` section) and `failure(promise)` (`code: message` of its rejection).
 async function inPage(body, { csp } = {}) {
   const tab = await env.page();
@@ -46,6 +47,13 @@ async function inPage(body, { csp } = {}) {
           url, digest: await digestOf(await bytesOf(url)),
           glue: { url: glueUrl, digest: await digestOf(await bytesOf(glueUrl)) },
         };
+      };
+      const withSaveState = async (v, first) => {
+        const { url, digest, glue } = await guest(v);
+        const text = new TextDecoder().decode(await bytesOf(glue.url));
+        const bytes = new TextEncoder().encode(
+          text.replace("export function save_state() {", "export function save_state() { " + first));
+        return { url, digest, glue: { bytes, digest: await digestOf(bytes) } };
       };
       const failure = (promise) => promise.then(
         () => "resolved", (e) => (e instanceof Error ? "" : "not an Error: ") + e.code + ": " + e.message);
@@ -159,11 +167,7 @@ test("a glue written for another module is a HotSwapError, not a TypeError, and 
 
 test("save_state throwing is STATE_SAVE_FAILED, and the old version keeps its notes", async () => {
   const result = await inPage(`
-    const v1 = await guest("v1");
-    const text = new TextDecoder().decode(await bytesOf(v1.glue.url));
-    const failing = new TextEncoder().encode(
-      text.replace("export function save_state() {", "export function save_state() { throw new Error('cannot save');"));
-    const m = await HotModule.load({ url: v1.url, digest: v1.digest, glue: { bytes: failing, digest: await digestOf(failing) } });
+    const m = await HotModule.load(await withSaveState("v1", "throw new Error('cannot save');"));
     m.exports.add("milk");
     return { message: await failure(m.swap(await guest("v2"))), list: m.exports.list(), version: m.version };
   `);
@@ -174,11 +178,7 @@ test("save_state throwing is STATE_SAVE_FAILED, and the old version keeps its no
 test("v2's load_state refusing a state it cannot read is STATE_LOAD_FAILED with the guest's error as cause", async () => {
   const result = await inPage(`
     // v1 whose glue hands over bytes that are no state envelope: v2's Rust load_state refuses them.
-    const v1 = await guest("v1");
-    const text = new TextDecoder().decode(await bytesOf(v1.glue.url));
-    const garbled = new TextEncoder().encode(
-      text.replace("export function save_state() {", "export function save_state() { return new Uint8Array([1, 2, 3]);"));
-    const m = await HotModule.load({ url: v1.url, digest: v1.digest, glue: { bytes: garbled, digest: await digestOf(garbled) } });
+    const m = await HotModule.load(await withSaveState("v1", "return new Uint8Array([1, 2, 3]);"));
     m.exports.add("milk");
     let cause;
     const message = await m.swap(await guest("v2")).then(
