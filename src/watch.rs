@@ -291,6 +291,7 @@ mod tests {
                 digest: d(i as u8 + 1),
                 size: 1,
                 glue: None,
+                cores: Vec::new(),
                 yanked: *yanked,
                 published: String::new(),
             });

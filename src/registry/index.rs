@@ -45,9 +45,14 @@ pub struct Entry {
     pub digest: String,
     /// Size of the blob in bytes.
     pub size: u64,
-    /// A wasm-bindgen guest's JS glue, without which its module cannot be instantiated.
+    /// A guest's JS glue, without which its module cannot be instantiated: a wasm-bindgen
+    /// guest's `--target web` glue, or a component's transpiled JS (`kind: "jco"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub glue: Option<Glue>,
+    /// A component's core modules, which its transpiled JS instantiates: every one that
+    /// `jco transpile` wrote, by the name the JS asks for it (`getCoreModule(name)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cores: Vec<Core>,
     /// Withdrawn: never chosen by a range, still fetchable by an exact version.
     #[serde(default)]
     pub yanked: bool,
@@ -56,13 +61,49 @@ pub struct Entry {
     pub published: String,
 }
 
-/// The JS glue of a wasm-bindgen guest: the `.js` file `wasm-bindgen --target web` wrote for
-/// the module, stored as a blob like the module ([`blob_path`]).
+/// The JS glue of a guest, stored as a blob like the module ([`blob_path`]): the `.js` file
+/// `wasm-bindgen --target web` wrote for the module, or the JS `jco transpile
+/// --instantiation async` wrote for a component.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Glue {
     /// `sha256:<64 hex>` of the glue's bytes.
     pub digest: String,
     /// Size of the glue in bytes.
+    pub size: u64,
+    /// Which toolchain wrote it; omitted for wasm-bindgen's, so indexes written before
+    /// components read as before.
+    #[serde(default, skip_serializing_if = "GlueKind::is_wasm_bindgen")]
+    pub kind: GlueKind,
+}
+
+/// Which toolchain wrote a guest's glue, and so how the runtime runs it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GlueKind {
+    /// `wasm-bindgen --target web`: an ES module whose `initSync({ module })` instantiates the
+    /// `_bg.wasm`.
+    #[default]
+    WasmBindgen,
+    /// `jco transpile --instantiation async`: an ES module whose `instantiate(getCoreModule,
+    /// imports)` instantiates a component from its core modules ([`Entry::cores`]).
+    Jco,
+}
+
+impl GlueKind {
+    /// Whether it is [`GlueKind::WasmBindgen`], the default.
+    pub fn is_wasm_bindgen(&self) -> bool {
+        *self == GlueKind::WasmBindgen
+    }
+}
+
+/// One of a component's core modules, stored as a blob ([`blob_path`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Core {
+    /// The file name the transpiled JS asks `getCoreModule` for (`counter.core.wasm`).
+    pub name: String,
+    /// `sha256:<64 hex>` of the core module's bytes.
+    pub digest: String,
+    /// Its size in bytes.
     pub size: u64,
 }
 
@@ -298,6 +339,7 @@ mod tests {
                 digest: D.into(),
                 size: 0,
                 glue: None,
+                cores: Vec::new(),
                 yanked: *yanked,
                 published: String::new(),
             });
@@ -391,6 +433,7 @@ mod tests {
         bad_glue.versions[0].glue = Some(Glue {
             digest: "sha256:nope".into(),
             size: 3,
+            kind: Default::default(),
         });
         let err = bad_glue.validate(&name, "u").unwrap_err().to_string();
         assert!(err.contains("version 1.0.0: `glue.digest`"), "{err}");

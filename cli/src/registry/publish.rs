@@ -164,7 +164,9 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         glue: glue.as_ref().map(|g| IndexGlue {
             digest: g.digest.clone(),
             size: g.size,
+            kind: Default::default(),
         }),
+        cores: Vec::new(),
         yanked: false,
         published: now_rfc3339(),
     });

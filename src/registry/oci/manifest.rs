@@ -26,6 +26,17 @@ pub const LAYER_MEDIA_TYPE: &str = "application/wasm";
 /// its bytes are. Tools that know only the Wasm artifact take the `application/wasm` layer,
 /// which comes first, and leave this one alone.
 pub const GLUE_MEDIA_TYPE: &str = "application/vnd.wasm-hotswap.glue.v1+javascript";
+/// The media type of a component's transpiled JS: the ES module `jco transpile
+/// --instantiation async` wrote, whose `instantiate(getCoreModule, imports)` the runtime runs.
+/// It follows the component's own [`LAYER_MEDIA_TYPE`] layer, which stays first so that
+/// other OCI Wasm tools (`wkg oci pull`) take the component and leave the rest.
+pub const JCO_MEDIA_TYPE: &str = "application/vnd.wasm-hotswap.jco.v1+javascript";
+/// The media type of each of a component's core modules, after its [`JCO_MEDIA_TYPE`] layer,
+/// in the order jco wrote them; the annotation [`TITLE_ANNOTATION`] is the name the JS asks
+/// `getCoreModule` for.
+pub const CORE_MEDIA_TYPE: &str = "application/vnd.wasm-hotswap.core.v1+wasm";
+/// The annotation naming a layer's file.
+pub const TITLE_ANNOTATION: &str = "org.opencontainers.image.title";
 /// The config's `architecture`.
 pub const ARCHITECTURE: &str = "wasm";
 /// The config's `os` for a core module (`wasip2` is for components). The spec asks for a

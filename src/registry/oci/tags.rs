@@ -33,6 +33,7 @@ pub fn select_tag<'a>(
                 digest: String::new(),
                 size: 0,
                 glue: None,
+                cores: Vec::new(),
                 yanked: false,
                 published: String::new(),
             });
