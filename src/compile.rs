@@ -16,48 +16,80 @@ use web_sys::Response;
 use crate::error::Error;
 use crate::gate::Checked;
 use crate::js::{describe, Failure};
+use crate::verify::Verified;
 
-/// A compilation under way.
-pub struct Compiling(Option<Promise>);
+/// A compilation under way: of one module, or of a component's core modules, each by its
+/// name.
+pub struct Compiling(Vec<(String, Promise)>);
 
 impl Compiling {
     /// Starts `WebAssembly.compileStreaming(response)`.
     pub fn streaming(response: &Response) -> Self {
         let response: &JsValue = response;
         let response = Promise::resolve(response);
-        Compiling(Some(WebAssembly::compile_streaming(&response)))
+        Compiling(vec![(
+            String::new(),
+            WebAssembly::compile_streaming(&response),
+        )])
     }
 
     /// Starts `WebAssembly.compile(bytes)`.
     pub fn bytes(bytes: &Uint8Array) -> Self {
-        Compiling(Some(WebAssembly::compile(bytes)))
+        Compiling(vec![(String::new(), WebAssembly::compile(bytes))])
     }
 
-    /// Waits for the compiled module.
+    /// The compilations of a component's core modules, each started on its own verified bytes
+    /// (by [`crate::fetch::fetch`]), under the name its transpiled JS asks for it. The proofs
+    /// of the cores' bytes end here: what rides on is the component's [`crate::verify::Verified`].
+    pub fn cores(cores: Vec<(String, Verified<Compiling>)>) -> Self {
+        let mut all = Vec::with_capacity(cores.len());
+        for (name, verified) in cores {
+            let (_, mut compiling) = verified.split();
+            all.extend(
+                compiling
+                    .0
+                    .drain(..)
+                    .map(|(_, promise)| (name.clone(), promise)),
+            );
+        }
+        Compiling(all)
+    }
+
+    /// Waits for the compiled modules.
     async fn finish(mut self) -> Result<Compiled, Failure> {
-        // `finish` takes `self`, so the promise is always there; `Drop` is why it is an Option.
-        let promise = self
-            .0
-            .take()
-            .unwrap_or_else(|| Promise::reject(&JsValue::UNDEFINED));
-        let module = JsFuture::from(promise).await.map_err(|cause| {
-            Failure::caused(
-                Error::InvalidModule {
-                    reason: format!("the engine refused to compile it ({})", describe(&cause)),
-                    offset: None,
-                },
-                cause,
-            )
-        })?;
-        Ok(Compiled(module.unchecked_into()))
+        let mut modules = Vec::with_capacity(self.0.len());
+        for (name, promise) in std::mem::take(&mut self.0) {
+            let module = match JsFuture::from(promise).await {
+                Ok(module) => module,
+                Err(cause) => {
+                    let which = if name.is_empty() {
+                        String::new()
+                    } else {
+                        format!("core module `{name}`: ")
+                    };
+                    let reason = format!(
+                        "{which}the engine refused to compile it ({})",
+                        describe(&cause)
+                    );
+                    let error = Error::InvalidModule {
+                        reason,
+                        offset: None,
+                    };
+                    return Err(Failure::caused(error, cause));
+                }
+            };
+            modules.push((name, module.unchecked_into()));
+        }
+        Ok(Compiled(modules))
     }
 }
 
 impl Drop for Compiling {
     fn drop(&mut self) {
-        if let Some(promise) = self.0.take() {
-            // Abandoned on an error path: settle it quietly.
-            let _ = Promise::all_settled(&Array::of1(&promise));
+        if !self.0.is_empty() {
+            // Abandoned on an error path: settle them quietly.
+            let pending: Array = self.0.drain(..).map(|(_, promise)| promise).collect();
+            let _ = Promise::all_settled(&pending);
         }
     }
 }
@@ -71,12 +103,18 @@ pub async fn compiled(checked: Checked<Compiling>) -> Result<Checked<Compiled>, 
     Ok(checked.with(compiling.finish().await?))
 }
 
-/// A compiled module whose bytes passed verification and the gate.
-pub struct Compiled(WebAssembly::Module);
+/// A compiled module whose bytes passed verification and the gate, or a component's compiled
+/// core modules.
+pub struct Compiled(Vec<(String, WebAssembly::Module)>);
 
 impl Compiled {
-    /// The `WebAssembly.Module`.
+    /// The `WebAssembly.Module` (a component's first core module).
     pub fn module(&self) -> &WebAssembly::Module {
+        &self.0[0].1
+    }
+
+    /// A component's core modules, by name.
+    pub fn cores(&self) -> &[(String, WebAssembly::Module)] {
         &self.0
     }
 }

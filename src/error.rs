@@ -59,7 +59,7 @@ pub enum Error {
         offset: Option<u64>,
     },
     /// The bytes are a Component Model component, not a core module.
-    #[error("unsupported component: this is a WebAssembly component, not a core module; load the core module it wraps, or transpile the component to a core module with its JS glue (for example with jco)")]
+    #[error("unsupported component: this is a WebAssembly component, which a browser cannot instantiate by itself; publish it with `hotswap publish <component>.wasm --name <name> --version <version> --registry <dir>` (which transpiles it with jco and stores its JS and core modules beside it) and load it with `HotModule.load({{ registry, name, range }})`")]
     UnsupportedComponent,
     /// The new module does not offer what the app relies on. Each problem names its item.
     #[error("incompatible interface: {}", .problems.join("; "))]

@@ -108,17 +108,20 @@ pub async fn fetch(
     }
 }
 
-/// Fetches a guest's JS glue (or takes its bytes in hand) and verifies it against `digest`,
-/// without compiling anything: the glue runs only from the bytes this returns.
+/// Fetches a blob that is not compiled here (or takes its bytes in hand) and verifies it
+/// against `digest`: a guest's JS glue, which runs only from the bytes this returns, or a
+/// component, which is inspected and gated but instantiated from its core modules. `what`
+/// (`glue`, `component`) names it in errors.
 ///
 /// # Errors
-/// [`Error::FetchFailed`] as [`fetch`]; [`Error::HashMismatch`] naming the glue.
-pub async fn fetch_glue(
+/// [`Error::FetchFailed`] as [`fetch`]; [`Error::HashMismatch`] naming `what` and the source.
+pub async fn fetch_blob(
     source: &Source,
     digest: Digest,
+    what: &str,
     fetch_fn: Option<&Function>,
 ) -> Result<Verified, Failure> {
-    let name = format!("glue {}", source.name());
+    let name = format!("{what} {}", source.name());
     match source {
         Source::Bytes(bytes) => {
             let private = private_copy(bytes);

@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 use crate::expect::Expectation;
 use crate::guest::Guest;
 use crate::inspect::Inspected;
-use crate::interface::{ExternType, Import, Interface};
+use crate::interface::{ExternType, Import, Interface, Sort};
 use crate::policy::{self, Judgement, Policy};
+use crate::registry::index::GlueKind;
 
 /// What the host's imports object provides for one `module.name`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub enum Provided {
     Global,
     /// A `WebAssembly.Tag`.
     Tag,
+    /// An object: what a component's imported interface is read from.
+    Instance,
     /// Something else.
     Other,
 }
@@ -47,6 +50,10 @@ impl Provided {
             ExternType::Table { .. } => Provided::Table,
             ExternType::Global { .. } => Provided::Global,
             ExternType::Tag(_) => Provided::Tag,
+            ExternType::Item {
+                sort: Sort::Func, ..
+            } => Provided::Function,
+            ExternType::Item { .. } => Provided::Instance,
         }
     }
 }
@@ -120,8 +127,8 @@ impl Checked {
 /// The first half of the gate, in this order, so that the most fundamental problem is the one
 /// reported:
 ///
-/// 1. The guest's kind, given whether `glue` came with it, and its contract ([`Guest::of`]):
-///    [`Error::InvalidGuest`].
+/// 1. The guest's kind, given the kind of `glue` that came with it, and its contract
+///    ([`Guest::of`]): [`Error::InvalidGuest`], [`Error::UnsupportedComponent`].
 /// 2. Every import is provided by the host, with the right kind ([`check_imports`]):
 ///    [`Error::IncompatibleInterface`] naming each.
 /// 3. The version step from the module serving, or the version rule of a first load
@@ -132,7 +139,7 @@ impl Checked {
 /// As listed.
 pub fn open<'a, C>(
     inspected: Inspected<C>,
-    glue: bool,
+    glue: Option<GlueKind>,
     serving: Option<&'a Interface>,
     policy: &Policy,
     host: impl Fn(&str, &str) -> Provided,
@@ -270,6 +277,7 @@ fn describe(provided: Provided) -> &'static str {
         Provided::Table => "a table",
         Provided::Global => "a global",
         Provided::Tag => "a tag",
+        Provided::Instance => "an object",
         Provided::Other => "a value that is none of function, memory, table, global or tag",
     }
 }
@@ -377,7 +385,7 @@ mod tests {
 
         let err = open(
             inspected(&versioned("1.1.0", &partial_guest)),
-            false,
+            None,
             Some(&old),
             &policy,
             NO_HOST,
@@ -386,7 +394,7 @@ mod tests {
         assert_eq!(err.code(), "INVALID_GUEST", "{err}");
         let err = open(
             inspected(&versioned("1.1.0", needs_log)),
-            false,
+            None,
             Some(&old),
             &policy,
             NO_HOST,
@@ -403,7 +411,7 @@ mod tests {
         };
         let err = open(
             inspected(&versioned("1.1.0", needs_log)),
-            false,
+            None,
             Some(&old),
             &policy,
             host,
@@ -427,7 +435,7 @@ mod tests {
         let expect_get = Expectation::parse([("get", "() -> i32")]).unwrap();
         let expect_increment = Expectation::parse([("increment", "(i32) -> i32")]).unwrap();
 
-        let pending = open(inspected(&new), false, Some(&old), &policy, NO_HOST).unwrap();
+        let pending = open(inspected(&new), None, Some(&old), &policy, NO_HOST).unwrap();
         assert!(pending.needs_consent());
         assert_eq!(
             pending.versions(),
@@ -436,14 +444,14 @@ mod tests {
         let err = pending.close(&expect_increment, false).unwrap_err();
         assert_eq!(err.code(), "MAJOR_UPGRADE_REFUSED");
 
-        let pending = open(inspected(&new), false, Some(&old), &policy, NO_HOST).unwrap();
+        let pending = open(inspected(&new), None, Some(&old), &policy, NO_HOST).unwrap();
         let err = pending.close(&expect_get, true).unwrap_err();
         assert_eq!(
             err.to_string(),
             "incompatible interface: export `get`, which the host expects, is missing"
         );
 
-        let pending = open(inspected(&new), false, Some(&old), &policy, NO_HOST).unwrap();
+        let pending = open(inspected(&new), None, Some(&old), &policy, NO_HOST).unwrap();
         let checked = pending.close(&expect_increment, true).unwrap();
         assert!(checked.judgement().unwrap().is_major());
     }
@@ -455,7 +463,7 @@ mod tests {
         let expect = Expectation::parse([("reset", "() -> ()")]).unwrap();
         let pending = open(
             inspected(&new),
-            false,
+            None,
             Some(&old),
             &Policy::default(),
             NO_HOST,
@@ -474,7 +482,7 @@ mod tests {
         );
         let checked = open(
             inspected(&format!("(module {V1})")),
-            false,
+            None,
             Some(&old),
             &Policy::default(),
             NO_HOST,

@@ -88,7 +88,9 @@ pub fn inspect<C>(verified: Verified<C>) -> Result<Inspected<C>> {
 ///   not constant in an initializer), or a malformed metadata section: a `version` that is not
 ///   UTF-8 or not semver, a text section that is not UTF-8, a `version` or text section that
 ///   appears twice, a malformed `producers` or `name` section.
-/// - [`Error::UnsupportedComponent`] for a Component Model binary.
+///
+/// A Component Model component's interface is read by its own rules: see
+/// [`component`](self::component).
 pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
     let mut module = Module::default();
     for payload in payloads(bytes) {
@@ -96,7 +98,7 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
             Payload::Version {
                 encoding: Encoding::Component,
                 ..
-            } => return Err(Error::UnsupportedComponent),
+            } => return component::read_component(bytes),
             Payload::TypeSection(reader) => module.type_section(reader)?,
             Payload::ImportSection(reader) => module.import_section(reader)?,
             Payload::FunctionSection(reader) => module.function_section(reader)?,
@@ -120,8 +122,9 @@ pub fn read_interface(bytes: &[u8]) -> Result<Interface> {
 }
 
 /// The payloads of `bytes` as [`Parser::parse_all`] gives them, through [`Payload::End`],
-/// except that the code section is skipped whole: [`Payload::CodeSectionStart`] and its
-/// entries are not yielded.
+/// except that the code section is skipped whole ([`Payload::CodeSectionStart`] and its
+/// entries are not yielded), and so are the modules and components nested in a component:
+/// their [`Payload::ModuleSection`] or [`Payload::ComponentSection`] is, not what is in them.
 fn payloads(bytes: &[u8]) -> impl Iterator<Item = Result<Payload<'_>>> {
     let mut parser = Parser::new(0);
     let mut rest = bytes;
@@ -164,6 +167,20 @@ fn next_payload<'a>(
             }
             Chunk::Parsed { consumed, payload } => {
                 *rest = &rest[consumed..];
+                // A nested module or component: the parser is already past it; so is `rest`.
+                if let Payload::ModuleSection {
+                    unchecked_range, ..
+                }
+                | Payload::ComponentSection {
+                    unchecked_range, ..
+                } = &payload
+                {
+                    let len = (unchecked_range.end - unchecked_range.start) as usize;
+                    *rest = rest.get(len..).ok_or(Error::InvalidModule {
+                        reason: "a nested module runs past the end of the component".into(),
+                        offset: Some(unchecked_range.start),
+                    })?;
+                }
                 return Ok(payload);
             }
             // With `eof` set the parser reports truncation as an error instead.
@@ -318,6 +335,7 @@ impl Module {
             exports,
             version,
             metadata,
+            component: false,
         })
     }
 
@@ -459,6 +477,8 @@ fn convert_global(g: wasmparser::GlobalType) -> ExternType {
         mutable: g.mutable,
     }
 }
+
+mod component;
 
 #[cfg(test)]
 mod tests;

@@ -128,6 +128,41 @@ pub enum ExternType {
     },
     /// An exception tag, with the signature of its payload.
     Tag(FuncType),
+    /// A component's import or export: a Component Model item at the component's top level,
+    /// with its WIT type where the `wit` build read it (`func(key: string) -> u32`). Without
+    /// the `wit` feature only its sort is read, so two items compare equal by sort.
+    Item {
+        /// What sort of item.
+        sort: Sort,
+        /// Its WIT type, rendered; `None` in a build without the `wit` feature.
+        wit: Option<String>,
+    },
+}
+
+/// The sort of a component's top-level item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// A function.
+    Func,
+    /// An instance: an imported or exported interface.
+    Instance,
+    /// A type.
+    Type,
+    /// A value, a core module or a nested component.
+    Other,
+}
+
+impl Sort {
+    /// Its name in WIT and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sort::Func => "func",
+            Sort::Instance => "instance",
+            Sort::Type => "type",
+            Sort::Other => "item",
+        }
+    }
 }
 
 impl ExternType {
@@ -139,6 +174,7 @@ impl ExternType {
             ExternType::Memory { .. } => "memory",
             ExternType::Global { .. } => "global",
             ExternType::Tag(_) => "tag",
+            ExternType::Item { sort, .. } => sort.name(),
         }
     }
 }
@@ -151,6 +187,8 @@ impl fmt::Display for ExternType {
                 None => write!(f, "{initial}.."),
             };
         match self {
+            ExternType::Item { wit: Some(wit), .. } => f.write_str(wit),
+            ExternType::Item { sort, wit: None } => f.write_str(sort.name()),
             ExternType::Func(ty) => write!(f, "function {ty}"),
             ExternType::Tag(ty) => write!(f, "tag {ty}"),
             ExternType::Global { content, mutable } => {
@@ -220,6 +258,10 @@ pub struct Interface {
     pub version: Option<semver::Version>,
     /// The other metadata sections. Not part of the interface: [`crate::diff`] ignores it.
     pub metadata: Metadata,
+    /// Whether the binary is a Component Model component, whose imports and exports are
+    /// [`ExternType::Item`]s, rather than a core module.
+    #[serde(skip)]
+    pub component: bool,
 }
 
 impl Interface {

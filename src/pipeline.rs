@@ -21,7 +21,7 @@ use crate::compile::{compiled, Compiling};
 use crate::diff::Change;
 use crate::digest::Digest;
 use crate::error::Error;
-use crate::fetch::{fetch, fetch_glue, Source};
+use crate::fetch::{fetch, fetch_blob, Source};
 use crate::gate::{self, Checked, Provided};
 use crate::guest::bindgen::Glue;
 use crate::inspect::{inspect, Inspected};
@@ -29,6 +29,7 @@ use crate::interface::Interface;
 use crate::js::{now, with_timeout, ExportTable, Failure};
 use crate::options::{AllowMajor, Origin, Package};
 use crate::prepare::{prepare, Prepared};
+use crate::registry::index::GlueKind;
 use crate::registry::{check_listed_version, resolve_static};
 use crate::report::{Stages, SwapReport};
 use crate::verify::Verified;
@@ -187,23 +188,39 @@ async fn stages(
 ) -> Result<(Prepared, Stages), Failure> {
     let start = now();
     let fetch_fn = fetch_with_timeout(options);
-    let (source, digest, listed, glue) = resolve(options, fetch_fn.as_ref()).await?;
+    let found = resolve(options, fetch_fn.as_ref()).await?;
+    let (source, kind) = (&found.source, found.glue.as_ref().map(|g| g.kind));
     let t0 = now();
-    let verified = fetch(&source, digest, fetch_fn.as_ref()).await?;
-    let glue = match glue {
+    let verified = match kind {
+        // A component: its own bytes are inspected and gated, never compiled; its core
+        // modules are compiled, each from its own verified bytes, and ride with it.
+        Some(GlueKind::Jco) => {
+            let component = fetch_blob(source, found.digest, "component", fetch_fn.as_ref());
+            let component = component.await?;
+            let mut cores = Vec::with_capacity(found.cores.len());
+            for core in &found.cores {
+                let verified = fetch(&core.source, core.digest, fetch_fn.as_ref()).await?;
+                cores.push((core.name.clone(), verified));
+            }
+            component.with(Compiling::cores(cores))
+        }
+        _ => fetch(source, found.digest, fetch_fn.as_ref()).await?,
+    };
+    let glue = match &found.glue {
         Some(glue) => {
-            let verified = fetch_glue(&glue.source, glue.digest, fetch_fn.as_ref()).await?;
+            let fetched = fetch_blob(&glue.source, glue.digest, "glue", fetch_fn.as_ref());
             Some(Glue {
-                verified,
-                url: glue.url,
+                verified: fetched.await?,
+                url: glue.url.clone(),
+                kind: glue.kind,
             })
         }
         None => None,
     };
     let t1 = now();
-    let inspected = inspect_listed(verified, &source, listed.as_ref())?;
+    let inspected = inspect_listed(verified, source, found.listed.as_ref())?;
     let t2 = now();
-    let checked = gate(inspected, glue.is_some(), kept, options, imports).await?;
+    let checked = gate(inspected, kind, kept, options, imports).await?;
     let t3 = now();
     let checked = compiled(checked).await?;
     let t4 = now();
@@ -220,14 +237,33 @@ async fn stages(
     Ok((prepared, stages))
 }
 
-/// A guest's glue, as the resolve stage found it: its source, digest and URL.
+/// A guest's glue, as the resolve stage found it: its source, digest, URL and kind.
 struct GlueRef {
     source: Source,
     digest: Digest,
     url: Option<String>,
+    kind: GlueKind,
 }
 
-/// The glue the options name (`glue`, or the one a watch's index listed).
+/// One of a component's core modules, as the resolve stage found it.
+struct CoreRef {
+    name: String,
+    source: Source,
+    digest: Digest,
+}
+
+/// What the resolve stage found: where the bytes are, the digest they must have, the version
+/// a registry lists them as, the guest's glue, and a component's core modules.
+struct Found {
+    source: Source,
+    digest: Digest,
+    listed: Option<semver::Version>,
+    glue: Option<GlueRef>,
+    cores: Vec<CoreRef>,
+}
+
+/// The glue the options name (`glue`, or the one a watch's index listed): a wasm-bindgen
+/// guest's.
 fn glue_of(options: &JsOptions) -> Option<GlueRef> {
     let glue = options.glue.as_ref()?;
     let source = match (&glue.url, &glue.bytes) {
@@ -238,25 +274,29 @@ fn glue_of(options: &JsOptions) -> Option<GlueRef> {
         source,
         digest: glue.digest,
         url: glue.url.clone(),
+        kind: GlueKind::WasmBindgen,
     })
 }
 
-/// The resolve stage: where the bytes are, the digest they must have, the version a registry
-/// lists for them, and the guest's glue.
-async fn resolve(
-    options: &JsOptions,
-    fetch_fn: Option<&Function>,
-) -> Result<(Source, Digest, Option<semver::Version>, Option<GlueRef>), Failure> {
+/// The resolve stage.
+async fn resolve(options: &JsOptions, fetch_fn: Option<&Function>) -> Result<Found, Failure> {
     let glue = glue_of(options);
+    let found = |source, digest, listed| Found {
+        source,
+        digest,
+        listed,
+        glue,
+        cores: Vec::new(),
+    };
     match &options.origin {
         Origin::Fixed {
             url: Some(url),
             digest,
             ..
-        } => Ok((Source::url(url.clone()), *digest, None, glue)),
+        } => Ok(found(Source::url(url.clone()), *digest, None)),
         Origin::Fixed { bytes, digest, .. } => {
             let bytes = bytes.clone().unwrap_or_default();
-            Ok((Source::Bytes(bytes), *digest, None, glue))
+            Ok(found(Source::Bytes(bytes), *digest, None))
         }
         Origin::Listed {
             url,
@@ -264,7 +304,7 @@ async fn resolve(
             version,
         } => {
             let version = Some((**version).clone());
-            Ok((Source::url(url.clone()), *digest, version, glue))
+            Ok(found(Source::url(url.clone()), *digest, version))
         }
         Origin::Registry(registry) => resolve_registry(registry, fetch_fn).await,
     }
@@ -273,7 +313,7 @@ async fn resolve(
 async fn resolve_registry(
     registry: &crate::options::RegistryRef,
     fetch_fn: Option<&Function>,
-) -> Result<(Source, Digest, Option<semver::Version>, Option<GlueRef>), Failure> {
+) -> Result<Found, Failure> {
     let resolved = match &registry.package {
         Package::Static(name) => {
             resolve_static(&registry.base, name, &registry.wanted, fetch_fn).await?
@@ -286,23 +326,38 @@ async fn resolve_registry(
         #[cfg(not(feature = "updates"))]
         Package::Oci(_) => return Err(needs_updates("registry").into()),
     };
-    // The glue comes from the same registry as the module, with the same credentials.
-    let glue = resolved.glue.map(|glue| {
-        let init = match &resolved.source {
-            Source::Url { init, .. } => init.clone(),
-            Source::Bytes(_) => JsValue::UNDEFINED,
-        };
-        GlueRef {
-            source: Source::Url {
-                url: glue.url.clone(),
-                init,
-            },
-            digest: glue.digest,
-            url: Some(glue.url),
-        }
+    // The glue and the core modules come from the same registry as the module, with the
+    // same credentials.
+    let init = match &resolved.source {
+        Source::Url { init, .. } => init.clone(),
+        Source::Bytes(_) => JsValue::UNDEFINED,
+    };
+    let at = |url: &str| Source::Url {
+        url: url.to_string(),
+        init: init.clone(),
+    };
+    let glue = resolved.glue.map(|glue| GlueRef {
+        source: at(&glue.url),
+        digest: glue.digest,
+        url: Some(glue.url),
+        kind: glue.kind,
     });
-    let version = Some(resolved.version);
-    Ok((resolved.source, resolved.digest, version, glue))
+    let cores = resolved
+        .cores
+        .into_iter()
+        .map(|core| CoreRef {
+            source: at(&core.url),
+            name: core.name,
+            digest: core.digest,
+        })
+        .collect();
+    Ok(Found {
+        source: resolved.source,
+        digest: resolved.digest,
+        listed: Some(resolved.version),
+        glue,
+        cores,
+    })
 }
 
 /// The error for a feature of the `wasm-hotswap/updates` build used in one without it.
@@ -330,7 +385,7 @@ fn inspect_listed(
 /// The gate, both halves, asking the host's consent to a major upgrade in between.
 async fn gate(
     inspected: Inspected<Compiling>,
-    glue: bool,
+    glue: Option<GlueKind>,
     kept: Option<&Interface>,
     options: &JsOptions,
     imports: &Object,
@@ -397,6 +452,10 @@ fn provided(imports: &Object, module: &str, name: &str) -> Provided {
     };
     if !namespace.is_object() {
         return Provided::Nothing;
+    }
+    // A component's imported interface: the object is what the JS reads.
+    if name.is_empty() {
+        return Provided::Instance;
     }
     let value = Reflect::get(&namespace, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     if value.is_undefined() {

@@ -85,7 +85,11 @@ pub fn guest(module: &Module, glue: Option<&Glue>) -> Result<Guest, Failure> {
              publish it without --glue",
             glue.path.display()
         ))),
-        _ => Guest::of(&module.interface, glue.is_some())
-            .map_err(|e| Failure::module(&module.path, &e)),
+        _ => Guest::of(
+            &module.interface,
+            glue.is_some()
+                .then_some(wasm_hotswap::registry::index::GlueKind::WasmBindgen),
+        )
+        .map_err(|e| Failure::module(&module.path, &e)),
     }
 }

@@ -21,6 +21,7 @@ use crate::guest::glue::{function_body, META_URL};
 use crate::guest::instance::{load_failed, save_failed};
 use crate::guest::{Loaded, Saved};
 use crate::js::{describe, get, now, Failure};
+use crate::registry::index::GlueKind;
 use crate::verify::Verified;
 
 #[wasm_bindgen(module = "/src/js/exports.js")]
@@ -32,12 +33,53 @@ extern "C" {
 /// The glue's exports that are the runtime's, not the app's.
 pub const HIDDEN: &[&str] = &["initSync", "default", SAVE_STATE, LOAD_STATE];
 
-/// A guest's glue: its verified bytes, and the URL `import.meta.url` stands for in it.
+/// A guest's glue: its verified bytes, the URL `import.meta.url` stands for in it, and which
+/// toolchain wrote it.
 pub struct Glue {
     /// The verified bytes.
     pub verified: Verified,
     /// The glue's URL (`undefined` in the glue for bytes in hand).
     pub url: Option<String>,
+    /// wasm-bindgen's glue, or a component's transpiled JS.
+    pub kind: GlueKind,
+}
+
+/// Runs a glue's verified text, rewritten by `rewrite` as the body of a function of
+/// [`META_URL`], and returns what that function returns: a fresh copy each time.
+///
+/// # Errors
+/// [`Error::InvalidGuest`]: the glue is not UTF-8, the rewrite refuses it, the page forbids
+/// the eval (the message says which CSP allows it), or it throws while it is evaluated.
+pub(crate) fn run_glue(
+    glue: &Glue,
+    rewrite: impl FnOnce(&str, &str) -> crate::error::Result<String>,
+) -> Result<JsValue, Failure> {
+    let source = glue.url.as_deref().unwrap_or("glue.bytes");
+    let invalid = |reason: String, cause| Failure::caused(Error::InvalidGuest { reason }, cause);
+    let text = std::str::from_utf8(glue.verified.bytes()).map_err(|e| {
+        invalid(
+            format!("glue `{source}` is not UTF-8 text: {e}"),
+            JsValue::UNDEFINED,
+        )
+    })?;
+    let body = rewrite(text, source)?;
+    let factory = compile_glue(META_URL, &body).map_err(|cause| {
+        let reason = format!("glue `{source}` could not be compiled ({}); under a Content-Security-Policy, running a guest's JS glue needs `'trusted-types-eval'` in script-src with `require-trusted-types-for 'script'` and `trusted-types wasm-hotswap`, or else `'unsafe-eval'`", describe(&cause));
+        invalid(reason, cause)
+    })?;
+    let url = glue
+        .url
+        .as_deref()
+        .map_or(JsValue::UNDEFINED, JsValue::from_str);
+    factory.call1(&JsValue::UNDEFINED, &url).map_err(|cause| {
+        invalid(
+            format!(
+                "glue `{source}` threw while it was evaluated: {}",
+                describe(&cause)
+            ),
+            cause,
+        )
+    })
 }
 
 /// An instance of a wasm-bindgen guest, with the copy of the glue that made it.
@@ -63,33 +105,8 @@ impl BindgenInstance {
         let source = glue.url.as_deref().unwrap_or("glue.bytes");
         let invalid =
             |reason: String, cause| Failure::caused(Error::InvalidGuest { reason }, cause);
-        let text = std::str::from_utf8(glue.verified.bytes()).map_err(|e| {
-            invalid(
-                format!("glue `{source}` is not UTF-8 text: {e}"),
-                JsValue::UNDEFINED,
-            )
-        })?;
-        let script = function_body(text, source)?;
-        let factory = compile_glue(META_URL, &script.body).map_err(|cause| {
-            let reason = format!("glue `{source}` could not be compiled ({}); under a Content-Security-Policy, running wasm-bindgen glue needs `'trusted-types-eval'` in script-src with `require-trusted-types-for 'script'` and `trusted-types wasm-hotswap`, or else `'unsafe-eval'`", describe(&cause));
-            invalid(reason, cause)
-        })?;
-        let url = glue
-            .url
-            .as_deref()
-            .map_or(JsValue::UNDEFINED, JsValue::from_str);
-        let exports: Object = factory
-            .call1(&JsValue::UNDEFINED, &url)
-            .map_err(|cause| {
-                invalid(
-                    format!(
-                        "glue `{source}` threw while it was evaluated: {}",
-                        describe(&cause)
-                    ),
-                    cause,
-                )
-            })?
-            .unchecked_into();
+        let exports: Object =
+            run_glue(glue, |text, source| Ok(function_body(text, source)?.body))?.unchecked_into();
         let init: Function = get(&exports, "initSync").dyn_into().map_err(|_| {
             invalid(
                 format!("glue `{source}` has no `initSync` function"),

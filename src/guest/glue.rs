@@ -106,6 +106,66 @@ pub fn function_body(text: &str, source: &str) -> Result<GlueScript> {
     })
 }
 
+/// Rewrites the JS `jco transpile --instantiation async` wrote for a component as a function
+/// body returning its `instantiate(getCoreModule, imports, instantiateCore)`:
+///
+/// - a leading `"use components";` directive => kept (a directive is harmless in a body);
+/// - `export function instantiate(` at the start => `function instantiate(`;
+/// - the closing `export const _util` => `const _util`;
+/// - `import.meta.url` (jco's fallback for a missing `getCoreModule`, never taken here) =>
+///   [`META_URL`].
+///
+/// The text may be jco's readable output or its `--minify` output; either is one top-level
+/// function and that constant. Anything else at the top level makes the body fail to compile,
+/// which the runtime reports as an invalid guest.
+///
+/// # Errors
+/// [`Error::InvalidGuest`] naming `source` when the text does not begin with jco's
+/// `instantiate` export (the default ESM output of `jco transpile`, without
+/// `--instantiation`, keeps its instance at module level and fetches its own core modules).
+pub fn jco_body(text: &str, source: &str) -> Result<String> {
+    let directive = "\"use components\";";
+    let rest = text.trim_start();
+    let rest = rest.strip_prefix(directive).unwrap_or(rest).trim_start();
+    let Some(rest) = rest.strip_prefix("export function instantiate(") else {
+        return Err(Error::InvalidGuest {
+            reason: format!("component JS `{source}` does not begin with `export function instantiate(`: it is not what `jco transpile --instantiation async` writes"),
+        });
+    };
+    let mut body = String::with_capacity(text.len() + 64);
+    body.push_str("function instantiate(");
+    match rest.rfind("export const _util") {
+        Some(at) => {
+            body.push_str(&rest[..at]);
+            body.push_str(&rest[at + "export ".len()..]);
+        }
+        None => body.push_str(rest),
+    }
+    let body = body.replace("import.meta.url", META_URL);
+    Ok(body + "\n;return instantiate;\n")
+}
+
+/// The names a component's transpiled JS asks `getCoreModule` for, in order: each
+/// `getCoreModule('name')` (or with double quotes) in its text.
+pub fn jco_core_names(text: &str) -> Vec<&str> {
+    const CALL: &str = "getCoreModule(";
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(CALL) {
+        rest = &rest[at + CALL.len()..];
+        let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(quote) {
+            let name = &rest[1..=end];
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
 /// The name a declaration (after `export `) declares: `function f(`, `async function f(`,
 /// `class C {`, `const x =`, `let x =`.
 fn declared_name(declaration: &str) -> Option<&str> {
@@ -211,5 +271,43 @@ export { initSync, __wbg_init as default };
         assert!(err.to_string().contains("initSync"), "{err}");
         let err = function_body("export default 5;\n", "app.js").unwrap_err();
         assert!(err.to_string().contains("line 1"), "{err}");
+    }
+
+    /// The shape of `jco transpile --instantiation async` output, readable and minified.
+    const JCO: &str = "\"use components\";\nexport function instantiate(getCoreModule, imports, instantiateCore = WebAssembly.instantiate) {\n  if (!getCoreModule) getCoreModule = (name) => fetchCompile(new URL(`./${name}`, import.meta.url));\n  const module0 = getCoreModule('counter.core.wasm');\n  const module1 = getCoreModule(\"counter.core2.wasm\");\n  return { greet: () => 'hi' };\n}\n\nexport const _util = {\n  \n}\n";
+    const JCO_MIN: &str = "\"use components\";export function instantiate(getCoreModule,e,t=WebAssembly.instantiate){let a=getCoreModule('c.core.wasm');return{}}export const _util={};";
+
+    #[test]
+    fn jcos_instantiation_output_becomes_a_body_returning_instantiate() {
+        for text in [JCO, JCO_MIN] {
+            let body = jco_body(text, "c.js").unwrap();
+            assert!(
+                body.contains("function instantiate(getCoreModule"),
+                "{body}"
+            );
+            assert!(!body.contains("export "), "{body}");
+            assert!(body.contains("const _util"), "{body}");
+            assert!(body.trim_end().ends_with("return instantiate;"), "{body}");
+        }
+        assert!(jco_body(JCO, "c.js")
+            .unwrap()
+            .contains(&format!("URL(`./${{name}}`, {META_URL})")));
+    }
+
+    #[test]
+    fn jcos_default_esm_output_is_refused_naming_the_instantiation_mode() {
+        let esm = "import { environment } from '@bytecodealliance/preview2-shim/cli';\nexport const greet = () => 1;\n";
+        let err = jco_body(esm, "c.js").unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        assert!(err.to_string().contains("--instantiation async"), "{err}");
+    }
+
+    #[test]
+    fn the_core_modules_a_components_js_asks_for_are_read_in_order() {
+        assert_eq!(
+            jco_core_names(JCO),
+            ["counter.core.wasm", "counter.core2.wasm"]
+        );
+        assert_eq!(jco_core_names(JCO_MIN), ["c.core.wasm"]);
     }
 }

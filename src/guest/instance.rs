@@ -7,6 +7,7 @@ use crate::compile::Compiled;
 use crate::error::Error;
 use crate::gate::Checked;
 use crate::guest::bindgen::{BindgenInstance, Glue};
+use crate::guest::component::{self, ComponentInstance};
 use crate::guest::{bindgen, raw, Kind};
 use crate::js::Failure;
 
@@ -16,6 +17,8 @@ pub enum Instance {
     Raw(raw::RawInstance),
     /// A wasm-bindgen guest's instance, with its copy of the glue.
     WasmBindgen(BindgenInstance),
+    /// A component's instance, made by its copy of its transpiled JS.
+    Component(ComponentInstance),
 }
 
 /// State saved by an instance, valid until the next call into either instance.
@@ -81,7 +84,9 @@ pub struct Loaded {
 
 impl Instance {
     /// Instantiates the module `checked` carries, the way its kind is instantiated: a raw
-    /// module with `imports`, a wasm-bindgen module by a fresh copy of its `glue`.
+    /// module with `imports`, a wasm-bindgen module by a fresh copy of its `glue`, a component
+    /// by a fresh copy of its transpiled JS (the `glue`) from its compiled core modules, with
+    /// `imports`.
     ///
     /// # Errors
     /// [`crate::error::Error::InstantiateFailed`] (a link error, a trap in the start function)
@@ -92,7 +97,13 @@ impl Instance {
         glue: Option<&Glue>,
     ) -> Result<Instance, Failure> {
         let guest = checked.guest();
-        let module = checked.inspected().verified().payload().module();
+        let compiled = checked.inspected().verified().payload();
+        if let (Kind::Component, Some(glue)) = (guest.kind, glue) {
+            let instance =
+                ComponentInstance::instantiate(compiled, glue, imports, guest.state).await?;
+            return Ok(Instance::Component(instance));
+        }
+        let module = compiled.module();
         match (guest.kind, glue) {
             (Kind::WasmBindgen, Some(glue)) => Ok(Instance::WasmBindgen(
                 BindgenInstance::instantiate(module, glue, guest.state)?,
@@ -108,6 +119,7 @@ impl Instance {
         match self {
             Instance::Raw(raw) => raw.exports(),
             Instance::WasmBindgen(bindgen) => bindgen.exports(),
+            Instance::Component(component) => component.exports(),
         }
     }
 
@@ -116,6 +128,7 @@ impl Instance {
         match self {
             Instance::Raw(_) => raw::HIDDEN,
             Instance::WasmBindgen(_) => bindgen::HIDDEN,
+            Instance::Component(_) => component::HIDDEN,
         }
     }
 
@@ -124,6 +137,7 @@ impl Instance {
         match self {
             Instance::Raw(raw) => raw.stateful(),
             Instance::WasmBindgen(bindgen) => bindgen.stateful(),
+            Instance::Component(component) => component.stateful(),
         }
     }
 
@@ -135,6 +149,7 @@ impl Instance {
         match self {
             Instance::Raw(raw) => raw.save(),
             Instance::WasmBindgen(bindgen) => bindgen.save(),
+            Instance::Component(component) => component.save(),
         }
     }
 
@@ -146,6 +161,7 @@ impl Instance {
         match self {
             Instance::Raw(raw) => raw.load(saved),
             Instance::WasmBindgen(bindgen) => bindgen.load(saved),
+            Instance::Component(component) => component.load(saved),
         }
     }
 }

@@ -17,7 +17,11 @@
 //! - [`Kind::WasmBindgen`]: a `_bg.wasm` with the JS glue `wasm-bindgen --target web` wrote
 //!   for it, instantiated by a fresh copy of that glue from its verified text ([`glue`],
 //!   `bindgen.rs`), stateful through the glue's `save_state(): Uint8Array` and
-//!   `load_state(Uint8Array)`.
+//!   `load_state(Uint8Array)`;
+//! - [`Kind::Component`]: a Component Model component, instantiated from its core modules by
+//!   a fresh copy of the JS `jco transpile --instantiation async` wrote for it
+//!   (`component.rs`), stateful when its world exports `save-state: func() -> list<u8>` and
+//!   `load-state: func(state: list<u8>) -> result<_, string>`.
 //!
 //! A new kind is a new file here and a new variant of [`Kind`] and of `Instance`.
 
@@ -27,12 +31,15 @@ use serde::Serialize;
 
 use crate::contract::{statefulness, Statefulness, LOAD_STATE, SAVE_STATE};
 use crate::error::{Error, Result};
-use crate::interface::{Import, Interface};
+use crate::interface::{ExternType, Import, Interface, Sort};
+use crate::registry::index::GlueKind;
 
 pub mod glue;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bindgen;
+#[cfg(target_arch = "wasm32")]
+pub mod component;
 #[cfg(target_arch = "wasm32")]
 mod instance;
 #[cfg(target_arch = "wasm32")]
@@ -51,28 +58,51 @@ pub enum Kind {
     Raw,
     /// A wasm-bindgen crate: the `_bg.wasm` and its `--target web` JS glue.
     WasmBindgen,
+    /// A Component Model component: its core modules and the JS jco transpiled it to.
+    Component,
 }
 
+/// The export a stateful component saves its state with: `save-state: func() -> list<u8>`.
+pub const COMPONENT_SAVE_STATE: &str = "save-state";
+/// The export a stateful component loads a state with:
+/// `load-state: func(state: list<u8>) -> result<_, string>`.
+pub const COMPONENT_LOAD_STATE: &str = "load-state";
+/// The WIT types of [`COMPONENT_SAVE_STATE`] and [`COMPONENT_LOAD_STATE`], which the `wit`
+/// build checks.
+const COMPONENT_STATE_TYPES: [&str; 2] = [
+    "func() -> list<u8>",
+    "func(state: list<u8>) -> result<_, string>",
+];
+
 impl Kind {
-    /// Which kind of guest a module with `interface` is, given whether it came with `glue`.
+    /// Which kind of guest a module with `interface` is, given the kind of `glue` it came
+    /// with.
     ///
-    /// - a wasm-bindgen module ([`is_wasm_bindgen`]) with glue => [`Kind::WasmBindgen`]
+    /// - a component with jco's JS => [`Kind::Component`]
+    /// - a wasm-bindgen module ([`is_wasm_bindgen`]) with wasm-bindgen's glue =>
+    ///   [`Kind::WasmBindgen`]
     /// - any other core module without glue => [`Kind::Raw`]
     ///
     /// # Errors
-    /// [`Error::InvalidGuest`]: a wasm-bindgen module without its glue (its imports are the
-    /// glue's, hashed per crate version, so no imports object written by hand can serve it),
-    /// or glue with a module wasm-bindgen did not write.
-    pub fn of(interface: &Interface, glue: bool) -> Result<Kind> {
-        match (is_wasm_bindgen(interface), glue) {
-            (true, true) => Ok(Kind::WasmBindgen),
-            (false, false) => Ok(Kind::Raw),
-            (true, false) => Err(Error::InvalidGuest {
-                reason: "this is a wasm-bindgen module, which needs its JS glue: load it with `glue: { url, digest }`, the `.js` file `wasm-bindgen --target web` wrote next to it".into(),
-            }),
-            (false, true) => Err(Error::InvalidGuest {
-                reason: "`glue` was given, but the module is not a wasm-bindgen module (it imports nothing from wasm-bindgen's glue and exports no `__wbindgen_*` function)".into(),
-            }),
+    /// - [`Error::UnsupportedComponent`]: a component without its transpiled JS (a bare
+    ///   component, which a browser cannot instantiate);
+    /// - [`Error::InvalidGuest`]: a wasm-bindgen module without its glue (its imports are the
+    ///   glue's, hashed per crate version, so no imports object written by hand can serve it),
+    ///   glue with a module wasm-bindgen did not write, or jco's JS with a core module.
+    pub fn of(interface: &Interface, glue: Option<GlueKind>) -> Result<Kind> {
+        let invalid = |reason: &str| Error::InvalidGuest {
+            reason: reason.into(),
+        };
+        match (interface.component, glue) {
+            (true, Some(GlueKind::Jco)) => Ok(Kind::Component),
+            (true, _) => Err(Error::UnsupportedComponent),
+            (false, Some(GlueKind::Jco)) => Err(invalid("this is a core module, but it came with a component's transpiled JS (`glue.kind` `jco`): the registry entry names the wrong blob")),
+            (false, glue) => match (is_wasm_bindgen(interface), glue.is_some()) {
+                (true, true) => Ok(Kind::WasmBindgen),
+                (false, false) => Ok(Kind::Raw),
+                (true, false) => Err(invalid("this is a wasm-bindgen module, which needs its JS glue: load it with `glue: { url, digest }`, the `.js` file `wasm-bindgen --target web` wrote next to it")),
+                (false, true) => Err(invalid("`glue` was given, but the module is not a wasm-bindgen module (it imports nothing from wasm-bindgen's glue and exports no `__wbindgen_*` function)")),
+            },
         }
     }
 
@@ -84,6 +114,7 @@ impl Kind {
         match self {
             Kind::Raw => statefulness(interface),
             Kind::WasmBindgen => bindgen_statefulness(interface),
+            Kind::Component => component_statefulness(interface),
         }
     }
 
@@ -94,9 +125,19 @@ impl Kind {
     /// - [`Kind::WasmBindgen`] => the exports the glue wraps for the app: without the glue's
     ///   own (`__wbindgen_*`, `__wbg_*`, `memory`) and the state functions; and no imports,
     ///   which are the glue's and renamed by every build.
+    /// - [`Kind::Component`] => its world's items without the state functions.
     pub fn compared(self, interface: &Interface) -> Cow<'_, Interface> {
         match self {
             Kind::Raw => Cow::Borrowed(interface),
+            Kind::Component => Cow::Owned(Interface {
+                exports: interface
+                    .exports
+                    .iter()
+                    .filter(|e| e.name != COMPONENT_SAVE_STATE && e.name != COMPONENT_LOAD_STATE)
+                    .cloned()
+                    .collect(),
+                ..interface.clone()
+            }),
             Kind::WasmBindgen => Cow::Owned(Interface {
                 imports: Vec::new(),
                 exports: interface
@@ -107,6 +148,7 @@ impl Kind {
                     .collect(),
                 version: interface.version.clone(),
                 metadata: interface.metadata.clone(),
+                component: false,
             }),
         }
     }
@@ -115,11 +157,20 @@ impl Kind {
     ///
     /// - [`Kind::Raw`] => every import.
     /// - [`Kind::WasmBindgen`] => those not from the glue's namespaces.
+    /// - [`Kind::Component`] => its imported interfaces and functions (not its imported
+    ///   types, which need nothing of the host).
     pub fn host_imports(self, interface: &Interface) -> impl Iterator<Item = &Import> {
-        interface
-            .imports
-            .iter()
-            .filter(move |i| self == Kind::Raw || !is_glue_namespace(&i.module))
+        interface.imports.iter().filter(move |i| match self {
+            Kind::Raw => true,
+            Kind::WasmBindgen => !is_glue_namespace(&i.module),
+            Kind::Component => matches!(
+                i.ty,
+                ExternType::Item {
+                    sort: Sort::Func | Sort::Instance,
+                    ..
+                }
+            ),
+        })
     }
 }
 
@@ -174,6 +225,39 @@ fn bindgen_statefulness(interface: &Interface) -> Result<Statefulness> {
     }
 }
 
+/// A component is stateful when its world exports both [`COMPONENT_SAVE_STATE`] and
+/// [`COMPONENT_LOAD_STATE`], as functions (of the contract's types, where the `wit` build
+/// read them); one of them alone, or either of another type, is an invalid guest.
+fn component_statefulness(interface: &Interface) -> Result<Statefulness> {
+    let names = [COMPONENT_SAVE_STATE, COMPONENT_LOAD_STATE];
+    let found = names.map(|name| interface.export(name));
+    if found.iter().all(Option::is_none) {
+        return Ok(Statefulness::Stateless);
+    }
+    let mut problems = Vec::new();
+    for ((name, export), wanted) in names.iter().zip(found).zip(COMPONENT_STATE_TYPES) {
+        match export.map(|e| &e.ty) {
+            None => problems.push(format!("it does not export `{name}`")),
+            Some(ExternType::Item {
+                sort: Sort::Func,
+                wit,
+            }) if wit.as_deref().is_none_or(|wit| wit == wanted) => {}
+            Some(other) => problems.push(format!("`{name}` is `{other}`, not `{wanted}`")),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(Statefulness::Stateful);
+    }
+    Err(Error::InvalidGuest {
+        reason: format!(
+            "the component is not a stateful guest: {}; a stateful component exports `{COMPONENT_SAVE_STATE}: {}` and `{COMPONENT_LOAD_STATE}: {}`",
+            problems.join("; "),
+            COMPONENT_STATE_TYPES[0],
+            COMPONENT_STATE_TYPES[1],
+        ),
+    })
+}
+
 /// What the gate found a module to be: its kind, and whether it carries state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Guest {
@@ -184,12 +268,12 @@ pub struct Guest {
 }
 
 impl Guest {
-    /// Classifies a module by its interface and whether it came with `glue`: [`Kind::of`],
-    /// then the kind's [`Kind::contract`].
+    /// Classifies a module by its interface and the kind of `glue` it came with:
+    /// [`Kind::of`], then the kind's [`Kind::contract`].
     ///
     /// # Errors
     /// As [`Kind::of`] and [`Kind::contract`].
-    pub fn of(interface: &Interface, glue: bool) -> Result<Guest> {
+    pub fn of(interface: &Interface, glue: Option<GlueKind>) -> Result<Guest> {
         let kind = Kind::of(interface, glue)?;
         Ok(Guest {
             kind,
@@ -210,7 +294,7 @@ mod tests {
     #[test]
     fn a_core_module_is_a_raw_guest_classified_by_the_raw_contract() {
         let stateless = interface(r#"(module (func (export "get") (result i32) i32.const 1))"#);
-        let guest = Guest::of(&stateless, false).unwrap();
+        let guest = Guest::of(&stateless, None).unwrap();
         assert_eq!(guest.kind, Kind::Raw);
         assert_eq!(guest.state, Statefulness::Stateless);
 
@@ -221,7 +305,7 @@ mod tests {
                 (func (export "load_state") (param i32 i32) (result i32) i32.const 0))"#,
         );
         assert_eq!(
-            Guest::of(&stateful, false).unwrap().state,
+            Guest::of(&stateful, None).unwrap().state,
             Statefulness::Stateful
         );
     }
@@ -231,7 +315,7 @@ mod tests {
         let partial =
             interface(r#"(module (func (export "save_state") (result i32) i32.const 0))"#);
         assert_eq!(
-            Guest::of(&partial, false).unwrap_err().code(),
+            Guest::of(&partial, None).unwrap_err().code(),
             "INVALID_GUEST"
         );
     }
@@ -250,18 +334,18 @@ mod tests {
     fn a_wasm_bindgen_module_with_its_glue_is_a_stateful_wasm_bindgen_guest() {
         let module = interface(BINDGEN);
         assert!(is_wasm_bindgen(&module));
-        let guest = Guest::of(&module, true).unwrap();
+        let guest = Guest::of(&module, Some(GlueKind::WasmBindgen)).unwrap();
         assert_eq!(guest.kind, Kind::WasmBindgen);
         assert_eq!(guest.state, Statefulness::Stateful);
     }
 
     #[test]
     fn a_wasm_bindgen_module_without_glue_is_invalid_saying_glue_is_needed() {
-        let err = Guest::of(&interface(BINDGEN), false).unwrap_err();
+        let err = Guest::of(&interface(BINDGEN), None).unwrap_err();
         assert_eq!(err.code(), "INVALID_GUEST");
         assert!(err.to_string().contains("glue"), "{err}");
         let raw = interface(r#"(module (func (export "get") (result i32) i32.const 1))"#);
-        let err = Guest::of(&raw, true).unwrap_err();
+        let err = Guest::of(&raw, Some(GlueKind::WasmBindgen)).unwrap_err();
         assert_eq!(err.code(), "INVALID_GUEST");
     }
 
@@ -281,7 +365,7 @@ mod tests {
             r#"(module (import "wbg" "__wbg_x" (func))
                 (func (export "save_state") (result i32 i32) i32.const 0 i32.const 0))"#,
         );
-        let err = Guest::of(&module, true).unwrap_err();
+        let err = Guest::of(&module, Some(GlueKind::WasmBindgen)).unwrap_err();
         assert!(err.to_string().contains("load_state"), "{err}");
     }
 
@@ -294,5 +378,58 @@ mod tests {
         assert_eq!(*Kind::Raw.compared(&module), module);
         let imports: Vec<_> = Kind::Raw.host_imports(&module).map(|i| &i.name).collect();
         assert_eq!(imports, ["log"]);
+    }
+
+    fn component(exports: &str) -> Interface {
+        let wat = format!(
+            r#"(component
+                (core module $m
+                  (memory (export "memory") 1)
+                  (func (export "f") (result i32) i32.const 0)
+                  (func (export "g") (param i32 i32) (result i32) i32.const 0)
+                  (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 8))
+                (core instance $i (instantiate $m))
+                (alias core export $i "memory" (core memory $mem))
+                (alias core export $i "realloc" (core func $realloc))
+                {exports})"#
+        );
+        read_interface(&wat::parse_str(wat).unwrap()).unwrap()
+    }
+
+    const SAVE: &str = r#"(func (export "save-state") (result (list u8))
+        (canon lift (core func $i "f") (memory $mem)))"#;
+    const LOAD: &str = r#"(func (export "load-state") (param "state" (list u8)) (result (result (error string)))
+        (canon lift (core func $i "g") (memory $mem) (realloc $realloc)))"#;
+
+    #[test]
+    fn a_component_with_jcos_js_is_a_component_guest_stateful_by_its_wit_exports() {
+        let stateful = component(&format!("{SAVE} {LOAD}"));
+        let guest = Guest::of(&stateful, Some(GlueKind::Jco)).unwrap();
+        assert_eq!(guest.kind, Kind::Component);
+        assert_eq!(guest.state, Statefulness::Stateful);
+        assert!(Kind::Component.compared(&stateful).exports.is_empty());
+        let stateless = component("");
+        let guest = Guest::of(&stateless, Some(GlueKind::Jco)).unwrap();
+        assert_eq!(guest.state, Statefulness::Stateless);
+    }
+
+    #[test]
+    fn a_component_exporting_save_state_alone_is_invalid_naming_load_state() {
+        let err = Guest::of(&component(SAVE), Some(GlueKind::Jco)).unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        assert!(
+            err.to_string().contains("does not export `load-state`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bare_component_is_unsupported_and_jco_js_with_a_core_module_is_invalid() {
+        let err = Guest::of(&component(""), None).unwrap_err();
+        assert_eq!(err.code(), "UNSUPPORTED_COMPONENT");
+        assert!(err.to_string().contains("hotswap publish"), "{err}");
+        let core = interface(r#"(module (func (export "get") (result i32) i32.const 1))"#);
+        let err = Guest::of(&core, Some(GlueKind::Jco)).unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
     }
 }

@@ -164,9 +164,73 @@ fn an_instruction_that_is_not_constant_in_an_initializer_is_invalid_with_its_off
     assert_eq!(err.to_string(), format!("invalid module: instruction 0x45 cannot appear in a constant expression (at byte offset {at})"));
 }
 
+/// A component as jco's users have them: an imported WASI interface and function, exported
+/// functions (among them the state contract) with a `version` section at its top level, and a
+/// core module inside whose own custom section is not the component's.
+const COMPONENT: &str = r#"(component
+    (import "wasi:cli/environment@0.2.0" (instance))
+    (import "log" (func $log (param "msg" string)))
+    (core module $m
+      (memory (export "memory") 1)
+      (func (export "add") (param i32 i32) (result i32) local.get 1)
+      (func (export "save") (result i32) i32.const 0)
+      (func (export "load") (param i32 i32) (result i32) i32.const 0)
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 8)
+      (@custom "version" "9.9.9"))
+    (core instance $i (instantiate $m))
+    (alias core export $i "memory" (core memory $mem))
+    (alias core export $i "realloc" (core func $realloc))
+    (func (export "add") (param "key" string) (result u32)
+      (canon lift (core func $i "add") (memory $mem) (realloc $realloc)))
+    (func (export "save-state") (result (list u8))
+      (canon lift (core func $i "save") (memory $mem)))
+    (func (export "load-state") (param "state" (list u8)) (result (result (error string)))
+      (canon lift (core func $i "load") (memory $mem) (realloc $realloc)))
+    (@custom "version" "1.2.0"))"#;
+
 #[test]
-fn component_binaries_are_unsupported() {
-    let err = read_interface(b"\0asm\x0d\0\x01\0").unwrap_err();
-    assert_eq!(err, Error::UnsupportedComponent);
-    assert_eq!(err.code(), "UNSUPPORTED_COMPONENT");
+fn a_components_top_level_items_and_version_are_its_interface() {
+    let found = interface(COMPONENT).unwrap();
+    assert!(found.component);
+    assert_eq!(found.version, Some("1.2.0".parse().unwrap()));
+    let imports: Vec<_> = found
+        .imports
+        .iter()
+        .map(|i| format!("{}.{}: {}", i.module, i.name, i.ty.kind_name()))
+        .collect();
+    assert_eq!(
+        imports,
+        ["wasi:cli/environment.: instance", "log.default: func"]
+    );
+    let names: Vec<_> = found.exports.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["add", "save-state", "load-state"]);
+}
+
+#[cfg(not(feature = "wit"))]
+#[test]
+fn without_wit_a_components_items_have_their_sort_and_no_type() {
+    let found = interface(COMPONENT).unwrap();
+    assert_eq!(exports_shown(&found)[0], "add: func");
+}
+
+#[cfg(feature = "wit")]
+#[test]
+fn with_wit_a_components_items_carry_their_wit_types() {
+    let found = interface(COMPONENT).unwrap();
+    assert_eq!(
+        exports_shown(&found),
+        [
+            "add: func(key: string) -> u32",
+            "save-state: func() -> list<u8>",
+            "load-state: func(state: list<u8>) -> result<_, string>",
+        ]
+    );
+    assert_eq!(found.imports[1].ty.to_string(), "func(msg: string)");
+}
+
+#[test]
+fn a_component_with_a_truncated_nested_module_is_invalid() {
+    let bytes = wat::parse_str(COMPONENT).unwrap();
+    let err = read_interface(&bytes[..bytes.len() / 2]).unwrap_err();
+    assert_eq!(err.code(), "INVALID_MODULE");
 }

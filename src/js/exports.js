@@ -138,3 +138,15 @@ function trusted(body) {
 export function compileGlue(param, body) {
   return new Function(param, trusted(body));
 }
+
+// A component's `getCoreModule` for its transpiled JS: the runtime's verified, compiled core
+// modules by the names the JS asks for. The runtime checked beforehand that every name the JS
+// asks for is here; a name that is not throws.
+export function coreGetter(names, modules) {
+  const byName = new Map(names.map((name, i) => [name, modules[i]]));
+  return (name) => {
+    const module = byName.get(name);
+    if (module === undefined) throw new Error(`no verified core module \`${name}\``);
+    return module;
+  };
+}

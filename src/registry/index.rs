@@ -14,8 +14,18 @@
 //! sorted by semver precedence. A wasm-bindgen guest's entry also names its glue, the `.js`
 //! that `wasm-bindgen --target web` wrote: `"glue": {"digest": "sha256:…", "size": 5678}`,
 //! a blob of the same store; the field is omitted for other modules, and indexes without it
-//! read as before. The blobs a version names are fetched and verified by digest like any
-//! other module, so a registry that serves a wrong blob is caught (`HASH_MISMATCH`).
+//! read as before. A component's entry has the component's digest and size (its identity),
+//! the JS `jco transpile --instantiation async` wrote as its glue, and every core module that
+//! JS instantiates, by the name it asks `getCoreModule` for:
+//!
+//! ```json
+//! {"version": "1.1.0", "digest": "sha256:…", "size": 42920,
+//!  "glue": {"digest": "sha256:…", "size": 121813, "kind": "jco"},
+//!  "cores": [{"name": "counter.core.wasm", "digest": "sha256:…", "size": 35831}, …]}
+//! ```
+//!
+//! The blobs a version names are fetched and verified by digest like any other module, so a
+//! registry that serves a wrong blob is caught (`HASH_MISMATCH`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -59,6 +69,34 @@ pub struct Entry {
     /// When it was published, RFC 3339 in UTC.
     #[serde(default)]
     pub published: String,
+}
+
+impl Entry {
+    /// A component's entry (glue of kind `jco`) names at least one core module, each once and
+    /// with a well-formed digest; any other entry names none.
+    ///
+    /// # Errors
+    /// What is wrong, naming the field.
+    pub fn validate_cores(&self) -> std::result::Result<(), String> {
+        let component = self.glue.as_ref().is_some_and(|g| g.kind == GlueKind::Jco);
+        match (component, self.cores.is_empty()) {
+            (true, true) => return Err("the component's entry names no core modules (`cores`): its transpiled JS cannot be instantiated without them".into()),
+            (false, false) => return Err("`cores` is only for a component, whose `glue.kind` is `jco`".into()),
+            _ => {}
+        }
+        for (i, core) in self.cores.iter().enumerate() {
+            core.digest
+                .parse::<Digest>()
+                .map_err(|e| format!("`cores[{i}].digest`: {e}"))?;
+            if core.name.is_empty() || self.cores[..i].iter().any(|c| c.name == core.name) {
+                return Err(format!(
+                    "`cores[{i}].name` `{}` is empty or named twice",
+                    core.name
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The JS glue of a guest, stored as a blob like the module ([`blob_path`]): the `.js` file
@@ -117,7 +155,8 @@ impl Index {
     }
 
     /// Checks what deserialization cannot: the index is the one asked for, every digest (the
-    /// module's and the glue's) is well-formed, no version appears twice.
+    /// module's, the glue's and the core modules') is well-formed, a component's entry names
+    /// its core modules ([`Entry::validate_cores`]), no version appears twice.
     ///
     /// # Errors
     /// [`Error::InvalidIndex`] naming the index and the entry at fault.
@@ -139,6 +178,9 @@ impl Index {
                     invalid(format!("version {}: `glue.digest`: {e}", entry.version))
                 })?;
             }
+            entry
+                .validate_cores()
+                .map_err(|e| invalid(format!("version {}: {e}", entry.version)))?;
             if self.versions[..i]
                 .iter()
                 .any(|other| other.version == entry.version)
@@ -497,5 +539,70 @@ mod tests {
         let json = serde_json::to_value(&idx).unwrap();
         assert_eq!(json["versions"][0]["glue"]["digest"], D);
         assert_eq!(json["versions"][0]["glue"]["size"], 9);
+    }
+
+    #[test]
+    fn a_components_entry_names_its_js_and_cores_and_reads_back() {
+        let name: PackageName = "acme/counter".parse().unwrap();
+        let mut idx = index(&[("1.0.0", false)]);
+        idx.versions[0].glue = Some(Glue {
+            digest: format!("sha256:{}", "7".repeat(64)),
+            size: 10,
+            kind: GlueKind::Jco,
+        });
+        idx.versions[0].cores = vec![Core {
+            name: "counter.core.wasm".into(),
+            digest: format!("sha256:{}", "8".repeat(64)),
+            size: 20,
+        }];
+        idx.validate(&name, "u").unwrap();
+        let json = serde_json::to_string(&idx).unwrap();
+        assert!(json.contains(r#""kind":"jco""#), "{json}");
+        assert!(
+            json.contains(r#""cores":[{"name":"counter.core.wasm""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Index>(&json).unwrap(), idx);
+
+        let mut wasm_bindgen = index(&[("1.0.0", false)]);
+        wasm_bindgen.versions[0].glue = Some(Glue {
+            digest: format!("sha256:{}", "7".repeat(64)),
+            size: 10,
+            kind: GlueKind::WasmBindgen,
+        });
+        let json = serde_json::to_string(&wasm_bindgen).unwrap();
+        assert!(!json.contains("kind") && !json.contains("cores"), "{json}");
+    }
+
+    #[test]
+    fn a_components_entry_without_cores_is_an_invalid_index() {
+        let name: PackageName = "acme/counter".parse().unwrap();
+        let mut idx = index(&[("1.0.0", false)]);
+        idx.versions[0].glue = Some(Glue {
+            digest: format!("sha256:{}", "7".repeat(64)),
+            size: 10,
+            kind: GlueKind::Jco,
+        });
+        let err = idx.validate(&name, "u").unwrap_err();
+        assert_eq!(err.code(), "INVALID_INDEX");
+        assert!(
+            err.to_string()
+                .contains("version 1.0.0: the component's entry names no core modules"),
+            "{err}"
+        );
+        idx.versions[0].cores = vec![
+            Core {
+                name: "a.wasm".into(),
+                digest: format!("sha256:{}", "8".repeat(64)),
+                size: 1,
+            },
+            Core {
+                name: "a.wasm".into(),
+                digest: format!("sha256:{}", "9".repeat(64)),
+                size: 1,
+            },
+        ];
+        let err = idx.validate(&name, "u").unwrap_err().to_string();
+        assert!(err.contains("`cores[1].name` `a.wasm`"), "{err}");
     }
 }

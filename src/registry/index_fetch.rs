@@ -8,7 +8,7 @@ use web_sys::Response;
 
 use super::index::{blob_path, Index, PackageName, Wanted};
 use super::index_json::index_from_json;
-use super::{invalid_index, Resolved, ResolvedGlue};
+use super::{invalid_index, Resolved, ResolvedCore, ResolvedGlue};
 use crate::digest::Digest;
 use crate::fetch::{cancel_body, fetch_failed, ok, request, send, Source};
 use crate::js::{describe, Failure};
@@ -34,19 +34,30 @@ pub async fn resolve_static(
     let entry = index.resolve(wanted)?;
     // validate() checked every digest of the index.
     let digest: Digest = entry.digest.parse()?;
+    let blob = |digest: &str| -> Result<(String, Digest), Failure> {
+        let digest: Digest = digest.parse()?;
+        Ok((format!("{base}{}", blob_path(&digest)), digest))
+    };
     let glue = match &entry.glue {
         Some(glue) => {
-            let digest: Digest = glue.digest.parse()?;
-            let url = format!("{base}{}", blob_path(&digest));
-            Some(ResolvedGlue { url, digest })
+            let (url, digest) = blob(&glue.digest)?;
+            let kind = glue.kind;
+            Some(ResolvedGlue { url, digest, kind })
         }
         None => None,
     };
+    let mut cores = Vec::with_capacity(entry.cores.len());
+    for core in &entry.cores {
+        let (url, digest) = blob(&core.digest)?;
+        let name = core.name.clone();
+        cores.push(ResolvedCore { name, url, digest });
+    }
     Ok(Resolved {
         source: Source::url(format!("{base}{}", blob_path(&digest))),
         digest,
         version: entry.version.clone(),
         glue,
+        cores,
     })
 }
 

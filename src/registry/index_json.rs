@@ -3,7 +3,7 @@
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::index::{Entry, Glue, Index};
+use super::index::{Core, Entry, Glue, GlueKind, Index};
 use crate::js::get;
 
 /// Reads the index's shape from parsed JSON, naming the field at fault. (By hand rather than
@@ -52,7 +52,35 @@ pub(super) fn index_from_json(json: &JsValue) -> Result<Index, String> {
             v => Some(Glue {
                 digest: text(&v, "glue.digest", &at)?,
                 size: whole(&v, "glue.size", &at)?,
+                kind: match get(&v, "kind") {
+                    k if k.is_undefined() => GlueKind::WasmBindgen,
+                    k => match k.as_string().as_deref() {
+                        Some("wasm-bindgen") => GlueKind::WasmBindgen,
+                        Some("jco") => GlueKind::Jco,
+                        _ => return Err(format!("{at}`glue.kind` is not `wasm-bindgen` or `jco`")),
+                    },
+                },
             }),
+        };
+        // Absent for anything but a component.
+        let cores = match get(&entry, "cores") {
+            v if v.is_undefined() || v.is_null() => Vec::new(),
+            v if !Array::is_array(&v) => return Err(format!("{at}`cores` is not an array")),
+            v => {
+                let mut cores = Vec::new();
+                for (j, core) in v.unchecked_into::<Array>().iter().enumerate() {
+                    let at = format!("{at}cores[{j}]: ");
+                    if !core.is_object() {
+                        return Err(format!("{at}not an object"));
+                    }
+                    cores.push(Core {
+                        name: text(&core, "name", &at)?,
+                        digest: text(&core, "digest", &at)?,
+                        size: whole(&core, "size", &at)?,
+                    });
+                }
+                cores
+            }
         };
         let yanked = match get(&entry, "yanked") {
             v if v.is_undefined() => false,
@@ -71,6 +99,7 @@ pub(super) fn index_from_json(json: &JsValue) -> Result<Index, String> {
             digest: text(&entry, "digest", &at)?,
             size,
             glue,
+            cores,
             yanked,
             published,
         });

@@ -40,7 +40,7 @@ pub use index_fetch::{
 #[cfg(target_arch = "wasm32")]
 pub(crate) use resolved::check_listed_version;
 #[cfg(target_arch = "wasm32")]
-pub use resolved::{Resolved, ResolvedGlue};
+pub use resolved::{Resolved, ResolvedCore, ResolvedGlue};
 
 /// `INVALID_INDEX` for what a registry served at `url`: an index, a tag list or a manifest.
 pub(crate) fn invalid_index(url: &str, reason: String) -> Error {

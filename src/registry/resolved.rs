@@ -7,6 +7,7 @@ use crate::digest::Digest;
 use crate::error::Error;
 use crate::fetch::Source;
 use crate::interface::Interface;
+use crate::registry::index::GlueKind;
 
 /// What a registry resolved a wanted version to.
 // `repr(C)` keeps the fields in this order. With rustc's own layout the pipeline, which
@@ -22,8 +23,22 @@ pub struct Resolved {
     /// The version the registry listed them as, which their `version` section must equal
     /// (`check_listed_version`).
     pub version: Version,
-    /// A wasm-bindgen guest's JS glue, when the registry lists one for this version.
+    /// A guest's JS glue, when the registry lists one for this version: a wasm-bindgen
+    /// guest's, or a component's transpiled JS.
     pub glue: Option<ResolvedGlue>,
+    /// A component's core modules, by the name its JS asks for them.
+    pub cores: Vec<ResolvedCore>,
+}
+
+/// Where one of a component's core modules is, and the digest its bytes must have; fetched
+/// from the same registry as the component, with the same `init`.
+pub struct ResolvedCore {
+    /// The name the transpiled JS asks `getCoreModule` for.
+    pub name: String,
+    /// The blob's URL.
+    pub url: String,
+    /// The digest the registry named for it.
+    pub digest: Digest,
 }
 
 /// Where a wasm-bindgen guest's JS glue is, and the digest its bytes must have.
@@ -37,6 +52,8 @@ pub struct ResolvedGlue {
     pub url: String,
     /// The digest the registry named for it, which the fetch must verify.
     pub digest: Digest,
+    /// Which toolchain wrote it.
+    pub kind: GlueKind,
 }
 
 /// The module a registry lists as `listed` must say so in its own `version` section.

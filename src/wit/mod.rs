@@ -8,7 +8,8 @@
 //! Alliance crates themselves (wit-parser to parse and resolve WIT, wit-component to decode,
 //! encode and semver-check), so there is no second WIT parser here.
 //!
-//! - [`module_world`] decodes those sections into a [`ModuleWorld`] (none when absent).
+//! - [`module_world`] decodes those sections into a [`ModuleWorld`] (none when absent); a
+//!   component's world is its type ([`component_world`]).
 //! - [`check_world`] checks a module's world against the WIT text the host expects, with the
 //!   rules of `wasm-tools component semver-check`, and names every failing item.
 //! - [`embed_world`] writes a world from WIT text into a module, for the CLI.
@@ -16,11 +17,13 @@
 //! Everything here is pure: no web-sys, the same code natively and in wasm32.
 
 mod check;
-mod render;
+pub(crate) mod render;
 mod section;
 
 #[cfg(test)]
 mod tests;
 
 pub use check::check_world;
-pub use section::{embed_world, module_world, ModuleWorld, WitItem, SECTION_PREFIX};
+pub use section::{
+    component_world, embed_world, module_world, ModuleWorld, WitItem, SECTION_PREFIX,
+};

@@ -128,7 +128,10 @@ impl ModuleWorld {
 ///
 /// # Errors
 ///
-/// - [`Error::UnsupportedComponent`] for a Component Model binary.
+/// A component's own world is its type: [`component_world`].
+///
+/// # Errors
+///
 /// - [`Error::InvalidModule`] for bytes that are not a module, with the byte offset.
 /// - [`Error::InvalidModule`] naming the section for one that does not decode, or two sections
 ///   whose worlds conflict, with the offset of the bad byte when the decoder reports one and
@@ -140,7 +143,7 @@ pub fn module_world(bytes: &[u8]) -> Result<Option<ModuleWorld>> {
             Payload::Version {
                 encoding: Encoding::Component,
                 ..
-            } => return Err(Error::UnsupportedComponent),
+            } => return component_world(bytes).map(Some),
             Payload::CustomSection(section) if section.name().starts_with(SECTION_PREFIX) => {
                 let invalid = |err: anyhow::Error| {
                     // Offsets inside the section count from its data; the module's from 0.
@@ -171,6 +174,29 @@ pub fn module_world(bytes: &[u8]) -> Result<Option<ModuleWorld>> {
         }
     }
     Ok(found)
+}
+
+/// Decodes a Component Model component's world: what it imports and exports, with their
+/// types, as `wit-component` decodes a component (its `component-type` sections have become
+/// its type).
+///
+/// # Errors
+/// [`Error::InvalidModule`] when the component's type does not decode into a world, or the
+/// bytes are a WIT package rather than a component.
+pub fn component_world(bytes: &[u8]) -> Result<ModuleWorld> {
+    let invalid = |reason: String| Error::InvalidModule {
+        reason,
+        offset: None,
+    };
+    match wit_parser::decoding::decode(bytes) {
+        Ok(DecodedWasm::Component(resolve, world)) => Ok(ModuleWorld { resolve, world }),
+        Ok(DecodedWasm::WitPackage(..)) => Err(invalid(
+            "this is a WIT package encoded as a component, not a component".into(),
+        )),
+        Err(err) => Err(invalid(format!(
+            "the component's world does not decode: {err:#}"
+        ))),
+    }
 }
 
 /// One section's contents => its world.

@@ -169,12 +169,18 @@ fn truncated_section_points_inside_the_section() {
 }
 
 #[test]
-fn component_binary_is_unsupported_component() {
-    let component = wat::parse_str("(component)").unwrap();
-    assert_eq!(
-        module_world(&component).unwrap_err(),
-        Error::UnsupportedComponent
-    );
+fn a_components_world_is_its_type_and_embedding_into_one_is_unsupported() {
+    let component = wat::parse_str(
+        r#"(component
+            (core module $m (func (export "f") (param i32) (result i32) local.get 0))
+            (core instance $i (instantiate $m))
+            (func (export "increment") (param "by" u32) (result u32)
+              (canon lift (core func $i "f"))))"#,
+    )
+    .unwrap();
+    let world = module_world(&component).unwrap().unwrap();
+    let exports: Vec<_> = world.exports().into_iter().map(|e| e.name).collect();
+    assert_eq!(exports, ["increment"]);
     assert_eq!(
         embed_world(&component, COUNTER, None).unwrap_err(),
         Error::UnsupportedComponent

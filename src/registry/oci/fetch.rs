@@ -18,7 +18,7 @@ use super::{
 use crate::fetch::{fetch_failed, ok, request, send, Source};
 use crate::js::{describe, get, Failure};
 use crate::registry::index::Wanted;
-use crate::registry::{invalid_index, Resolved, ResolvedGlue};
+use crate::registry::{invalid_index, Resolved, ResolvedCore, ResolvedGlue};
 
 #[cfg(doc)]
 use {super::Manifest, crate::error::Error};
@@ -77,10 +77,21 @@ pub async fn resolve_oci(
     let digest = layers.module.digest;
 
     let blob = format!("{base}/v2/{repository}/blobs/{digest}");
+    let kind = layers.kind;
     let glue = layers.glue.map(|glue| ResolvedGlue {
         url: format!("{base}/v2/{repository}/blobs/{}", glue.digest),
         digest: glue.digest,
+        kind,
     });
+    let cores = layers
+        .cores
+        .into_iter()
+        .map(|(name, core)| ResolvedCore {
+            name,
+            url: format!("{base}/v2/{repository}/blobs/{}", core.digest),
+            digest: core.digest,
+        })
+        .collect();
     let init = match &session.token {
         Some(token) => init_with(None, Some(token), None),
         None => JsValue::UNDEFINED,
@@ -90,6 +101,7 @@ pub async fn resolve_oci(
         digest,
         version,
         glue,
+        cores,
     })
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::error::Result;
+use crate::registry::index::GlueKind;
 use crate::registry::invalid_index;
 
 /// The image manifest's media type.
@@ -110,8 +111,12 @@ pub struct Layer {
 pub struct WasmLayers {
     /// The [`LAYER_MEDIA_TYPE`] layer: the module.
     pub module: Layer,
-    /// The [`GLUE_MEDIA_TYPE`] layer, if there is one.
+    /// The [`GLUE_MEDIA_TYPE`] or [`JCO_MEDIA_TYPE`] layer, if there is one.
     pub glue: Option<Layer>,
+    /// Which of the two the glue layer is.
+    pub kind: GlueKind,
+    /// A component's [`CORE_MEDIA_TYPE`] layers, each with its name.
+    pub cores: Vec<(String, Layer)>,
 }
 
 impl Manifest {
@@ -139,8 +144,9 @@ impl Manifest {
     /// - `config.mediaType` [`CONFIG_MEDIA_TYPE`] (a container image's config => refused);
     /// - the first layer of media type [`LAYER_MEDIA_TYPE`], the module, with a `sha256:`
     ///   digest;
-    /// - at most one more layer, of media type [`GLUE_MEDIA_TYPE`], with a `sha256:` digest:
-    ///   a wasm-bindgen guest's glue (one layer => no glue; three => refused);
+    /// - then nothing, or one layer of media type [`GLUE_MEDIA_TYPE`] (a wasm-bindgen guest's
+    ///   glue), or a component's [`JCO_MEDIA_TYPE`] layer and its [`CORE_MEDIA_TYPE`] layers,
+    ///   each named by [`TITLE_ANNOTATION`]; every digest `sha256:`;
     /// - [`VERSION_ANNOTATION`], when present, equal to `version` (the tag it was found by).
     ///
     /// # Errors
@@ -166,15 +172,16 @@ impl Manifest {
                 self.config.media_type
             )));
         }
-        let (layer, glue) = match self.layers.as_slice() {
-            [layer] => (layer, None),
-            [layer, glue] => (layer, Some(glue)),
-            layers => {
-                return Err(invalid(format!(
-                    "it has {} layers; a Wasm artifact has one `{LAYER_MEDIA_TYPE}` layer, and a wasm-bindgen guest one `{GLUE_MEDIA_TYPE}` layer after it",
-                    layers.len()
-                )))
-            }
+        let digest = |layer: &Descriptor, what: &str| {
+            layer
+                .digest
+                .parse::<Digest>()
+                .map_err(|e| invalid(format!("{what} digest: {e}")))
+        };
+        let Some((layer, rest)) = self.layers.split_first() else {
+            return Err(invalid(format!(
+                "it has no layers; a Wasm artifact has one `{LAYER_MEDIA_TYPE}` layer"
+            )));
         };
         if layer.media_type != LAYER_MEDIA_TYPE {
             return Err(invalid(format!(
@@ -183,28 +190,50 @@ impl Manifest {
             )));
         }
         let module = Layer {
-            digest: layer
-                .digest
-                .parse()
-                .map_err(|e| invalid(format!("layer digest: {e}")))?,
+            digest: digest(layer, "layer")?,
             size: layer.size,
         };
-        let glue = match glue {
-            Some(glue) if glue.media_type != GLUE_MEDIA_TYPE => {
+        let (glue, kind, cores) = match rest {
+            [] => (None, GlueKind::WasmBindgen, &[][..]),
+            [glue] if glue.media_type == GLUE_MEDIA_TYPE => {
+                (Some(glue), GlueKind::WasmBindgen, &[][..])
+            }
+            [glue, cores @ ..] if glue.media_type == JCO_MEDIA_TYPE && !cores.is_empty() => {
+                (Some(glue), GlueKind::Jco, cores)
+            }
+            _ => {
                 return Err(invalid(format!(
-                    "it has 2 layers, and the second's media type `{}` is not `{GLUE_MEDIA_TYPE}`",
-                    glue.media_type
+                    "its layers are {}; a Wasm artifact has one `{LAYER_MEDIA_TYPE}` layer, then for a wasm-bindgen guest one `{GLUE_MEDIA_TYPE}` layer, or for a component one `{JCO_MEDIA_TYPE}` layer and one `{CORE_MEDIA_TYPE}` layer for each core module",
+                    self.layers.iter().map(|l| format!("`{}`", l.media_type)).collect::<Vec<_>>().join(", ")
                 )))
             }
+        };
+        let glue = match glue {
             Some(glue) => Some(Layer {
-                digest: glue
-                    .digest
-                    .parse()
-                    .map_err(|e| invalid(format!("glue layer digest: {e}")))?,
+                digest: digest(glue, "glue layer")?,
                 size: glue.size,
             }),
             None => None,
         };
+        let mut named = Vec::with_capacity(cores.len());
+        for (i, core) in cores.iter().enumerate() {
+            let name = core.annotations.get(TITLE_ANNOTATION);
+            let name = match (core.media_type == CORE_MEDIA_TYPE, name) {
+                (true, Some(name)) if !name.is_empty() => name.clone(),
+                _ => {
+                    return Err(invalid(format!(
+                        "core layer {i} is not a `{CORE_MEDIA_TYPE}` layer with the annotation `{TITLE_ANNOTATION}` naming the core module"
+                    )))
+                }
+            };
+            named.push((
+                name,
+                Layer {
+                    digest: digest(core, "core layer")?,
+                    size: core.size,
+                },
+            ));
+        }
         if let Some(annotated) = self.annotations.get(VERSION_ANNOTATION) {
             if annotated != &version.to_string() {
                 return Err(invalid(format!(
@@ -212,7 +241,12 @@ impl Manifest {
                 )));
             }
         }
-        Ok(WasmLayers { module, glue })
+        Ok(WasmLayers {
+            module,
+            glue,
+            kind,
+            cores: named,
+        })
     }
 }
 
@@ -267,6 +301,25 @@ mod tests {
     }
 
     #[test]
+    fn a_components_manifest_has_its_js_and_named_core_layers_after_the_component() {
+        let mut manifest = wasm_manifest();
+        manifest.layers.push(descriptor(JCO_MEDIA_TYPE));
+        for name in ["c.core.wasm", "c.core2.wasm"] {
+            manifest.layers.push(Descriptor {
+                annotations: BTreeMap::from([(TITLE_ANNOTATION.into(), name.into())]),
+                ..descriptor(CORE_MEDIA_TYPE)
+            });
+        }
+        let layers = manifest
+            .wasm_layers("u", &"1.2.0".parse().unwrap())
+            .unwrap();
+        assert_eq!(layers.kind, GlueKind::Jco);
+        assert!(layers.glue.is_some());
+        let names: Vec<_> = layers.cores.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["c.core.wasm", "c.core2.wasm"]);
+    }
+
+    #[test]
     fn manifests_that_are_not_wasm_artifacts_are_invalid_index_naming_the_field() {
         let version: Version = "1.2.0".parse().unwrap();
         type Spoil = Box<dyn Fn(&mut Manifest)>;
@@ -282,17 +335,28 @@ mod tests {
                 }),
                 "config media type `application/vnd.oci.image.config.v1+json`",
             ),
-            (Box::new(|m| m.layers.clear()), "it has 0 layers"),
+            (Box::new(|m| m.layers.clear()), "it has no layers"),
             (
                 Box::new(|m| m.layers.push(m.layers[0].clone())),
-                "it has 2 layers, and the second's media type `application/wasm` is not",
+                "its layers are `application/wasm`, `application/wasm`;",
             ),
             (
                 Box::new(|m| {
                     m.layers.push(descriptor(GLUE_MEDIA_TYPE));
                     m.layers.push(descriptor(GLUE_MEDIA_TYPE));
                 }),
-                "it has 3 layers",
+                "its layers are `application/wasm`, `application/vnd.wasm-hotswap.glue.v1+javascript`, `application/vnd.wasm-hotswap.glue.v1+javascript`",
+            ),
+            (
+                Box::new(|m| m.layers.push(descriptor(JCO_MEDIA_TYPE))),
+                "or for a component one `application/vnd.wasm-hotswap.jco.v1+javascript` layer and one",
+            ),
+            (
+                Box::new(|m| {
+                    m.layers.push(descriptor(JCO_MEDIA_TYPE));
+                    m.layers.push(descriptor(CORE_MEDIA_TYPE));
+                }),
+                "core layer 0 is not a `application/vnd.wasm-hotswap.core.v1+wasm` layer with the annotation `org.opencontainers.image.title`",
             ),
             (
                 Box::new(|m| {
