@@ -38,6 +38,11 @@ impl Compiling {
         Compiling(vec![(String::new(), WebAssembly::compile(bytes))])
     }
 
+    /// No compilation: the payload of bytes that are not compiled here (glue, a component).
+    pub fn none() -> Self {
+        Compiling(Vec::new())
+    }
+
     /// The compilations of a component's core modules, each started on its own verified bytes
     /// (by [`crate::fetch::fetch`]), under the name its transpiled JS asks for it. The proofs
     /// of the cores' bytes end here: what rides on is the component's [`crate::verify::Verified`].

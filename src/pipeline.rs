@@ -10,6 +10,9 @@
 //! `api`.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 
 use js_sys::{Function, Object, Promise, Reflect, WebAssembly};
 use serde::Serialize;
@@ -191,32 +194,7 @@ async fn stages(
     let found = resolve(options, fetch_fn.as_ref()).await?;
     let (source, kind) = (&found.source, found.glue.as_ref().map(|g| g.kind));
     let t0 = now();
-    let verified = match kind {
-        // A component: its own bytes are inspected and gated, never compiled; its core
-        // modules are compiled, each from its own verified bytes, and ride with it.
-        Some(GlueKind::Jco) => {
-            let component = fetch_blob(source, found.digest, "component", fetch_fn.as_ref());
-            let component = component.await?;
-            let mut cores = Vec::with_capacity(found.cores.len());
-            for core in &found.cores {
-                let verified = fetch(&core.source, core.digest, fetch_fn.as_ref()).await?;
-                cores.push((core.name.clone(), verified));
-            }
-            component.with(Compiling::cores(cores))
-        }
-        _ => fetch(source, found.digest, fetch_fn.as_ref()).await?,
-    };
-    let glue = match &found.glue {
-        Some(glue) => {
-            let fetched = fetch_blob(&glue.source, glue.digest, "glue", fetch_fn.as_ref());
-            Some(Glue {
-                verified: fetched.await?,
-                url: glue.url.clone(),
-                kind: glue.kind,
-            })
-        }
-        None => None,
-    };
+    let (verified, glue) = fetch_all(&found, fetch_fn.as_ref()).await?;
     let t1 = now();
     let inspected = inspect_listed(verified, source, found.listed.as_ref())?;
     let t2 = now();
@@ -235,6 +213,86 @@ async fn stages(
         instantiate: t5 - t4,
     };
     Ok((prepared, stages))
+}
+
+/// The fetch and verify stage: every blob of the version at once, each verified against its
+/// digest, the modules compiled as they arrive: the module (or a component, whose own bytes
+/// are inspected and gated but never compiled), its glue, and a component's core modules,
+/// which ride with the component as the compilation of its payload.
+///
+/// # Errors
+/// The first blob's failure ([`Error::FetchFailed`], [`Error::HashMismatch`]); the other
+/// fetches are dropped.
+async fn fetch_all(
+    found: &Found,
+    fetch_fn: Option<&Function>,
+) -> Result<(Verified<Compiling>, Option<Glue>), Failure> {
+    let glue_kind = found.glue.as_ref().map(|g| g.kind);
+    let plain = |source, digest, what| async move {
+        let verified = fetch_blob(source, digest, what, fetch_fn).await?;
+        Ok(verified.with(Compiling::none()))
+    };
+    let mut pending: Vec<Pending<'_>> = Vec::with_capacity(2 + found.cores.len());
+    pending.push(match glue_kind {
+        Some(GlueKind::Jco) => Box::pin(plain(&found.source, found.digest, "component")),
+        _ => Box::pin(fetch(&found.source, found.digest, fetch_fn)),
+    });
+    if let Some(glue) = &found.glue {
+        pending.push(Box::pin(plain(&glue.source, glue.digest, "glue")));
+    }
+    for core in &found.cores {
+        pending.push(Box::pin(fetch(&core.source, core.digest, fetch_fn)));
+    }
+    let mut fetched = all(pending).await?.into_iter();
+    // `all` gives one output per future, and the module's comes first.
+    let (Some(module), glue) = (fetched.next(), fetched.next()) else {
+        let reason = "the fetch ended without the module".into();
+        let url = found.source.name().to_string();
+        return Err(Error::FetchFailed { url, reason }.into());
+    };
+    let glue = found.glue.as_ref().zip(glue).map(|(glue, verified)| Glue {
+        verified: verified.split().0,
+        url: glue.url.clone(),
+        kind: glue.kind,
+    });
+    let module = match glue_kind {
+        Some(GlueKind::Jco) => {
+            let names = found.cores.iter().map(|core| core.name.clone());
+            let cores = names.zip(fetched).collect();
+            module.split().0.with(Compiling::cores(cores))
+        }
+        _ => module,
+    };
+    Ok((module, glue))
+}
+
+/// One blob being fetched and verified.
+type Pending<'a> = Pin<Box<dyn Future<Output = Result<Verified<Compiling>, Failure>> + 'a>>;
+
+/// Runs every future at once to the end and gives their outputs in order, or the first error
+/// (dropping the others, whose compilations settle quietly).
+async fn all(futures: Vec<Pending<'_>>) -> Result<Vec<Verified<Compiling>>, Failure> {
+    let mut futures: Vec<_> = futures.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<Verified<Compiling>>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        for (slot, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                if let Poll::Ready(result) = future.as_mut().poll(cx) {
+                    *slot = None;
+                    match result {
+                        Ok(value) => *output = Some(value),
+                        Err(failure) => return Poll::Ready(Err(failure)),
+                    }
+                }
+            }
+        }
+        if futures.iter().all(Option::is_none) {
+            Poll::Ready(Ok(outputs.drain(..).flatten().collect()))
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
 }
 
 /// A guest's glue, as the resolve stage found it: its source, digest, URL and kind.

@@ -90,7 +90,9 @@ export type ExternType =
   | { kind: "tag"; params: ValType[]; results: ValType[] }
   | { kind: "global"; type: ValType; mutable: boolean }
   | { kind: "memory"; initial: number; maximum: number | null; memory64: boolean; shared: boolean }
-  | { kind: "table"; element: string; initial: number; maximum: number | null; table64: boolean; shared: boolean };
+  | { kind: "table"; element: string; initial: number; maximum: number | null; table64: boolean; shared: boolean }
+  /** A component's import or export; `wit` is its WIT type in the `wasm-hotswap/wit` build, else `null`. */
+  | { kind: "item"; sort: "func" | "instance" | "type" | "other"; wit: string | null };
 
 /** A module's interface, read from its binary. */
 export interface ModuleInterface {
