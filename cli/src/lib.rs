@@ -67,8 +67,10 @@
 
 pub mod args;
 pub mod commands;
+pub mod component;
 pub mod exit;
 pub mod glue;
+pub mod jco;
 pub mod metadata;
 pub mod module;
 pub mod oci;
@@ -116,13 +118,14 @@ where
             version,
             registry,
             oci,
+            jco,
         } => {
             let to = match (registry, oci) {
                 (_, Some(oci)) => Destination::Oci(oci),
                 (Some(registry), None) => Destination::Folder(registry),
                 (None, None) => unreachable!("clap requires --registry or --oci"),
             };
-            commands::publish::run(module, glue.as_deref(), name, version, to)
+            commands::publish::run(module, glue.as_deref(), name, version, to, jco.as_deref())
         }
         Command::Serve {
             dir,

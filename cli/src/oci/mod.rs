@@ -32,6 +32,7 @@
 
 pub mod client;
 pub mod push;
+pub mod push_component;
 
 use wasm_hotswap::registry::oci::check_repository;
 

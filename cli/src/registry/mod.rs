@@ -31,6 +31,7 @@
 pub mod dev;
 pub mod durable;
 pub mod publish;
+pub mod publish_component;
 
 use std::io;
 use std::path::PathBuf;
@@ -135,6 +136,22 @@ impl Registry {
             ))
         })?;
         Module::from_bytes(&self.blob_path(&digest), self.read_blob(&digest)?)
+    }
+
+    /// The published bytes `entry` names (a module's or a component's), checked against the
+    /// entry's digest, with the path of their blob.
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2) for a bad digest in the entry or a blob
+    /// with other bytes.
+    pub fn read_blob_of(&self, entry: &Entry) -> Result<(PathBuf, Vec<u8>), Failure> {
+        let digest: Digest = entry.digest.parse().map_err(|e| {
+            corrupt(format!(
+                "the index entry of {} has a bad digest: {e}",
+                entry.version
+            ))
+        })?;
+        Ok((self.blob_path(&digest), self.read_blob(&digest)?))
     }
 
     /// Stores `bytes` under their digest. Returns the path and whether the blob was already
