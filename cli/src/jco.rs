@@ -118,8 +118,9 @@ pub fn locate(flag: Option<&Path>) -> Result<PathBuf, Failure> {
 /// Transpiles the component `bytes` (read from `path`, named in errors) with the `jco`
 /// program, as `jco transpile <file> --instantiation async --no-typescript --base64-cutoff 0
 /// --name <stem> -o <tmp>`: `--base64-cutoff 0` keeps every core module a file of its own
-/// rather than base64 in the JS, so each is a blob the runtime compiles. Then checks the
-/// output:
+/// rather than base64 in the JS, so each is a blob the runtime compiles (jco 1.35 writes
+/// files in `--instantiation` mode anyway; the flag keeps it so should that change). Then
+/// checks the output:
 ///
 /// - exactly one `<stem>.js`;
 /// - every `getCoreModule('…')` name the JS asks for was written, as a core module;
