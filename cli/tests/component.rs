@@ -316,3 +316,37 @@ fn diff_of_components_classifies_by_the_semver_check_rules_and_check_fails_on_br
     assert_eq!(run.code, 2);
     assert_eq!(run.json()["error"]["code"], "KIND_MISMATCH");
 }
+
+#[test]
+fn a_component_publish_interrupted_before_the_index_leaves_the_previous_index_and_a_retry_completes(
+) {
+    use hotswap_cli::component::Component;
+    use hotswap_cli::registry::publish::FailPoint;
+    use hotswap_cli::registry::publish_component::{publish, Request};
+    use hotswap_cli::registry::Registry;
+
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("reg");
+    let request = |bytes: Vec<u8>, version: &str| Request {
+        component: Component::from_bytes(Path::new("c.component.wasm"), bytes).unwrap(),
+        name: "counter".parse().unwrap(),
+        version: version.parse().unwrap(),
+        registry: Registry::at(&registry),
+        jco: None,
+    };
+    publish(&request(component::v1(), "1.0.0"), None).unwrap();
+    let before = index(&registry);
+    for fail_at in [FailPoint::AfterBlob, FailPoint::BeforeIndexRename] {
+        let failed = publish(&request(component::v2(), "1.1.0"), Some(fail_at)).unwrap_err();
+        assert_eq!(failed.code, "IO_ERROR", "{fail_at:?}");
+        assert_eq!(index(&registry), before, "{fail_at:?}");
+    }
+    let done = publish(&request(component::v2(), "1.1.0"), None).unwrap();
+    assert!(
+        done.blob_existed,
+        "the interrupted publish's blob is reused"
+    );
+    assert!(done.glue.blob_existed && done.cores.iter().all(|c| c.blob_existed));
+    let versions = index(&registry)["versions"].as_array().unwrap().len();
+    assert_eq!(versions, 2);
+}

@@ -11,7 +11,10 @@
 //! ```
 //!
 //! A wasm-bindgen guest's entry also has `"glue": {"digest": "sha256:<hex>", "size": N}`: its
-//! JS glue, a blob of the same store (absent for other modules).
+//! JS glue, a blob of the same store (absent for other modules). A component's entry
+//! ([`publish_component`]) names the component itself (`digest`, `size`), the JS jco wrote
+//! (`"glue": {…, "kind": "jco"}`) and its core modules (`"cores": [{"name", "digest",
+//! "size"}]`), all blobs of the same store, written before the index like the others.
 //!
 //! - `versions` is sorted by semver precedence, ascending.
 //! - `<name>` is a [`PackageName`]: `name` or `namespace/name`; a namespace is a directory.
