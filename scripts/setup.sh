@@ -37,6 +37,14 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+# wasm32-wasip2: the Rust component example (examples/rust-component), built with wit-bindgen.
+if grep -qx wasm32-wasip2 <<<"$installed_targets"; then
+  step "rust target wasm32-wasip2 present"
+else
+  step "adding rust target wasm32-wasip2"
+  rustup target add wasm32-wasip2
+fi
+
 installed_components=$(rustup component list --installed)
 for component in rustfmt clippy; do
   if grep -q "^$component-" <<<"$installed_components"; then

@@ -73,7 +73,8 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     #[command(group(clap::ArgGroup::new("target").required(true).args(["registry", "oci"])))]
     Publish {
-        /// The module file.
+        /// The module file, or a component (`*.component.wasm`), which is transpiled to JS
+        /// with jco and published with its core modules.
         module: PathBuf,
         /// A wasm-bindgen module's JS glue: the `.js` file `wasm-bindgen --target web` wrote
         /// beside the `_bg.wasm` (required for such a module, refused for any other).
@@ -92,6 +93,10 @@ pub enum Command {
         /// a path, the repository is --name).
         #[arg(long, value_name = "URL")]
         oci: Option<String>,
+        /// The `jco` program that transpiles a component (default: $HOTSWAP_JCO, else
+        /// node_modules/.bin/jco here or above, else jco on PATH).
+        #[arg(long, value_name = "PATH")]
+        jco: Option<PathBuf>,
     },
     /// Serve a registry folder on 127.0.0.1 with the headers the registry format relies on and
     /// a server-sent-events stream at /events; publish watched modules as they change.

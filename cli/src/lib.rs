@@ -16,6 +16,7 @@
 //! | `hotswap embed-wit m.wasm --wit W.wit [--world N] -o OUT` | writes the module with the `.wit` file's world in its `component-type` section |
 //! | `hotswap publish m.wasm [--glue m.js] --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blobs (a wasm-bindgen module's JS glue too, which the index entry names as `"glue": {"digest", "size"}`), then the index |
 //! | `hotswap publish m.wasm [--glue m.js] --name N --version V --oci URL` | the same rules against an OCI registry's tags; pushes the Wasm artifact, the glue as a second layer of media type `application/vnd.wasm-hotswap.glue.v1+javascript` ([`oci`]) |
+//! | `hotswap publish c.component.wasm --name N --version V (--registry DIR \| --oci URL) [--jco PATH]` | a component: the `version` section at its top level, the WIT change held to the bump by the semver-check rules ([`component::diff`]), transpiled with the npm jco ([`jco`]); stores the component, its JS (`glue`, `kind: "jco"`) and every core module (`cores`), or pushes them as layers ([`oci::push_component`]) |
 //! | `hotswap serve DIR [--watch PATH...] [--port N] [--name N]` | serves the folder on 127.0.0.1 with its cache headers, CORS and a server-sent-events stream of new versions; publishes each watched module, or wasm-bindgen output folder (module and glue together), as the next dev version when it changes ([`serve`]) |
 //!
 //! wasm-bindgen guests: a `_bg.wasm` is published with its glue (`--glue`, the `.js` that
@@ -41,6 +42,9 @@
 //! - [`metadata`]: the metadata sections as the core reads them, and the `version` section
 //!   written;
 //! - [`wit`]: the WIT world and its `component-type` sections, as `inspect` shows them;
+//! - [`component`]: a component read once (bytes, digest, top-level version, WIT world) and
+//!   the classification of a WIT change ([`component::diff`]);
+//! - [`jco`]: finding the npm `jco` and transpiling a component with it (why npm: there);
 //! - [`registry`]: the registry folder, its publish rules ([`registry::publish::publish`]),
 //!   the dev loop's next version ([`registry::dev`]) and the crash-safe writer
 //!   ([`registry::durable`]);
@@ -58,6 +62,8 @@
 //! - Publishers are not locked against each other: one `publish` per package at a time (a
 //!   `serve --watch` of the package counts as one).
 //! - `publish` never yanks; editing `yanked` is left to other tools.
+//! - Components need Node and the npm jco to publish; `serve --watch` and `embed-wit` take
+//!   core modules only.
 //! - `publish --oci` gets anonymous bearer tokens only; a registry that asks for credentials
 //!   is an error naming it ([`oci`]).
 //! - `serve` is a development server: loopback only, no TLS, no authentication, polling
@@ -67,8 +73,10 @@
 
 pub mod args;
 pub mod commands;
+pub mod component;
 pub mod exit;
 pub mod glue;
+pub mod jco;
 pub mod metadata;
 pub mod module;
 pub mod oci;
@@ -116,13 +124,14 @@ where
             version,
             registry,
             oci,
+            jco,
         } => {
             let to = match (registry, oci) {
                 (_, Some(oci)) => Destination::Oci(oci),
                 (Some(registry), None) => Destination::Folder(registry),
                 (None, None) => unreachable!("clap requires --registry or --oci"),
             };
-            commands::publish::run(module, glue.as_deref(), name, version, to)
+            commands::publish::run(module, glue.as_deref(), name, version, to, jco.as_deref())
         }
         Command::Serve {
             dir,

@@ -134,10 +134,26 @@ fn a_malformed_version_section_is_invalid_naming_the_section() {
 }
 
 #[test]
-fn a_component_is_refused_with_its_own_code() {
+fn embedding_wit_into_a_component_is_refused_with_its_own_code() {
+    // inspect, diff and publish read components (tests/component.rs); embed-wit writes a
+    // core module's `component-type` section, which a component has no place for.
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "c.wasm", b"\0asm\x0d\0\x01\0");
-    let run = hotswap(&["inspect".as_ref(), "--json".as_ref(), path.as_os_str()]);
-    assert_eq!(run.code, 2);
+    let wit = write(
+        dir.path(),
+        "w.wit",
+        b"package a:b; world w { export f: func(); }",
+    );
+    let out = dir.path().join("out.wasm");
+    let run = hotswap(&[
+        "--json".as_ref(),
+        "embed-wit".as_ref(),
+        path.as_os_str(),
+        "--wit".as_ref(),
+        wit.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
     assert_eq!(run.json()["error"]["code"], "UNSUPPORTED_COMPONENT");
 }

@@ -530,3 +530,79 @@ fn publish_takes_exactly_one_of_registry_and_oci() {
         bad.stderr
     );
 }
+
+#[test]
+fn oci_publish_of_a_component_pushes_the_component_then_its_js_then_each_core_module() {
+    use wasm_hotswap::registry::oci::{CORE_MEDIA_TYPE, JCO_MEDIA_TYPE, TITLE_ANNOTATION};
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = common::write(dir.path(), "v1.component.wasm", &common::component::v1());
+    let v2 = common::write(dir.path(), "v2.component.wasm", &common::component::v2());
+    let broken = common::write(
+        dir.path(),
+        "b.component.wasm",
+        &common::component::breaking(),
+    );
+    let oci = format!("{}/acme/counter", registry.url);
+    let run = publish_oci(&v1, "acme/counter", "1.0.0", &oci);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["kind"], "component");
+
+    let (status, _, body) = get(
+        &format!("{}/v2/acme/counter/manifests/1.0.0", registry.url),
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    assert_eq!(status, 200);
+    let manifest: Manifest = serde_json::from_slice(&body).unwrap();
+    let types: Vec<&str> = manifest
+        .layers
+        .iter()
+        .map(|l| l.media_type.as_str())
+        .collect();
+    assert_eq!(types[0], "application/wasm", "the component first, for wkg");
+    assert_eq!(types[1], JCO_MEDIA_TYPE);
+    assert!(types.len() > 2, "{types:?}");
+    assert!(
+        types[2..].iter().all(|t| *t == CORE_MEDIA_TYPE),
+        "{types:?}"
+    );
+    let title = |i: usize| manifest.layers[i].annotations[TITLE_ANNOTATION].clone();
+    assert_eq!(title(1), "counter.js");
+    assert_eq!(title(2), "counter.core.wasm");
+
+    let fetch = |digest: &str| {
+        let (status, _, bytes) = get(
+            &format!("{}/v2/acme/counter/blobs/{digest}", registry.url),
+            "*/*",
+        );
+        assert_eq!(status, 200);
+        assert_eq!(Digest::of(&bytes).to_string(), digest);
+        bytes
+    };
+    let component = fetch(&manifest.layers[0].digest);
+    assert!(
+        wasmparser::Parser::is_component(&component),
+        "layer 0 is the component"
+    );
+    let js = String::from_utf8(fetch(&manifest.layers[1].digest)).unwrap();
+    for name in hotswap_cli::jco::core_module_names(&js) {
+        assert!(
+            (2..manifest.layers.len()).any(|i| title(i) == name),
+            "the JS asks for {name}, which no core layer is"
+        );
+    }
+    let config: WasmConfig = serde_json::from_slice(&fetch(&manifest.config.digest)).unwrap();
+    assert_eq!(config.os, "wasip2");
+    let digests: Vec<String> = manifest.layers.iter().map(|l| l.digest.clone()).collect();
+    assert_eq!(config.layer_digests, digests);
+
+    let run = publish_oci(&broken, "acme/counter", "1.1.0", &oci);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["code"], "SEMVER_VIOLATION");
+    assert!(run.stdout.contains("export `add`"), "{}", run.stdout);
+    let run = publish_oci(&v2, "acme/counter", "1.1.0", &oci);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["previous"]["severity"], "additive");
+}

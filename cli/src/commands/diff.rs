@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::json;
 use wasm_hotswap::bump;
-use wasm_hotswap::diff::{diff, Severity};
+use wasm_hotswap::diff::{diff, Diff, Severity};
 
 use super::Report;
 use crate::exit::{Exit, Failure};
@@ -30,27 +30,56 @@ const GROUPS: [Severity; 3] = [Severity::Breaking, Severity::Additive, Severity:
 /// # Errors
 /// `IO_ERROR` (exit 3); the core's errors (exit 2) for either module.
 pub fn run(old_path: &Path, new_path: &Path, check: bool) -> Result<Report, Failure> {
+    let components = (
+        crate::component::read_if_component(old_path)?,
+        crate::component::read_if_component(new_path)?,
+    );
+    if let Some((old, new)) = super::diff_component::both(components, old_path, new_path)? {
+        return Ok(super::diff_component::run(&old, &new, check));
+    }
     let old = Module::read(old_path)?;
     let new = Module::read(new_path)?;
     let change = diff(&old.compared(), &new.compared());
+    fn side(m: &Module) -> Side<'_> {
+        Side {
+            path: &m.path,
+            version: m.interface.version.as_ref(),
+            json: json!({
+                "file": m.path,
+                "version": m.interface.version.as_ref().map(ToString::to_string),
+                "digest": m.digest.to_string(),
+                "kind": m.kind(),
+            }),
+        }
+    }
+    Ok(report(side(&old), side(&new), &change, check))
+}
+
+/// One side of a diff, as [`report`] shows it.
+pub(crate) struct Side<'a> {
+    /// The file.
+    pub path: &'a Path,
+    /// Its `version` section.
+    pub version: Option<&'a semver::Version>,
+    /// Its `"old"` or `"new"` JSON.
+    pub json: serde_json::Value,
+}
+
+/// The report of a classified `change` from `old` to `new`, for modules and components alike.
+pub(crate) fn report(old: Side<'_>, new: Side<'_>, change: &Diff, check: bool) -> Report {
+    let (old_path, new_path) = (old.path, new.path);
     let severity = change.severity();
     let required = bump::required(severity);
-    let versions = old
-        .interface
-        .version
-        .as_ref()
-        .zip(new.interface.version.as_ref());
+    let versions = old.version.zip(new.version);
     let verdict = versions.map(|(o, n)| (bump::declared(o, n), bump::check(o, n, severity)));
     let smallest = old
-        .interface
         .version
-        .as_ref()
         .and_then(|o| bump::smallest_allowed(o, severity));
 
     let failed_check = match (&verdict, versions) {
         (_, None) => Some(format!(
             "cannot check the bump: {} has no `version` section",
-            if old.interface.version.is_none() {
+            if old.version.is_none() {
                 old_path
             } else {
                 new_path
@@ -63,21 +92,13 @@ pub fn run(old_path: &Path, new_path: &Path, check: bool) -> Result<Report, Fail
         _ => None,
     };
 
-    let side = |m: &Module| {
-        json!({
-            "file": m.path,
-            "version": m.interface.version.as_ref().map(ToString::to_string),
-            "digest": m.digest.to_string(),
-            "kind": m.kind(),
-        })
-    };
     let groups: serde_json::Map<String, serde_json::Value> = GROUPS
         .iter()
         .map(|s| (s.to_string(), json!(change.of(*s).collect::<Vec<_>>())))
         .collect();
     let json = json!({
-        "old": side(&old),
-        "new": side(&new),
+        "old": old.json,
+        "new": new.json,
         "severity": severity,
         "changes": groups,
         "required": required,
@@ -125,7 +146,7 @@ pub fn run(old_path: &Path, new_path: &Path, check: bool) -> Result<Report, Fail
             _ => "unknown: both modules need a `version` section".to_string(),
         },
     ));
-    if let (Some(next), Some(o)) = (&smallest, &old.interface.version) {
+    if let (Some(next), Some(o)) = (&smallest, old.version) {
         rows.push((
             "smallest",
             format!("{next} (the smallest version after {o} this change allows)"),
@@ -137,7 +158,7 @@ pub fn run(old_path: &Path, new_path: &Path, check: bool) -> Result<Report, Fail
             human.push_str(&format!("check failed: {reason}\n"));
         }
     }
-    Ok(Report {
+    Report {
         json,
         human,
         exit: if check && failed_check.is_some() {
@@ -145,5 +166,5 @@ pub fn run(old_path: &Path, new_path: &Path, check: bool) -> Result<Report, Fail
         } else {
             Exit::Success
         },
-    })
+    }
 }

@@ -20,10 +20,14 @@ use crate::{metadata, wit};
 /// "imports", "exports", "wit": {"world": {"name", "package", "imports", "exports"} | null,
 /// "sections": [{"name", "size", "offset"}]}}`, where imports
 /// and exports have the core's form (`{"name", "kind": "func", "params", "results"}`, …).
+/// A component is shown by [`super::inspect_component::run`].
 ///
 /// # Errors
 /// `IO_ERROR` (exit 3); `INVALID_MODULE`, `UNSUPPORTED_COMPONENT` (exit 2).
 pub fn run(path: &Path) -> Result<Report, Failure> {
+    if let Some(component) = crate::component::read_if_component(path)? {
+        return super::inspect_component::run(&component);
+    }
     let module = Module::read(path)?;
     let wit = wit::read(path, &module.bytes)?;
     // A wasm-bindgen module is stateful by the glue's contract, not the raw ABI's.

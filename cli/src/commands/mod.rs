@@ -1,8 +1,10 @@
 //! The commands: each turns its arguments into a [`Report`], human and JSON.
 
 pub mod diff;
+pub mod diff_component;
 pub mod embed_wit;
 pub mod inspect;
+pub mod inspect_component;
 pub mod publish;
 pub mod serve;
 

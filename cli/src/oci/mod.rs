@@ -22,7 +22,9 @@
 //!
 //! - [`client`]: blocking HTTP with the anonymous bearer-token flow;
 //! - [`push`]: the rules, then the blobs (skipped when the registry has them), then the
-//!   manifest.
+//!   manifest;
+//! - [`push_component`]: the same for a component, whose manifest has the component's
+//!   `application/wasm` layer first, then its JS and each core module (`os` `wasip2`).
 //!
 //! The command's report is [`crate::commands::publish::oci`]'s.
 //!
@@ -32,6 +34,7 @@
 
 pub mod client;
 pub mod push;
+pub mod push_component;
 
 use wasm_hotswap::registry::oci::check_repository;
 

@@ -11,8 +11,8 @@ use ureq::http::Method;
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::registry::oci::{
     newest_tag, next_link, resolve_url, Descriptor, Manifest, WasmConfig, ARCHITECTURE,
-    CONFIG_MEDIA_TYPE, GLUE_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, MODULE_OS,
-    VERSION_ANNOTATION,
+    CONFIG_MEDIA_TYPE, GLUE_MEDIA_TYPE, JCO_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE,
+    MODULE_OS, VERSION_ANNOTATION,
 };
 
 use super::client::{registry_error, Client};
@@ -228,7 +228,7 @@ fn annotations(module: &Module, version: &Version, created: &str) -> BTreeMap<St
 }
 
 /// Every tag of the repository, following `Link` pages; none when it does not exist yet.
-fn list_tags(client: &Client, target: &Target) -> Result<Vec<String>, Failure> {
+pub(crate) fn list_tags(client: &Client, target: &Target) -> Result<Vec<String>, Failure> {
     let mut tags = Vec::new();
     let mut url = target.url("tags/list");
     loop {
@@ -254,6 +254,40 @@ fn list_tags(client: &Client, target: &Target) -> Result<Vec<String>, Failure> {
 
 /// The module tagged `version`, checked against its manifest.
 fn pull(client: &Client, target: &Target, version: &Version) -> Result<Module, Failure> {
+    let (url, manifest) = pull_manifest(client, target, version)?;
+    if is_component_manifest(&manifest) {
+        return Err(Failure::new(
+            Exit::Refused,
+            "SEMVER_VIOLATION",
+            format!(
+                "{version}, the newest tag, is a component (`{url}`): a core module after it \
+                 is a breaking change of guest kind, which this publish does not make"
+            ),
+        ));
+    }
+    let digest = manifest
+        .wasm_layers(&url, version)
+        .map_err(|e| corrupt(e.to_string()))?
+        .module
+        .digest;
+    let (blob_url, bytes) = pull_blob(client, target, &digest)?;
+    Module::from_bytes(Path::new(&blob_url), bytes)
+}
+
+/// Whether `manifest` is a component's: it has a [`JCO_MEDIA_TYPE`] layer.
+pub(crate) fn is_component_manifest(manifest: &Manifest) -> bool {
+    manifest
+        .layers
+        .iter()
+        .any(|layer| layer.media_type == JCO_MEDIA_TYPE)
+}
+
+/// The manifest tagged `version`, and its URL.
+pub(crate) fn pull_manifest(
+    client: &Client,
+    target: &Target,
+    version: &Version,
+) -> Result<(String, Manifest), Failure> {
     let url = target.url(&format!("manifests/{version}"));
     let reply = client.send(Method::GET, &url, &[("accept", MANIFEST_MEDIA_TYPE)], None)?;
     if !reply.ok() {
@@ -261,27 +295,31 @@ fn pull(client: &Client, target: &Target, version: &Version) -> Result<Module, F
     }
     let manifest: Manifest = serde_json::from_slice(&reply.body)
         .map_err(|e| corrupt(format!("manifest `{url}` cannot be read: {e}")))?;
-    let digest = manifest
-        .wasm_layers(&url, version)
-        .map_err(|e| corrupt(e.to_string()))?
-        .module
-        .digest;
+    Ok((url, manifest))
+}
+
+/// The blob `digest`, checked against it, and its URL.
+pub(crate) fn pull_blob(
+    client: &Client,
+    target: &Target,
+    digest: &Digest,
+) -> Result<(String, Vec<u8>), Failure> {
     let blob_url = target.url(&format!("blobs/{digest}"));
     let reply = client.send(Method::GET, &blob_url, &[], None)?;
     if !reply.ok() {
         return Err(registry_error(&Method::GET, &blob_url, reply.reason()));
     }
     let actual = Digest::of(&reply.body);
-    if actual != digest {
+    if actual != *digest {
         return Err(corrupt(format!(
             "blob `{blob_url}` holds bytes whose digest is {actual}, not the {digest} its manifest names"
         )));
     }
-    Module::from_bytes(Path::new(&blob_url), reply.body)
+    Ok((blob_url, reply.body))
 }
 
 /// Uploads `bytes` unless the registry has them; returns whether it had.
-fn upload_blob(client: &Client, target: &Target, bytes: &[u8]) -> Result<bool, Failure> {
+pub(crate) fn upload_blob(client: &Client, target: &Target, bytes: &[u8]) -> Result<bool, Failure> {
     let digest = Digest::of(bytes);
     let head_url = target.url(&format!("blobs/{digest}"));
     if client.send(Method::HEAD, &head_url, &[], None)?.ok() {
@@ -312,11 +350,11 @@ fn upload_blob(client: &Client, target: &Target, bytes: &[u8]) -> Result<bool, F
     Ok(false)
 }
 
-fn corrupt(message: String) -> Failure {
+pub(crate) fn corrupt(message: String) -> Failure {
     Failure::new(Exit::InvalidInput, "REGISTRY_CORRUPT", message)
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()

@@ -11,7 +11,10 @@
 //! ```
 //!
 //! A wasm-bindgen guest's entry also has `"glue": {"digest": "sha256:<hex>", "size": N}`: its
-//! JS glue, a blob of the same store (absent for other modules).
+//! JS glue, a blob of the same store (absent for other modules). A component's entry
+//! ([`publish_component`]) names the component itself (`digest`, `size`), the JS jco wrote
+//! (`"glue": {…, "kind": "jco"}`) and its core modules (`"cores": [{"name", "digest",
+//! "size"}]`), all blobs of the same store, written before the index like the others.
 //!
 //! - `versions` is sorted by semver precedence, ascending.
 //! - `<name>` is a [`PackageName`]: `name` or `namespace/name`; a namespace is a directory.
@@ -31,6 +34,7 @@
 pub mod dev;
 pub mod durable;
 pub mod publish;
+pub mod publish_component;
 
 use std::io;
 use std::path::PathBuf;
@@ -135,6 +139,22 @@ impl Registry {
             ))
         })?;
         Module::from_bytes(&self.blob_path(&digest), self.read_blob(&digest)?)
+    }
+
+    /// The published bytes `entry` names (a module's or a component's), checked against the
+    /// entry's digest, with the path of their blob.
+    ///
+    /// # Errors
+    /// `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2) for a bad digest in the entry or a blob
+    /// with other bytes.
+    pub fn read_blob_of(&self, entry: &Entry) -> Result<(PathBuf, Vec<u8>), Failure> {
+        let digest: Digest = entry.digest.parse().map_err(|e| {
+            corrupt(format!(
+                "the index entry of {} has a bad digest: {e}",
+                entry.version
+            ))
+        })?;
+        Ok((self.blob_path(&digest), self.read_blob(&digest)?))
     }
 
     /// Stores `bytes` under their digest. Returns the path and whether the blob was already

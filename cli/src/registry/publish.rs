@@ -231,7 +231,20 @@ fn check_against(
     version: &Version,
 ) -> Result<Previous, Failure> {
     check_greater(&newest.version, version)?;
-    let old = registry.read_module(newest)?;
+    let (old_path, old_bytes) = registry.read_blob_of(newest)?;
+    if crate::component::is_component(&old_bytes) {
+        return Err(Failure::new(
+            Exit::Refused,
+            "SEMVER_VIOLATION",
+            format!(
+                "{}, the newest published version, is a component (`{}`): a core module after \
+                 it is a breaking change of guest kind, which this publish does not make",
+                newest.version,
+                old_path.display()
+            ),
+        ));
+    }
+    let old = Module::from_bytes(&old_path, old_bytes)?;
     check_bump(&newest.version, &old, module, version)
 }
 
@@ -291,7 +304,7 @@ pub fn check_bump(
     }
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()

@@ -5,6 +5,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod component;
+
 /// What one run of `hotswap` printed and exited with.
 pub struct Run {
     pub code: i32,

@@ -47,7 +47,8 @@ pub use challenge::Challenge;
 pub use fetch::resolve_oci;
 pub use manifest::{
     Descriptor, Layer, Manifest, WasmConfig, WasmLayers, ARCHITECTURE, CONFIG_MEDIA_TYPE,
-    GLUE_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, MODULE_OS, VERSION_ANNOTATION,
+    CORE_MEDIA_TYPE, GLUE_MEDIA_TYPE, JCO_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE,
+    MODULE_OS, TITLE_ANNOTATION, VERSION_ANNOTATION,
 };
 pub use repository::check_repository;
 pub use tags::{newest_tag, select_tag};

@@ -3,13 +3,14 @@
 //! ([`crate::registry::publish::publish`]) against a registry folder ([`registry`]) or an OCI
 //! registry's tags ([`oci`]).
 
+pub mod component;
 pub mod oci;
 pub mod registry;
 
 use std::path::Path;
 
 use super::Report;
-use crate::exit::Failure;
+use crate::exit::{Exit, Failure};
 use crate::registry::publish::{Previous, VersionSection};
 use crate::registry::PackageName;
 
@@ -23,17 +24,32 @@ pub enum Destination<'a> {
 }
 
 /// Publishes the module in `path` as `name@version` to `to`, with the wasm-bindgen glue in
-/// `glue`.
+/// `glue`; a component goes to [`component::run`], transpiled with the `jco` program.
 ///
 /// # Errors
-/// As [`registry::run`] or [`oci::run`].
+/// As [`registry::run`], [`oci::run`] or [`component::run`].
 pub fn run(
     path: &Path,
     glue: Option<&Path>,
     name: &PackageName,
     version: &semver::Version,
     to: Destination<'_>,
+    jco: Option<&Path>,
 ) -> Result<Report, Failure> {
+    if let Some(found) = crate::component::read_if_component(path)? {
+        if let Some(glue) = glue {
+            return Err(Failure::new(
+                Exit::InvalidInput,
+                "INVALID_GUEST",
+                format!(
+                    "{}: --glue {} was given, but this is a component, whose JS publish writes                      itself with jco; publish it without --glue",
+                    path.display(),
+                    glue.display()
+                ),
+            ));
+        }
+        return component::run(found, name, version, to, jco);
+    }
     match to {
         Destination::Folder(dir) => registry::run(path, glue, name, version, dir),
         Destination::Oci(url) => oci::run(path, glue, name, version, url),
