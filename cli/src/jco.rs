@@ -116,11 +116,14 @@ pub fn locate(flag: Option<&Path>) -> Result<PathBuf, Failure> {
 }
 
 /// Transpiles the component `bytes` (read from `path`, named in errors) with the `jco`
-/// program, as `jco transpile <file> --instantiation async --no-typescript --base64-cutoff 0
-/// --name <stem> -o <tmp>`: `--base64-cutoff 0` keeps every core module a file of its own
-/// rather than base64 in the JS, so each is a blob the runtime compiles (jco 1.35 writes
-/// files in `--instantiation` mode anyway; the flag keeps it so should that change). Then
-/// checks the output:
+/// program, as `jco transpile <file> --instantiation async --no-typescript --no-nodejs-compat
+/// --minify --base64-cutoff 0 --name <stem> -o <tmp>`: `--base64-cutoff 0` keeps every core
+/// module a file of its own rather than base64 in the JS, so each is a blob the runtime
+/// compiles (jco 1.35 writes files in `--instantiation` mode anyway; the flag keeps it so
+/// should that change); `--minify` halves the JS the browser downloads (234 KB to 120 KB for
+/// the Rust example, 36 KB to 22 KB gzipped), and `--no-nodejs-compat` leaves out the code
+/// that fetches core modules from disk in Node, which `getCoreModule` makes dead. Then checks
+/// the output:
 ///
 /// - exactly one `<stem>.js`;
 /// - every `getCoreModule('…')` name the JS asks for was written, as a core module;
@@ -149,6 +152,7 @@ pub fn transpile(jco: &Path, path: &Path, bytes: &[u8], stem: &str) -> Result<Tr
         .arg("transpile")
         .arg(&input)
         .args(["--instantiation", "async", "--no-typescript", "--quiet"])
+        .args(["--no-nodejs-compat", "--minify"])
         .args(["--base64-cutoff", "0", "--name", stem, "-o"])
         .arg(&out)
         .output()
@@ -209,24 +213,13 @@ pub fn transpile(jco: &Path, path: &Path, bytes: &[u8], stem: &str) -> Result<Tr
     Ok(Transpiled { js, cores: wasm })
 }
 
-/// The names the transpiled JS passes to `getCoreModule`, in order, each once:
-/// `getCoreModule('counter.core.wasm')` => `counter.core.wasm` (either quote).
+/// The names the transpiled JS passes to `getCoreModule`, in order, each once: the
+/// runtime's own reading ([`wasm_hotswap::guest::glue::jco_core_names`]).
 pub fn core_module_names(js: &str) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    let mut rest = js;
-    while let Some(at) = rest.find("getCoreModule(") {
-        rest = &rest[at + "getCoreModule(".len()..];
-        let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else {
-            continue;
-        };
-        if let Some(end) = rest[1..].find(quote) {
-            let name = &rest[1..1 + end];
-            if !names.iter().any(|n| n == name) {
-                names.push(name.to_string());
-            }
-        }
-    }
-    names
+    wasm_hotswap::guest::glue::jco_core_names(js)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 fn is_core_module(bytes: &[u8]) -> bool {

@@ -145,15 +145,16 @@ pub fn jco_body(text: &str, source: &str) -> Result<String> {
     Ok(body + "\n;return instantiate;\n")
 }
 
-/// The names a component's transpiled JS asks `getCoreModule` for, in order: each
-/// `getCoreModule('name')` (or with double quotes) in its text.
+/// The names a component's transpiled JS asks `getCoreModule` for, in order, each once: each
+/// `getCoreModule('name')` in its text, with any of JS's three quotes (jco's `--minify`
+/// writes `` getCoreModule(`name`) ``).
 pub fn jco_core_names(text: &str) -> Vec<&str> {
     const CALL: &str = "getCoreModule(";
     let mut names = Vec::new();
     let mut rest = text;
     while let Some(at) = rest.find(CALL) {
         rest = &rest[at + CALL.len()..];
-        let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else {
+        let Some(quote) = rest.chars().next().filter(|c| matches!(c, '\'' | '"' | '`')) else {
             continue;
         };
         if let Some(end) = rest[1..].find(quote) {
@@ -275,7 +276,7 @@ export { initSync, __wbg_init as default };
 
     /// The shape of `jco transpile --instantiation async` output, readable and minified.
     const JCO: &str = "\"use components\";\nexport function instantiate(getCoreModule, imports, instantiateCore = WebAssembly.instantiate) {\n  if (!getCoreModule) getCoreModule = (name) => fetchCompile(new URL(`./${name}`, import.meta.url));\n  const module0 = getCoreModule('counter.core.wasm');\n  const module1 = getCoreModule(\"counter.core2.wasm\");\n  return { greet: () => 'hi' };\n}\n\nexport const _util = {\n  \n}\n";
-    const JCO_MIN: &str = "\"use components\";export function instantiate(getCoreModule,e,t=WebAssembly.instantiate){let a=getCoreModule('c.core.wasm');return{}}export const _util={};";
+    const JCO_MIN: &str = "\"use components\";export function instantiate(getCoreModule,e,t=WebAssembly.instantiate){getCoreModule||(getCoreModule=e=>fetchCompile(new URL(`./${e}`,import.meta.url)));let a=getCoreModule(`c.core.wasm`);return{}}export const _util={};";
 
     #[test]
     fn jcos_instantiation_output_becomes_a_body_returning_instantiate() {

@@ -30,8 +30,8 @@ use crate::error::{Error, Result};
 /// component encoder into the browser runtime (about 320 KB more, gzipped). A native test
 /// runs both on every case and checks that they agree.
 ///
-/// The verdict is wasmparser's. The named problems come from a walk of both worlds by the
-/// rules below, which state what that check enforces item by item; wasmparser's own message
+/// The verdict is wasmparser's, but for a component (below). The named problems come from a
+/// walk of both worlds by the rules below, which state what that check enforces item by item; wasmparser's own message
 /// ("ascribed type of export is not compatible with item's type") names no item.
 ///
 /// # Rules
@@ -43,7 +43,12 @@ use crate::error::{Error, Result};
 ///    and type the host's interface has must be in the module's, with the same type; the
 ///    module's may have more.
 /// 3. Every import of the module's world is provided by the host's world, with the same
-///    type. The host may provide more. For an imported interface, every function and type the
+///    type. The host may provide more.
+///
+/// A component's world is checked by rules 2 and 4 alone, item by item, and that walk is the
+/// verdict: its imports are checked against the imports object instead (where its WASI
+/// imports come from), and its world keeps no package name (it decodes as `root:component`),
+/// so it is taken to be in the host's package. For an imported interface, every function and type the
 ///    module's interface needs must be in the host's.
 /// 4. Types are compared by structure with aliases expanded, exactly (record fields, variant
 ///    cases, flags, parameter names and order, results); resources by name; the world's own
@@ -76,10 +81,20 @@ pub fn check_world(
     world_name: Option<&str>,
 ) -> Result<()> {
     let (resolve, host) = parse_wit(expected_wit, world_name, "expect.wit")?;
+    let (module, component) = match exports_only(module) {
+        Some(exports) => (std::borrow::Cow::Owned(exports), true),
+        None => (std::borrow::Cow::Borrowed(module), false),
+    };
     let mut problems = diff(module.resolve(), module.world_id(), &resolve, host);
+    if component {
+        return match problems.is_empty() {
+            true => Ok(()),
+            false => Err(Error::IncompatibleInterface { problems }),
+        };
+    }
     let host_name = resolve.worlds[host].name.clone();
 
-    let verdict = subtype(module, resolve, host);
+    let verdict = subtype(&module, resolve, host);
     match verdict {
         Ok(()) => Ok(()),
         Err(err) => {
@@ -90,6 +105,25 @@ pub fn check_world(
         }
     }
 }
+
+/// For a component, its world without its imports: the host's `expect.wit` says what it
+/// calls (rule 2), and what a component imports is checked against the imports object the
+/// host gives it (its WASI imports, say, which a host's WIT would have to spell out in full).
+/// `None` for a core module's world, which is checked whole.
+fn exports_only(module: &ModuleWorld) -> Option<ModuleWorld> {
+    let (resolve, world) = (module.resolve(), module.world_id());
+    let package = resolve.worlds[world].package?;
+    let name = &resolve.packages[package].name;
+    if format!("{}:{}", name.namespace, name.name) != DECODED_COMPONENT_PACKAGE {
+        return None;
+    }
+    let (mut resolve, world) = module.clone().into_parts();
+    resolve.worlds[world].imports.clear();
+    Some(ModuleWorld::from_parts(resolve, world))
+}
+
+/// The package `wit_component::decode` gives a component's own world.
+const DECODED_COMPONENT_PACKAGE: &str = "root:component";
 
 /// The failing items, named, by rules 1–4 of [`check_world`].
 fn diff(module: &Resolve, mworld: WorldId, host: &Resolve, hworld: WorldId) -> Vec<String> {
@@ -105,7 +139,9 @@ fn diff(module: &Resolve, mworld: WorldId, host: &Resolve, hworld: WorldId) -> V
         })
     };
     let (mp, hp) = (package(module, m), package(host, h));
-    if mp != hp {
+    // A component keeps no name for its own world's package: decoded, it is always
+    // `root:component`, so it is in whichever package the host's world is.
+    if mp != hp && mp.as_deref() != Some(DECODED_COMPONENT_PACKAGE) {
         problems.push(at(format!(
             "the module's world is in package `{}`, expected package `{}`",
             mp.unwrap_or_default(),

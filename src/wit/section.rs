@@ -71,6 +71,10 @@ impl ModuleWorld {
         self.world
     }
 
+    pub(crate) fn from_parts(resolve: Resolve, world: WorldId) -> Self {
+        ModuleWorld { resolve, world }
+    }
+
     pub(crate) fn into_parts(self) -> (Resolve, WorldId) {
         (self.resolve, self.world)
     }

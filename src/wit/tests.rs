@@ -172,6 +172,7 @@ fn truncated_section_points_inside_the_section() {
 fn a_components_world_is_its_type_and_embedding_into_one_is_unsupported() {
     let component = wat::parse_str(
         r#"(component
+            (import "wasi:cli/environment@0.2.0" (instance))
             (core module $m (func (export "f") (param i32) (result i32) local.get 0))
             (core instance $i (instantiate $m))
             (func (export "increment") (param "by" u32) (result u32)
@@ -181,6 +182,16 @@ fn a_components_world_is_its_type_and_embedding_into_one_is_unsupported() {
     let world = module_world(&component).unwrap().unwrap();
     let exports: Vec<_> = world.exports().into_iter().map(|e| e.name).collect();
     assert_eq!(exports, ["increment"]);
+    // A component keeps no package name for its world: it satisfies the host's in any package;
+    // its imports (WASI's, here) are the imports object's to provide, not the host's world's.
+    check_world(&world, COUNTER, None).unwrap();
+    let err = check_world(
+        &world,
+        "package example:counter; world counter { export increment: func(by: u64) -> u64; }",
+        None,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("export `increment` has type"), "{err}");
     assert_eq!(
         embed_world(&component, COUNTER, None).unwrap_err(),
         Error::UnsupportedComponent

@@ -84,17 +84,4 @@ impl Guest for Counter {
     }
 }
 
-/// With feature `trap-start`: a static constructor that traps. wasm-ld runs it from
-/// `__wasm_call_ctors`, which the reactor's `_initialize` calls when the component is
-/// instantiated, so instantiation fails.
-#[cfg(feature = "trap-start")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static TRAP_IN_START: extern "C" fn() = trap_in_start;
-
-#[cfg(feature = "trap-start")]
-extern "C" fn trap_in_start() {
-    core::arch::wasm32::unreachable()
-}
-
 export!(Counter);

@@ -82,6 +82,9 @@ impl Guest for Counter {
     }
 
     fn load_state(state: Vec<u8>) -> Result<(), String> {
+        if cfg!(feature = "refuse-state") {
+            return Err(format!("this build refuses every state ({} bytes)", state.len()));
+        }
         let loaded: State = envelope::decode(&state).map_err(|e| e.to_string())?;
         with(|s| *s = loaded);
         Ok(())
