@@ -93,6 +93,12 @@
 //! What differs between kinds of guest is behind one seam, [`guest`]: a wasm-bindgen crate is
 //! loaded with its glue (`glue: { url, digest }`), which the runtime verifies and runs a fresh
 //! copy of per version, and its state moves through the glue's `save_state` and `load_state`.
+//! A Component Model component is loaded from a registry entry that names it, the JS `jco
+//! transpile --instantiation async` made of it and its core modules: every blob is verified,
+//! the core modules compiled from their verified bytes and handed to a fresh copy of the JS's
+//! `instantiate` through `getCoreModule`; the gate reads the component's own bytes (its
+//! top-level items, and in the `wit` build its WIT world), and its state moves through its
+//! WIT exports `save-state` and `load-state`.
 //!
 //! # Update delivery
 //!
@@ -109,11 +115,15 @@
 //!
 //! # Limitations
 //!
-//! - Two guest kinds: raw core modules and wasm-bindgen crates (`--target web` glue, 0.2.100
-//!   and later, without JS snippets). A Component Model binary is refused with
-//!   `UNSUPPORTED_COMPONENT`.
-//! - A wasm-bindgen guest's glue runs through `new Function`: under a Content-Security-Policy
-//!   the page needs `'trusted-types-eval'` (Chromium, with Trusted Types) or `'unsafe-eval'`.
+//! - Three guest kinds: raw core modules, wasm-bindgen crates (`--target web` glue, 0.2.100
+//!   and later, without JS snippets) and components transpiled by jco in instantiation mode.
+//!   A component loaded bare, without its JS and core modules, is refused with
+//!   `UNSUPPORTED_COMPONENT`, saying how to publish it.
+//! - Without the `wit` feature a component is gated by the names and sorts of its top-level
+//!   items, not their WIT types; a component's resources die with its instance.
+//! - A wasm-bindgen guest's glue and a component's JS run through `new Function`: under a
+//!   Content-Security-Policy the page needs `'trusted-types-eval'` (Chromium, with Trusted
+//!   Types) or `'unsafe-eval'`.
 //!   Module records would pin each version's memory for the page's life; see [`guest::glue`].
 //! - For a wasm-bindgen guest, `expect.exports` and the gate see the `_bg.wasm`'s own
 //!   signatures (a `&str` parameter is `(i32, i32)`), not the glue's JS ones.

@@ -1,8 +1,8 @@
 //! Rust guest SDK for wasm-hotswap: gives a Rust guest the state exports of the guest
 //! contract for one serde type, and its `version` custom section. Two modes, one envelope:
-//! the raw ABI ([`export_state!`], below) for guests without wasm-bindgen, and the
+//! the raw ABI ([`export_state!`], below) for guests without wasm-bindgen, the
 //! wasm-bindgen mode (`export_bindgen_state!`, feature `wasm-bindgen`; see
-//! "wasm-bindgen guests").
+//! "wasm-bindgen guests"), and the envelope alone for components (see "Component guests").
 //!
 //! # Usage
 //!
@@ -89,6 +89,37 @@
 //! [`bindgen::save`] and [`bindgen::load`] are the two exports minus the JS, so native tests
 //! can exercise every path (refusals included). The demo guests `www/notes/v1` and `v2` use
 //! this mode.
+//!
+//! # Component guests
+//!
+//! A Component Model guest states the contract in WIT, in its world:
+//!
+//! ```wit
+//! save-state: func() -> list<u8>;
+//! load-state: func(state: list<u8>) -> result<_, string>;
+//! ```
+//!
+//! Built for `wasm32-wasip2` with wit-bindgen, it uses this crate without features, for the
+//! same envelope, through [`envelope::encode`] and [`envelope::decode`]; `load-state`'s `err`
+//! string is what the host sees in `STATE_LOAD_FAILED` (`examples/rust-component/` in the
+//! repository is the whole guest):
+//!
+//! ```text
+//! wit_bindgen::generate!({ world: "counter", path: "wit" });
+//!
+//! impl Guest for Counter {
+//!     fn save_state() -> Vec<u8> {
+//!         with(|s| envelope::encode(State::SCHEMA, s).expect("the state serializes"))
+//!     }
+//!     fn load_state(state: Vec<u8>) -> Result<(), String> {
+//!         let loaded: State = envelope::decode(&state).map_err(|e| e.to_string())?;
+//!         with(|s| *s = loaded);
+//!         Ok(())
+//!     }
+//!     // … the world's other functions
+//! }
+//! export!(Counter);
+//! ```
 //!
 //! # Envelope format
 //!
