@@ -154,7 +154,11 @@ pub fn jco_core_names(text: &str) -> Vec<&str> {
     let mut rest = text;
     while let Some(at) = rest.find(CALL) {
         rest = &rest[at + CALL.len()..];
-        let Some(quote) = rest.chars().next().filter(|c| matches!(c, '\'' | '"' | '`')) else {
+        let Some(quote) = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '\'' | '"' | '`'))
+        else {
             continue;
         };
         if let Some(end) = rest[1..].find(quote) {
