@@ -2,8 +2,12 @@
 // examples/, built here from source with the real toolchains (Debian's clang and lld, npm's
 // asc), swap with their state through the raw contract; each refuses a state it cannot read,
 // and the gate refuses a minor version that drops an export, leaving the old version serving.
+// Each is also published by the CLI, which refuses the minor that drops an export, and swapped
+// from that registry by the packed npm package.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { start } from "./harness.mjs";
@@ -14,14 +18,37 @@ const LANGUAGES = [
   { name: "AssemblyScript", a: "an", dir: "assemblyscript-counter", build: ["node", ["examples/assemblyscript-counter/build.mjs"]] },
 ];
 
-let env;
+// Inside www/build/ (git-ignored), so that the test's static server serves them.
+const REGISTRY = join(ROOT, "www/build/registry-languages");
+const PACKED = join(ROOT, "www/build/packed-languages");
+
+let env, cli;
 before(async () => {
   for (const { build: [command, args] } of LANGUAGES) execFileSync(command, args, { cwd: ROOT, stdio: "inherit" });
+  const built = spawnSync("cargo", ["build", "-q", "-p", "hotswap-cli"], { cwd: ROOT, stdio: "inherit" });
+  assert.equal(built.status, 0, "cargo build -p hotswap-cli");
+  cli = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "hotswap");
+  // The shim as apps get it: the tarball `npm pack` makes, unpacked where the server serves it.
+  rmSync(PACKED, { recursive: true, force: true });
+  mkdirSync(PACKED, { recursive: true });
+  const [{ filename }] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", PACKED], { cwd: ROOT, encoding: "utf8" }));
+  execFileSync("tar", ["-xzf", join(PACKED, filename), "-C", PACKED]);
+  rmSync(REGISTRY, { recursive: true, force: true });
   env = await start();
 });
 after(async () => {
   await env?.stop();
+  rmSync(REGISTRY, { recursive: true, force: true });
+  rmSync(PACKED, { recursive: true, force: true });
 });
+
+/** `hotswap publish` of examples/<dir>'s `name` build as `version`, with its JSON output. */
+function publish(dir, name, version) {
+  const file = join(ROOT, "www/build/examples", dir, `${name}.wasm`);
+  const args = ["publish", file, "--name", dir, "--version", version, "--registry", REGISTRY, "--json"];
+  const run = spawnSync(cli, args, { cwd: ROOT, encoding: "utf8" });
+  return { status: run.status, json: JSON.parse(run.stdout || "null") };
+}
 
 // Runs `body` in a fresh page with `HotModule`, `guest(dir, name)` (the `{ url, digest }` of
 // www/build/examples/<dir>/<name>.wasm) and `failure(promise)` (`code: message` of its
@@ -101,5 +128,24 @@ for (const [from, to] of [LANGUAGES, [...LANGUAGES].reverse()]) {
     const { message, ...serving } = result;
     assert.match(message, /^STATE_LOAD_FAILED: .*`load_state` returned 1/);
     assert.deepEqual(serving, { version: "1.0.0", get: 6, increment: 7 });
+  });
+}
+
+for (const { name, a, dir } of LANGUAGES) {
+  test(`${a} ${name} guest published by the CLI swaps from the registry with its state, from the packed package, and a v1 as 1.2.0 is refused by publish naming calls`, async () => {
+    assert.equal(publish(dir, "counter-v1", "1.0.0").status, 0);
+    assert.equal(publish(dir, "counter-v2", "1.1.0").status, 0);
+    const refused = publish(dir, "counter-v1-as-1.2.0", "1.2.0");
+    assert.equal(refused.status, 1);
+    assert.equal(refused.json.error.code, "SEMVER_VIOLATION");
+    assert.match(JSON.stringify(refused.json.error), /export `calls`/);
+    const result = await env.evaluate("tests/e2e/fixtures/app.html", `(async () => {
+      const { HotModule } = await import("/www/build/packed-languages/package/dist/index.js");
+      const m = await HotModule.load({ registry: "/www/build/registry-languages/", name: ${JSON.stringify(dir)}, range: "=1.0.0" });
+      m.exports.increment(5);
+      const report = await m.swap({ version: "^1" });
+      return { version: m.version, get: m.exports.get(), calls: m.exports.calls(), guest: report.guest };
+    })()`);
+    assert.deepEqual(result, { version: "1.1.0", get: 5, calls: 0, guest: "stateful" });
   });
 }
