@@ -10,12 +10,15 @@ use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::error::Error;
 use crate::expect::Expectation;
-use crate::js::{now, register_error_class, to_js, Failure};
+use crate::js::{describe, now, register_error_class, to_js, Events, Failure};
 use crate::options::{Defaults, Origin, RegistryRef, UpdatePolicy};
 use crate::pipeline::{self, Live, Staged};
 use crate::queue::{Place, Queue};
+use crate::report::Restore;
 use crate::report::SwapReport;
+use wasm_bindgen_futures::JsFuture;
 
 pub(crate) mod options;
 mod watch;
@@ -47,6 +50,10 @@ pub(crate) struct Inner {
     registry: Option<Rc<RegistryRef>>,
     /// Swaps wait here for the ones before them.
     queue: Queue,
+    /// Where `swapped` and `rolledback` are dispatched.
+    events: Events,
+    /// What a call that traps during probation calls: an automatic rollback.
+    on_trap: Function,
 }
 
 impl Inner {
@@ -62,7 +69,7 @@ impl Inner {
 
     /// Queues a swap behind the ones already queued: its place is taken now, and the future
     /// runs the swap when every earlier one has settled, succeeded or failed; the commit
-    /// happens in the same turn as the preparation.
+    /// happens in the same turn as the preparation, and the health check after it.
     pub(crate) fn swap(
         self: &Rc<Self>,
         options: JsOptions,
@@ -71,8 +78,92 @@ impl Inner {
         let inner = Rc::clone(self);
         async move {
             let (_place, staged) = preparing.await;
-            pipeline::commit_staged(&inner.live, staged?)
+            let (report, health) = inner.commit(staged?)?;
+            match health {
+                Health::Pending(answer) => {
+                    let answer = JsFuture::from(answer).await;
+                    inner.judge_health(answer.map(|v| v.as_bool() != Some(false)))?;
+                }
+                Health::Known(answer) => inner.judge_health(answer)?,
+            }
+            Ok(report)
         }
+    }
+
+    /// Commits `staged`, then announces it (`swapped`), puts the new version on probation and
+    /// asks the health check, whose answer may still be pending.
+    fn commit(self: &Rc<Self>, staged: Staged) -> Result<(SwapReport, Health), Failure> {
+        let policy = Rc::clone(&staged.policy);
+        let report = pipeline::commit_staged(&self.live, staged)?;
+        self.events
+            .emit("swapped", &detail(&[("report", to_js(&report))]));
+        let has_previous = !self.live.retained.borrow().is_empty();
+        if let (Some(probation), true) = (policy.probation, has_previous) {
+            let table = &self.live.table;
+            table.probation(&self.on_trap, probation.calls, probation.ms);
+        }
+        let health = match (&policy.health_check, has_previous) {
+            (Some(check), true) => {
+                match check.call1(&JsValue::UNDEFINED, &self.live.table.exports()) {
+                    Ok(answer) if answer.is_instance_of::<Promise>() => {
+                        Health::Pending(answer.unchecked_into())
+                    }
+                    Ok(answer) => Health::Known(Ok(answer.as_bool() != Some(false))),
+                    Err(cause) => Health::Known(Err(cause)),
+                }
+            }
+            _ => Health::Known(Ok(true)),
+        };
+        Ok((report, health))
+    }
+
+    /// Rolls back when the health check said no (`Ok(false)`) or threw (`Err`).
+    ///
+    /// # Errors
+    /// [`Error::HealthCheckFailed`] once it rolled back, with the check's error as cause.
+    fn judge_health(self: &Rc<Self>, answer: Result<bool, JsValue>) -> Result<(), Failure> {
+        let (reason, cause) = match answer {
+            Ok(true) => return Ok(()),
+            Ok(false) => ("it answered false".to_string(), JsValue::UNDEFINED),
+            Err(cause) => (format!("it threw {}", describe(&cause)), cause),
+        };
+        let to = self.auto_rollback("health-check", &cause);
+        Err(Failure::caused(
+            Error::HealthCheckFailed { reason, to },
+            cause,
+        ))
+    }
+
+    /// The rollback probation makes: the current state when the previous version accepts it,
+    /// else its snapshot; announced as `rolledback` with `reason` and `error`. Returns the
+    /// version serving after it.
+    fn auto_rollback(&self, reason: &str, error: &JsValue) -> String {
+        self.live.table.end_probation();
+        let from = self.version_label();
+        let rolled = pipeline::rollback(&self.live, Restore::State, &Expectation::default())
+            .or_else(|_| {
+                pipeline::rollback(&self.live, Restore::Snapshot, &Expectation::default())
+            });
+        let to = self.version_label();
+        if let Ok(report) = &rolled {
+            let detail = detail(&[
+                ("from", JsValue::from_str(&from)),
+                ("to", JsValue::from_str(&to)),
+                ("reason", JsValue::from_str(reason)),
+                ("error", error.clone()),
+                ("report", to_js(report)),
+            ]);
+            self.events.emit("rolledback", &detail);
+        }
+        to
+    }
+
+    /// The serving version's name: its version, else its digest.
+    fn version_label(&self) -> String {
+        let serving = self.live.serving.borrow();
+        serving
+            .version()
+            .unwrap_or_else(|| serving.digest().to_string())
     }
 
     /// Queues the preparation of a swap, like [`Inner::swap`] without the commit.
@@ -149,7 +240,19 @@ impl StagedUpdate {
             let reason = "this staged update was committed or discarded already".into();
             Failure::from(crate::error::Error::StaleUpdate { reason }).into_js()
         })?;
-        let report = pipeline::commit_staged(&self.inner.live, staged).map_err(Failure::into_js)?;
+        let inner = &self.inner;
+        let (report, health) = inner.commit(staged).map_err(Failure::into_js)?;
+        match health {
+            Health::Known(answer) => inner.judge_health(answer).map_err(Failure::into_js)?,
+            // The answer comes later: a no then rolls back, announced as `rolledback`.
+            Health::Pending(answer) => {
+                let inner = Rc::clone(inner);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let answer = JsFuture::from(answer).await;
+                    let _ = inner.judge_health(answer.map(|v| v.as_bool() != Some(false)));
+                });
+            }
+        }
         Ok(to_js(&report))
     }
 
@@ -178,17 +281,26 @@ impl HotModule {
             Origin::Registry(registry) => Some(Rc::clone(registry)),
             _ => None,
         };
-        let inner = Inner {
-            live,
-            fetch: pipeline::fetch_with_timeout(&options),
-            expect: options.expect,
-            policy: options.policy,
-            registry,
-            queue: Queue::new(),
-        };
-        Ok(HotModule {
-            inner: Rc::new(inner),
-        })
+        let fetch = pipeline::fetch_with_timeout(&options);
+        let inner = Rc::new_cyclic(|weak: &std::rc::Weak<Inner>| {
+            let weak = weak.clone();
+            let on_trap = Closure::<dyn Fn(JsValue)>::new(move |error: JsValue| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.auto_rollback("trap", &error);
+                }
+            });
+            Inner {
+                live,
+                fetch,
+                expect: options.expect,
+                policy: options.policy,
+                registry,
+                queue: Queue::new(),
+                events: Events::new(),
+                on_trap: on_trap.into_js_value().unchecked_into(),
+            }
+        });
+        Ok(HotModule { inner })
     }
 
     /// The stable exports object.
@@ -274,6 +386,75 @@ impl HotModule {
         }
     }
 
+    /// Returns to the version that served before the last swap, whose instance was kept
+    /// (`retain`), so nothing is fetched: with `{ restore: "snapshot" }` it serves with the
+    /// state it had when it was swapped out, else the current state moves into it like any
+    /// swap's. Waits in the swap queue; dispatches `rolledback`.
+    ///
+    /// # Errors
+    /// Rejects with a `HotSwapError`: `NOTHING_TO_ROLL_BACK`, `INCOMPATIBLE_INTERFACE` (the
+    /// expectation), `STATE_SAVE_FAILED`, `STATE_LOAD_FAILED` (the older version refused the
+    /// current state), `INVALID_OPTIONS`. The version serving keeps serving.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SwapReport>")]
+    pub fn rollback(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RollbackOptions")] options: JsValue,
+    ) -> Promise {
+        let restore = match crate::js::get(&options, "restore") {
+            v if v.is_undefined() || v.as_string().as_deref() == Some("state") => Restore::State,
+            v if v.as_string().as_deref() == Some("snapshot") => Restore::Snapshot,
+            _ => {
+                let error = crate::options::invalid(
+                    "restore",
+                    "expected \"state\" (the current state, the default) or \"snapshot\"",
+                );
+                return Promise::reject(&Failure::from(error).into_js());
+            }
+        };
+        let inner = Rc::clone(&self.inner);
+        let turn = inner.queue.join();
+        future_to_promise(async move {
+            let _place = turn.await;
+            inner.live.table.end_probation();
+            let from = inner.version_label();
+            let report = pipeline::rollback(&inner.live, restore, &inner.expect)
+                .map_err(Failure::into_js)?;
+            let report = to_js(&report);
+            let detail = detail(&[
+                ("from", JsValue::from_str(&from)),
+                ("to", JsValue::from_str(&inner.version_label())),
+                ("reason", JsValue::from_str("requested")),
+                ("error", JsValue::UNDEFINED),
+                ("report", report.clone()),
+            ]);
+            inner.events.emit("rolledback", &detail);
+            Ok(report)
+        })
+    }
+
+    /// `EventTarget.addEventListener`: `swapped` `{ report }`, `rolledback` `{ from, to,
+    /// reason, error, report }`.
+    #[wasm_bindgen(js_name = addEventListener)]
+    pub fn add_event_listener(&self, kind: &str, listener: &JsValue, options: &JsValue) {
+        self.inner
+            .events
+            .add_event_listener(kind, listener, options);
+    }
+
+    /// `EventTarget.removeEventListener`.
+    #[wasm_bindgen(js_name = removeEventListener)]
+    pub fn remove_event_listener(&self, kind: &str, listener: &JsValue, options: &JsValue) {
+        self.inner
+            .events
+            .remove_event_listener(kind, listener, options);
+    }
+
+    /// `EventTarget.dispatchEvent`.
+    #[wasm_bindgen(js_name = dispatchEvent)]
+    pub fn dispatch_event(&self, event: &JsValue) -> bool {
+        self.inner.events.dispatch_event(event)
+    }
+
     /// Watches the registry package this module was loaded from, and swaps to the versions the
     /// update policy allows as they are published: see the `watch` module. Returns a `Watcher`
     /// (an `EventTarget`: `available`, `applied`, `rejected`, `error`) with `stop()` and `role`.
@@ -288,6 +469,23 @@ impl HotModule {
     ) -> Result<JsValue, JsValue> {
         watch::start(&self.inner, &options).map_err(|e| Failure::from(e).into_js())
     }
+}
+
+/// The health check's answer right after a commit: known, or a promise of it.
+enum Health {
+    /// `Ok(false)` is a no, `Err` a throw.
+    Known(Result<bool, JsValue>),
+    /// It returned a promise.
+    Pending(Promise),
+}
+
+/// An event's `detail`: a plain object of `fields`.
+fn detail(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
 }
 
 /// Makes errors thrown by the runtime instances of `class` (the shim's `HotSwapError`), whose
@@ -320,6 +518,7 @@ impl Inner {
             expect: Rc::clone(&self.expect),
             policy,
             glue,
+            retain: crate::options::DEFAULT_RETAIN,
         }
     }
 }

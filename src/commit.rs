@@ -13,7 +13,7 @@ use crate::guest::{Guest, Instance};
 use crate::interface::Interface;
 use crate::js::{now, ExportTable, Failure};
 use crate::prepare::Prepared;
-use crate::report::CommitStages;
+use crate::report::{CommitStages, Restore};
 
 /// The instance serving now. Only [`Serving::first`] and [`commit`] make one, from a
 /// [`Prepared`] instance, so whatever serves passed the whole pipeline.
@@ -89,9 +89,9 @@ fn bind(table: &ExportTable, instance: &Instance) {
 }
 
 /// What the commit did: bytes of state moved and the time of each step.
-pub struct Committed {
+pub struct Committed<S = Serving> {
     /// The new instance, now serving.
-    pub serving: Serving,
+    pub serving: S,
     /// Bytes of state moved.
     pub state_bytes: u64,
     /// Milliseconds per step.
@@ -125,6 +125,47 @@ pub fn commit(
     let end = now();
     Ok(Committed {
         serving: Serving::from(prepared),
+        state_bytes: moved.bytes,
+        stages: CommitStages {
+            save: moved.save,
+            copy: moved.copy,
+            load: moved.load,
+            rebind: end - rebind_start,
+            total: end - start,
+        },
+    })
+}
+
+/// Points every export back at `target`, a version kept from before: with
+/// [`Restore::State`] the current state moves into it first (it may refuse, and then nothing
+/// changes); with [`Restore::Snapshot`] it serves with the state it held when it was swapped
+/// out, which its `save_state` left as it was.
+///
+/// # Errors
+/// As [`commit`], for [`Restore::State`].
+pub fn restore(
+    serving: &Serving,
+    target: &Serving,
+    table: &ExportTable,
+    restore: Restore,
+) -> Result<Committed<()>, Failure> {
+    let start = now();
+    table.hold();
+    let moved = match restore {
+        Restore::Snapshot => MovedState::default(),
+        Restore::State => match move_state(&serving.instance, &target.instance) {
+            Ok(moved) => moved,
+            Err(failure) => {
+                table.release();
+                return Err(failure);
+            }
+        },
+    };
+    let rebind_start = now();
+    bind(table, &target.instance);
+    let end = now();
+    Ok(Committed {
+        serving: (),
         state_bytes: moved.bytes,
         stages: CommitStages {
             save: moved.save,

@@ -158,6 +158,21 @@ pub enum Error {
         /// The export that was called.
         export: String,
     },
+    /// `rollback()` with no earlier version kept to roll back to.
+    #[error("nothing to roll back to: {reason}")]
+    NothingToRollBack {
+        /// Why no version is kept.
+        reason: String,
+    },
+    /// The policy's health check answered false, threw or rejected right after a commit; the
+    /// module rolled back to the version before.
+    #[error("health check failed: {reason}; rolled back to {to}")]
+    HealthCheckFailed {
+        /// What the health check answered.
+        reason: String,
+        /// The version serving again.
+        to: String,
+    },
 }
 
 fn fmt_offset(offset: Option<u64>) -> String {
@@ -190,6 +205,8 @@ impl Error {
             Error::NoMatchingVersion { .. } => "NO_MATCHING_VERSION",
             Error::StaleUpdate { .. } => "STALE_UPDATE",
             Error::SwapInProgress { .. } => "SWAP_IN_PROGRESS",
+            Error::NothingToRollBack { .. } => "NOTHING_TO_ROLL_BACK",
+            Error::HealthCheckFailed { .. } => "HEALTH_CHECK_FAILED",
         }
     }
 }
@@ -227,4 +244,6 @@ pub const CODES: &[&str] = &[
     "NO_MATCHING_VERSION",
     "STALE_UPDATE",
     "SWAP_IN_PROGRESS",
+    "NOTHING_TO_ROLL_BACK",
+    "HEALTH_CHECK_FAILED",
 ];

@@ -31,6 +31,42 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn release(this: &ExportTable);
 
+    /// Puts every function export on probation until `calls` calls returned or `ms` passed:
+    /// a call that traps calls `on_trap(error)`, then throws to its caller.
+    #[wasm_bindgen(method)]
+    pub fn probation(this: &ExportTable, on_trap: &Function, calls: Option<u32>, ms: Option<f64>);
+
+    /// Ends probation.
+    #[wasm_bindgen(method, js_name = endProbation)]
+    pub fn end_probation(this: &ExportTable);
+
+    /// Whether the exports are on probation.
+    #[wasm_bindgen(method, getter, js_name = onProbation)]
+    pub fn on_probation(this: &ExportTable) -> bool;
+
+    /// A module's event target.
+    pub type Events;
+
+    /// A new one.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Events;
+
+    /// Dispatches a `CustomEvent` of `kind` with `detail`.
+    #[wasm_bindgen(method)]
+    pub fn emit(this: &Events, kind: &str, detail: &JsValue);
+
+    /// `EventTarget.addEventListener`.
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    pub fn add_event_listener(this: &Events, kind: &str, listener: &JsValue, options: &JsValue);
+
+    /// `EventTarget.removeEventListener`.
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    pub fn remove_event_listener(this: &Events, kind: &str, listener: &JsValue, options: &JsValue);
+
+    /// `EventTarget.dispatchEvent`.
+    #[wasm_bindgen(method, js_name = dispatchEvent)]
+    pub fn dispatch_event(this: &Events, event: &JsValue) -> bool;
+
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(code: &str, message: &str, cause: &JsValue) -> JsValue;
 

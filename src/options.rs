@@ -46,12 +46,16 @@ impl<F> AllowMajor<F> {
 }
 
 /// The `policy` option: the version rules and the consent to major upgrades.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePolicy<F> {
     /// Downgrades and required versions.
     pub rules: Policy,
     /// Consent to major upgrades.
     pub allow_major: AllowMajor<F>,
+    /// How long after a commit the previous version stands by to take over (`probation`).
+    pub probation: Option<Probation>,
+    /// Asked right after each commit whether the new version is healthy (`healthCheck`).
+    pub health_check: Option<F>,
 }
 
 impl<F> Default for UpdatePolicy<F> {
@@ -59,7 +63,67 @@ impl<F> Default for UpdatePolicy<F> {
         UpdatePolicy {
             rules: Policy::default(),
             allow_major: AllowMajor::No,
+            probation: None,
+            health_check: None,
         }
+    }
+}
+
+/// `policy.probation: { ms, calls }`: after a commit, the previous version and its state at
+/// the swap stand by until `ms` milliseconds have passed or `calls` calls have returned,
+/// whichever comes first, and a trap in the new version rolls back to it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Probation {
+    /// Milliseconds; `None` for no time limit.
+    pub ms: Option<f64>,
+    /// Calls; `None` for no call limit.
+    pub calls: Option<u32>,
+}
+
+impl Probation {
+    /// A probation of `ms` and `calls`, at least one of them given.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOptions`] naming `policy.probation`: neither given, or `ms` not a
+    /// positive finite number, or `calls` not a positive whole number.
+    pub fn new(ms: Option<f64>, calls: Option<f64>) -> Result<Probation> {
+        let option = "policy.probation";
+        if ms.is_some_and(|ms| !(ms > 0.0 && ms.is_finite())) {
+            return Err(invalid(
+                option,
+                "`ms` must be a positive number of milliseconds",
+            ));
+        }
+        let calls = match calls {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Some(n as u32),
+            Some(_) => return Err(invalid(option, "`calls` must be a positive whole number")),
+            None => None,
+        };
+        if ms.is_none() && calls.is_none() {
+            return Err(invalid(
+                option,
+                "give `ms`, `calls` or both: when probation ends",
+            ));
+        }
+        Ok(Probation { ms, calls })
+    }
+}
+
+/// How many versions `load`'s `retain` keeps by default: the one serving and the one before.
+pub const DEFAULT_RETAIN: usize = 2;
+
+/// `retain`: how many versions a module keeps, the serving one included.
+///
+/// # Errors
+/// [`Error::InvalidOptions`] naming `retain` unless a whole number from 1 to 100.
+pub fn retain(value: Option<f64>) -> Result<usize> {
+    match value {
+        None => Ok(DEFAULT_RETAIN),
+        Some(n) if (1.0..=100.0).contains(&n) && n.fract() == 0.0 => Ok(n as usize),
+        Some(_) => Err(invalid(
+            "retain",
+            "expected a whole number of versions from 1 (none kept for rollback) to 100",
+        )),
     }
 }
 
@@ -234,6 +298,8 @@ pub struct Fields<H: Host> {
     pub policy: Option<UpdatePolicy<H::Function>>,
     /// `glue`.
     pub glue: Option<GlueFields<H::Bytes>>,
+    /// `retain`.
+    pub retain: Option<f64>,
 }
 
 /// What `swap` takes from `load` when it leaves an option out.
@@ -265,6 +331,8 @@ pub struct Options<H: Host> {
     pub policy: Rc<UpdatePolicy<H::Function>>,
     /// The guest's JS glue, when it has one. A registry's index names its own.
     pub glue: Option<GlueSource<H::Bytes>>,
+    /// How many versions to keep, the serving one included (`load`'s `retain`).
+    pub retain: usize,
 }
 
 impl<H: Host> Options<H> {
@@ -305,6 +373,7 @@ impl<H: Host> Options<H> {
                 "a registry's index names the glue of each version; give `glue` with `url` or `bytes` only",
             ));
         }
+        let retain = retain(fields.retain.take())?;
         Ok(Options {
             origin: origin(fields, defaults.registry.as_deref())?,
             imports,
@@ -313,6 +382,7 @@ impl<H: Host> Options<H> {
             expect,
             policy,
             glue,
+            retain,
         })
     }
 

@@ -10,6 +10,7 @@
 //! `api`.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
@@ -21,6 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::commit::{commit, Serving};
 use crate::compile::{compiled, Compiling};
+use crate::contract::Statefulness;
 use crate::diff::Change;
 use crate::digest::Digest;
 use crate::error::Error;
@@ -30,11 +32,12 @@ use crate::guest::bindgen::Glue;
 use crate::inspect::{inspect, Inspected};
 use crate::interface::Interface;
 use crate::js::{now, with_timeout, ExportTable, Failure};
+use crate::options::UpdatePolicy;
 use crate::options::{AllowMajor, Origin, Package};
 use crate::prepare::{prepare, Prepared};
 use crate::registry::index::GlueKind;
 use crate::registry::{check_listed_version, resolve_static};
-use crate::report::{Stages, SwapReport};
+use crate::report::{Restore, RollbackReport, Stages, SwapReport};
 use crate::verify::Verified;
 
 use crate::api::options::JsOptions;
@@ -50,6 +53,23 @@ pub(crate) struct Live {
     pub imports: RefCell<Object>,
     /// How many commits there have been: a staged update prepared at another count is stale.
     pub commits: std::cell::Cell<u64>,
+    /// The versions that served before, the latest first, each with the imports it was made
+    /// with: kept, instance and all, for `rollback()` and probation (`retain` − 1 of them).
+    pub retained: RefCell<VecDeque<(Serving, Object)>>,
+    /// How many versions to keep, the serving one included (`load`'s `retain`).
+    pub retain: usize,
+}
+
+impl Live {
+    /// Keeps `previous`, which served until the commit just made, for a rollback, dropping
+    /// the oldest kept beyond `retain`.
+    fn keep(&self, previous: Serving, imports: Object) {
+        let mut retained = self.retained.borrow_mut();
+        if self.retain > 1 {
+            retained.push_front((previous, imports));
+        }
+        retained.truncate(self.retain.saturating_sub(1));
+    }
 }
 
 /// `fetch` as the options ask for it: the given one (or the global one) with their `timeout`.
@@ -74,6 +94,8 @@ pub(crate) async fn load(options: &JsOptions) -> Result<Live, Failure> {
         table,
         imports: RefCell::new(imports),
         commits: std::cell::Cell::new(0),
+        retained: RefCell::new(VecDeque::new()),
+        retain: options.retain,
     })
 }
 
@@ -88,6 +110,8 @@ pub(crate) struct Staged {
     queued: f64,
     /// [`Live::commits`] when it was prepared.
     commits: u64,
+    /// The policy it was gated under, whose probation and health check follow its commit.
+    pub(crate) policy: std::rc::Rc<UpdatePolicy<Function>>,
 }
 
 impl Staged {
@@ -132,6 +156,7 @@ pub(crate) async fn prepare_swap(
         start,
         queued: start - queued_at,
         commits,
+        policy: std::rc::Rc::clone(&options.policy),
     })
 }
 
@@ -173,11 +198,87 @@ pub(crate) fn commit_staged(live: &Live, staged: Staged) -> Result<SwapReport, F
         commit_stages: committed.stages,
         total: now() - staged.start,
         queued: staged.queued,
+        rollback: None,
     };
-    live.serving.replace(committed.serving);
-    live.imports.replace(staged.imports);
+    let previous = live.serving.replace(committed.serving);
+    let previous_imports = live.imports.replace(staged.imports);
+    live.keep(previous, previous_imports);
     live.commits.set(staged.commits + 1);
     Ok(report)
+}
+
+/// `rollback()`: back to the version that served before the last commit, synchronously. Its
+/// instance was kept, so nothing is fetched or compiled. The gate's check is the host's
+/// expectation (`expect.exports`); the downgrade is implied by the call, and exports only the
+/// newer version had go away as after a consented major upgrade. With
+/// [`Restore::State`] the current state moves into it like any swap, which it may refuse;
+/// with [`Restore::Snapshot`] it serves with the state it had when it was swapped out.
+///
+/// # Errors
+/// [`Error::NothingToRollBack`]; [`Error::IncompatibleInterface`] (the expectation);
+/// [`Error::StateSaveFailed`] or [`Error::StateLoadFailed`] with [`Restore::State`]. The
+/// version serving keeps serving.
+pub(crate) fn rollback(
+    live: &Live,
+    restore: Restore,
+    expect: &crate::expect::Expectation,
+) -> Result<SwapReport, Failure> {
+    let start = now();
+    let retained = live.retained.borrow();
+    let Some((target, _)) = retained.front() else {
+        let reason = match live.retain {
+            1 => "`retain` is 1, so no earlier version is kept".to_string(),
+            _ => "no earlier version is kept: nothing was swapped in since the load, or every kept version was rolled back to".to_string(),
+        };
+        return Err(Error::NothingToRollBack { reason }.into());
+    };
+    let problems = expect.problems(&target.compared());
+    if !problems.is_empty() {
+        return Err(Error::IncompatibleInterface { problems }.into());
+    }
+    let serving = live.serving.borrow();
+    // SYNC SECTION: no `.await` from here to the end of this function.
+    let restored = crate::commit::restore(&serving, target, &live.table, restore)?;
+    let changes = crate::diff::diff(&serving.compared(), &target.compared()).changes;
+    let mut lost: Vec<String> = changes
+        .iter()
+        .filter(|c| c.severity == crate::diff::Severity::Breaking)
+        .map(|c| c.item.clone())
+        .collect();
+    if restore == Restore::Snapshot && serving.guest().state == Statefulness::Stateful {
+        lost.insert(0, format!("the state {} held", label(&serving)));
+    }
+    let report = SwapReport {
+        from: serving.digest().to_string(),
+        from_version: serving.version(),
+        to: target.digest().to_string(),
+        to_version: target.version(),
+        guest: target.guest().state,
+        bump: None,
+        changes,
+        state_bytes: restored.state_bytes as f64,
+        stages: Stages::default(),
+        commit: restored.stages.total,
+        commit_stages: restored.stages,
+        total: now() - start,
+        queued: 0.0,
+        rollback: Some(RollbackReport { restore, lost }),
+    };
+    drop(serving);
+    drop(retained);
+    if let Some((target, imports)) = live.retained.borrow_mut().pop_front() {
+        live.serving.replace(target);
+        live.imports.replace(imports);
+    }
+    live.commits.set(live.commits.get() + 1);
+    Ok(report)
+}
+
+/// A version's name for messages: its version, else its digest.
+fn label(serving: &Serving) -> String {
+    serving
+        .version()
+        .unwrap_or_else(|| serving.digest().to_string())
 }
 
 /// Every stage before the commit, in order, with their times: resolve, fetch and verify,

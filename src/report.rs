@@ -73,4 +73,27 @@ pub struct SwapReport {
     pub total: f64,
     /// Milliseconds this swap waited for earlier swaps of the same module.
     pub queued: f64,
+    /// For a rollback: which state it restored and what was lost; `None` for a swap.
+    pub rollback: Option<RollbackReport>,
+}
+
+/// Which state a rollback gives the version it returns to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Restore {
+    /// The current state, moved into it like any swap's (`rollback()`): it may refuse it.
+    State,
+    /// The state it had when it was swapped out (`rollback({ restore: "snapshot" })`).
+    Snapshot,
+}
+
+/// What a rollback did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackReport {
+    /// Which state it restored.
+    pub restore: Restore,
+    /// What the version rolled back from had that is gone: its state (restoring the
+    /// snapshot), and the exports only it had.
+    pub lost: Vec<String>,
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use wasm_hotswap::contract::Statefulness;
 use wasm_hotswap::error::CODES;
-use wasm_hotswap::report::{CommitStages, Stages, SwapReport};
+use wasm_hotswap::report::{CommitStages, Restore, RollbackReport, Stages, SwapReport};
 
 const TYPES: &str = include_str!("../src/api/types.d.ts");
 const ERROR_RS: &str = include_str!("../src/error.rs");
@@ -126,8 +126,16 @@ fn every_field_of_the_swap_report_is_in_its_typescript_type() {
         commit_stages: CommitStages::default(),
         total: 0.0,
         queued: 0.0,
+        rollback: Some(RollbackReport {
+            restore: Restore::Snapshot,
+            lost: Vec::new(),
+        }),
     };
     assert_eq!(interface_fields("SwapReport"), json_keys(&report));
+    assert_eq!(
+        interface_fields("RollbackReport"),
+        json_keys(report.rollback.as_ref().unwrap())
+    );
     assert_eq!(
         interface_fields("SwapStages"),
         json_keys(&Stages::default())

@@ -3,6 +3,8 @@
 import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg/wasm_hotswap.js";
 import { entry } from "./entry.js";
 import type {
+  HotModuleEventMap,
+  RollbackOptions,
   StagedUpdate,
   ModuleInterface,
   ModuleMetadata,
@@ -14,6 +16,11 @@ import type {
 
 export type {
   CommitStages,
+  HotModuleEventMap,
+  RollbackOptions,
+  RollbackReport,
+  RolledBackEvent,
+  SwappedEvent,
   Expect,
   ExternType,
   GlueSource,
@@ -67,6 +74,18 @@ export interface HotModule<E extends object = Record<string, any>> {
    * (`INVALID_OPTIONS`) for a module not loaded from a registry.
    */
   watch(options?: WatchOptions): Watcher;
+  /**
+   * Returns to the version that served before the last swap, kept with its instance
+   * (`retain`), so nothing is fetched; rejects with `HotSwapError` (`NOTHING_TO_ROLL_BACK`,
+   * `STATE_LOAD_FAILED` when it refuses the current state, …).
+   */
+  rollback(options?: RollbackOptions): Promise<SwapReport>;
+  /** `swapped` after every commit, `rolledback` after every rollback. */
+  addEventListener<K extends keyof HotModuleEventMap>(type: K, listener: (event: HotModuleEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof HotModuleEventMap>(type: K, listener: (event: HotModuleEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  dispatchEvent(event: Event): boolean;
   /** Releases the runtime's handle; the exports keep calling the last instance. */
   free(): void;
 }

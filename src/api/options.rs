@@ -7,7 +7,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::Error;
 use crate::js::get;
 use crate::options::{
-    invalid, AllowMajor, Defaults, ExpectFields, Fields, GlueFields, Host, Options, UpdatePolicy,
+    invalid, AllowMajor, Defaults, ExpectFields, Fields, GlueFields, Host, Options, Probation,
+    UpdatePolicy,
 };
 use crate::policy::Policy;
 
@@ -89,6 +90,10 @@ pub fn read(value: &JsValue, defaults: &Defaults<Js>) -> Result<JsOptions, Error
         expect: optional(&get(value, "expect"), read_expect)?,
         policy: optional(&get(value, "policy"), read_policy)?,
         glue: optional(&get(value, "glue"), read_glue)?,
+        retain: match get(value, "retain") {
+            v if v.is_undefined() => None,
+            v => Some(v.as_f64().unwrap_or(f64::NAN)),
+        },
     };
     Options::check(fields, defaults)
 }
@@ -171,12 +176,43 @@ fn read_policy(value: &JsValue) -> Result<UpdatePolicy<Function>, Error> {
             .as_bool()
             .ok_or_else(|| invalid(option, "expected a boolean")),
     };
+    let probation = match get(value, "probation") {
+        v if v.is_undefined() => None,
+        v if v.is_object() => {
+            let number = |key: &str| match get(&v, key) {
+                n if n.is_undefined() => Ok(None),
+                n => n
+                    .as_f64()
+                    .map(Some)
+                    .ok_or_else(|| invalid("policy.probation", "`ms` and `calls` are numbers")),
+            };
+            Some(Probation::new(number("ms")?, number("calls")?)?)
+        }
+        _ => {
+            return Err(invalid(
+                "policy.probation",
+                "expected an object such as { ms: 5000, calls: 100 }",
+            ))
+        }
+    };
+    let health_check = match get(value, "healthCheck") {
+        v if v.is_undefined() => None,
+        v if v.is_function() => Some(v.unchecked_into()),
+        _ => {
+            return Err(invalid(
+                "policy.healthCheck",
+                "expected a function (exports) => boolean | Promise<boolean>",
+            ))
+        }
+    };
     Ok(UpdatePolicy {
         allow_major: read_allow_major(&get(value, "allowMajor"), "policy.allowMajor")?,
         rules: Policy {
             allow_downgrade: flag("allowDowngrade", "policy.allowDowngrade")?,
             require_version: flag("requireVersion", "policy.requireVersion")?,
         },
+        probation,
+        health_check,
     })
 }
 

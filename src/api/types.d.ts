@@ -8,7 +8,8 @@ export type HotSwapErrorCode =
   | "INVALID_MODULE" | "UNSUPPORTED_COMPONENT" | "INCOMPATIBLE_INTERFACE" | "INVALID_GUEST"
   | "INSTANTIATE_FAILED" | "STATE_SAVE_FAILED" | "STATE_LOAD_FAILED" | "SEMVER_VIOLATION"
   | "MAJOR_UPGRADE_REFUSED" | "DOWNGRADE_REFUSED" | "MISSING_VERSION" | "INVALID_INDEX"
-  | "NO_MATCHING_VERSION" | "STALE_UPDATE" | "SWAP_IN_PROGRESS";
+  | "NO_MATCHING_VERSION" | "STALE_UPDATE" | "SWAP_IN_PROGRESS" | "NOTHING_TO_ROLL_BACK"
+  | "HEALTH_CHECK_FAILED";
 
 /**
  * Where a module comes from. Either `url` or `bytes` with the `digest` they must hash to, or a
@@ -122,6 +123,55 @@ export interface UpdatePolicy {
   allowDowngrade?: boolean;
   /** Refuse modules without a `version` section. */
   requireVersion?: boolean;
+  /**
+   * After each commit the previous version, and its state at the swap, stand by until `ms`
+   * milliseconds have passed or `calls` calls have returned (whichever first). A call to the
+   * new version that traps during that time rolls back to it automatically: the trap still
+   * reaches its caller, later calls reach the previous version, whose state is the current one
+   * when it accepts it, else its state at the swap. Needs `retain` of at least 2.
+   */
+  probation?: { ms?: number; calls?: number };
+  /**
+   * Asked right after each commit with the module's exports; answering `false`, throwing or
+   * rejecting rolls back as a trap during probation does, and `swap` rejects with
+   * `HEALTH_CHECK_FAILED`.
+   */
+  healthCheck?: (exports: Record<string, any>) => boolean | void | Promise<boolean | void>;
+}
+
+/** Options of `m.rollback`. */
+export interface RollbackOptions {
+  /**
+   * `"state"` (the default): the current state moves into the older version, which may refuse
+   * it. `"snapshot"`: the older version serves with the state it had when it was swapped out.
+   */
+  restore?: "state" | "snapshot";
+}
+
+/** What a rollback did: which state it restored, and what the version it left had that is gone. */
+export interface RollbackReport {
+  restore: "state" | "snapshot";
+  lost: string[];
+}
+
+/** `m.addEventListener("swapped", …)`: after every commit. */
+export interface SwappedEvent { report: SwapReport; }
+
+/** `m.addEventListener("rolledback", …)`: a rollback, requested or automatic. */
+export interface RolledBackEvent {
+  from: string;
+  to: string;
+  /** `"requested"` (`rollback()`), `"trap"` (during probation) or `"health-check"`. */
+  reason: "requested" | "trap" | "health-check";
+  /** The trap or the health check's error; undefined for a requested one or a `false` answer. */
+  error: unknown;
+  report: SwapReport;
+}
+
+/** The events of a `HotModule`. */
+export interface HotModuleEventMap {
+  swapped: CustomEvent<SwappedEvent>;
+  rolledback: CustomEvent<RolledBackEvent>;
 }
 
 /** Options of `m.watch`. */
@@ -181,7 +231,13 @@ export interface Watcher extends EventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
-export type LoadOptions = ModuleSource;
+export interface LoadOptions extends ModuleSource {
+  /**
+   * How many versions the module keeps, the serving one included: default 2 (the serving one
+   * and the one before, for `rollback()` and probation); 1 keeps none.
+   */
+  retain?: number;
+}
 export type SwapOptions = ModuleSource;
 
 /** Milliseconds per stage before the commit. */
@@ -207,4 +263,6 @@ export interface SwapReport {
   commitStages: CommitStages;
   total: number;
   queued: number;
+  /** For a rollback: which state it restored and what was lost; null for a swap. */
+  rollback: RollbackReport | null;
 }

@@ -40,6 +40,8 @@ pub(super) fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<JsValue, Err
         v => Rc::new(UpdatePolicy {
             rules: inner.policy.rules,
             allow_major: super::options::read_allow_major(&v, "allowMajor")?,
+            probation: inner.policy.probation,
+            health_check: inner.policy.health_check.clone(),
         }),
     };
     let subject = Subject {

@@ -62,12 +62,15 @@ export class ExportTable {
   constructor() {
     this.exports = Object.create(null);
     this.cells = new Map();
+    this.onProbation = false;
+    this.timer = undefined;
   }
 
   // Points every export at `raw` (an instance's exports), skipping the names in `hidden`.
   // Exports new to `raw` appear. Exports missing from `raw` (only after a major upgrade the
   // host consented to) disappear from `exports`, and stubs the app kept throw when called.
   bind(raw, hidden) {
+    this.endProbation();
     for (const name of Object.keys(raw)) {
       if (hidden.includes(name)) continue;
       const value = raw[name];
@@ -111,6 +114,57 @@ export class ExportTable {
   // Undoes `hold`, keeping the functions that were serving.
   release() {
     for (const cell of this.cells.values()) cell.f = cell.held;
+  }
+
+  // Probation: until `calls` calls have returned or `ms` milliseconds have passed (either may
+  // be undefined), every function export goes through a wrapper that calls `onTrap(error)`
+  // when a call traps (a WebAssembly.RuntimeError) and then rethrows it to its caller. Only
+  // during probation is there a try/catch on the call path.
+  probation(onTrap, calls, ms) {
+    this.endProbation();
+    this.onProbation = true;
+    let left = calls ?? Infinity;
+    const table = this;
+    for (const cell of this.cells.values()) {
+      const plain = cell.held;
+      if (typeof plain !== "function" || isClass(plain)) continue;
+      cell.plain = plain;
+      cell.f = cell.held = function (...args) {
+        let result;
+        try {
+          result = plain(...args);
+        } catch (error) {
+          if (error instanceof WebAssembly.RuntimeError && table.onProbation) {
+            table.endProbation();
+            onTrap(error);
+          }
+          throw error;
+        }
+        if (--left <= 0) table.endProbation();
+        return result;
+      };
+    }
+    if (ms !== undefined) this.timer = setTimeout(() => table.endProbation(), ms);
+  }
+
+  // Ends probation: the exports call the serving instance directly again.
+  endProbation() {
+    if (!this.onProbation) return;
+    this.onProbation = false;
+    clearTimeout(this.timer);
+    for (const cell of this.cells.values()) {
+      if (cell.plain === undefined) continue;
+      if (cell.f === cell.held) cell.f = cell.plain;
+      cell.held = cell.plain;
+      cell.plain = undefined;
+    }
+  }
+}
+
+// A module's events (`swapped`, `rolledback`): HotModule delegates its EventTarget methods here.
+export class Events extends EventTarget {
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
 

@@ -237,6 +237,8 @@ fn swap_keeps_loads_fetch_expect_and_policy_unless_it_gives_its_own() {
             require_version: false,
         },
         allow_major: AllowMajor::Ask("consent"),
+        probation: None,
+        health_check: None,
     };
     let defaults = Defaults::<Test> {
         fetch: Some("load's fetch"),
@@ -349,4 +351,40 @@ fn glue_with_a_registry_package_is_refused() {
         ..fields()
     });
     assert_eq!(refused_option(result), "glue");
+}
+
+#[test]
+fn probation_needs_a_limit_and_positive_numbers() {
+    assert_eq!(
+        Probation::new(Some(5000.0), None).unwrap(),
+        Probation {
+            ms: Some(5000.0),
+            calls: None
+        }
+    );
+    assert_eq!(Probation::new(None, Some(3.0)).unwrap().calls, Some(3));
+    for (ms, calls) in [
+        (None, None),
+        (Some(0.0), None),
+        (Some(f64::INFINITY), None),
+        (None, Some(0.5)),
+        (None, Some(-1.0)),
+    ] {
+        let err = Probation::new(ms, calls).unwrap_err();
+        assert_eq!(err.code(), "INVALID_OPTIONS");
+        assert!(err.to_string().contains("policy.probation"), "{err}");
+    }
+}
+
+#[test]
+fn retain_defaults_to_two_and_takes_whole_numbers_from_one() {
+    assert_eq!(crate::options::retain(None).unwrap(), 2);
+    assert_eq!(crate::options::retain(Some(1.0)).unwrap(), 1);
+    assert_eq!(crate::options::retain(Some(5.0)).unwrap(), 5);
+    for bad in [0.0, 1.5, -2.0, f64::NAN, 1000.0] {
+        assert_eq!(
+            crate::options::retain(Some(bad)).unwrap_err().code(),
+            "INVALID_OPTIONS"
+        );
+    }
 }
