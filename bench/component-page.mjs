@@ -85,7 +85,7 @@ export async function componentSwapFigure({ reps, keys, keyBytes, warmup = 2 }) 
   const { WASIShim } = await import("@bytecodealliance/preview2-shim/instantiation");
   const imports = new WASIShim().getImportObject();
   const out = {
-    floor: [], floorPrepare: [], floorMove: [], ours: [], commit: [], stages: [], commitStages: [],
+    floor: [], floorPrepare: [], floorImport: [], floorMove: [], ours: [], commit: [], stages: [], commitStages: [],
     floorLoopback: [], loopback: [], loopbackCommit: [], loopbackStages: [], loopbackCommitStages: [], stateBytes: 0, oursStateBytes: 0,
   };
 
@@ -107,6 +107,7 @@ export async function componentSwapFigure({ reps, keys, keyBytes, warmup = 2 }) 
     await gc();
     const t0 = now();
     const js = await importJs(b.text);
+    const tImport = now();
     const next = await js.instantiate(b.getCoreModule, imports);
     const t1 = now();
     const state = old.saveState();
@@ -117,6 +118,7 @@ export async function componentSwapFigure({ reps, keys, keyBytes, warmup = 2 }) 
     if (keep) {
       out.floor.push(t2 - t0);
       out.floorPrepare.push(t1 - t0);
+      out.floorImport.push(tImport - t0);
       out.floorMove.push(t2 - t1);
     }
   }

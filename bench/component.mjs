@@ -95,7 +95,8 @@ function componentSizes(bin, index) {
     cores,
     coresGz: cores.reduce((n, c) => n + c.gz, 0),
     coresRaw: cores.reduce((n, c) => n + c.raw, 0),
-    component: { raw: v1.size },
+    // The component itself, which the runtime also fetches (to inspect and gate it).
+    component: { raw: v1.size, gz: gz(blob(v1.digest)) },
     wasiShim: { raw: wasi.length, gz: gz(wasi), command: `esbuild ${esbuildArgs.map((a) => a.replace(ROOT + "/", "")).join(" ")}` },
     noWasiGlue: { raw: noWasiJs.length, gz: gz(noWasiJs), wasiInterfaces: imports(noWasiJs.toString()) },
   };

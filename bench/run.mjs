@@ -164,6 +164,7 @@ try {
     fig.componentSwap = {
       keys: COMPONENT_KEYS, keyBytes: COMPONENT_KEY_BYTES, stateBytes: raw.stateBytes, swapStateBytes: raw.oursStateBytes,
       ...swapSummary(raw),
+      floorImport: summary(raw.floorImport),
       loopback: summary(raw.loopback),
       floorLoopback: summary(raw.floorLoopback),
       loopbackRatio: ratio(raw.loopback, raw.floorLoopback),
@@ -488,7 +489,7 @@ if (fig.componentSwap) {
   rows.push(["10", `… the swap over loopback against the in-hand floor (what the network adds on top)`, spread(c.loopback), spread(c.floor), rx(c.loopbackVsFloor), "(report)", "—"]);
   rows.push(["10", `… the in-hand swap's commit (saveState → loadState) against the floor's`, spread(c.commit), spread(c.floorCommit), rx(c.commitRatio), "(report)", "—"]);
   const z = c.sizes, kb = (b) => `${(b / KB).toFixed(1)} KB`;
-  rows.push(["10", `sizes gz: transpiled JS ${kb(z.glue.gz)} (${kb(z.glue.raw)} raw, ${z.glue.wasiInterfaces} WASI interfaces); core modules ${kb(z.coresGz)} (${kb(z.coresRaw)} raw); preview2-shim browser WASI bundled ${kb(z.wasiShim.gz)} (${kb(z.wasiShim.raw)} raw); the same world's JS without WASI ${kb(z.noWasiGlue.gz)} (${kb(z.noWasiGlue.raw)} raw)`, `${kb(z.glue.gz + z.coresGz + z.wasiShim.gz)} gz`, "—", "—", "report", "—"]);
+  rows.push(["10", `sizes gz: transpiled JS ${kb(z.glue.gz)} (${kb(z.glue.raw)} raw, ${z.glue.wasiInterfaces} WASI interfaces); core modules ${kb(z.coresGz)} (${kb(z.coresRaw)} raw); preview2-shim browser WASI bundled ${kb(z.wasiShim.gz)} (${kb(z.wasiShim.raw)} raw); the same world's JS without WASI ${kb(z.noWasiGlue.gz)} (${kb(z.noWasiGlue.raw)} raw); the component, which the runtime fetches too, ${kb(z.component.gz)} (${kb(z.component.raw)} raw)`, `${kb(z.glue.gz + z.coresGz + z.wasiShim.gz)} gz`, "—", "—", "report", "—"]);
 }
 if (fig.bindgenMemory) {
   const m = fig.bindgenMemory, a = m.end.alive;
@@ -560,7 +561,7 @@ if (fig.componentSwap) {
   const c = fig.componentSwap, r = (o) => Object.entries(o).map(([k, v]) => `${k} ${ms(v)}`).join(", ");
   console.log(`\nFigure 10: the swap's report, files in hand: ${r(c.stages)}; commit: ${r(c.commitStages)}.`);
   console.log(`Over loopback: ${r(c.loopbackStages)}; commit: ${r(c.loopbackCommitStages)}.`);
-  console.log(`The floor: JS import + instantiate with compiled cores ${ms(c.floorPrepare.median)}, saveState + loadState ${ms(c.floorCommit.median)}.`);
+  console.log(`The floor: JS import + instantiate with compiled cores ${ms(c.floorPrepare.median)} (of which the import ${ms(c.floorImport.median)}), saveState + loadState ${ms(c.floorCommit.median)}.`);
   const z = c.sizes, kb = (b) => `${(b / KB).toFixed(1)} KB`;
   console.log(`Sizes (gzip -9): JS ${kb(z.glue.gz)}, cores ${z.cores.map((x) => `${x.name} ${kb(x.gz)}`).join(", ")}, WASI shim ${kb(z.wasiShim.gz)} (${z.wasiShim.command}); JS without WASI ${kb(z.noWasiGlue.gz)}: WASI imports add ${kb(z.glue.gz - z.noWasiGlue.gz)} gz to the JS.`);
 }
