@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                   full run (a few minutes on 2 cores)
 //   BENCH_QUICK=1 node bench/run.mjs     a quarter of the repetitions, to try changes
-//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b is its own)
+//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b and 10 are their own)
 import { chromium } from "playwright-core";
 import { gzipSync } from "node:zlib";
 import { readFile, readdir, writeFile, stat } from "node:fs/promises";
@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
 import { startServer } from "./server.mjs";
 import { summary, ratio, medians } from "./stats.mjs";
+import { prepareComponents } from "./component.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -26,6 +27,8 @@ const SWAPS = QUICK ? 200 : 1000;
 const BINDGEN_NOTES = 8192, BINDGEN_NOTE_BYTES = 128;
 const BINDGEN_SWAPS = QUICK ? 100 : 200, BALLAST_MB = 32;
 const CONTROL_SWAPS = 10; // figure 8b's control pins every version: 32 MB of RSS each
+// Figure 10: the Rust counter component holding 16,384 keys of 48 bytes (~0.9 MB of state).
+const COMPONENT_KEYS = 16384, COMPONENT_KEY_BYTES = 48;
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((x) => x.trim())) : null;
 const want = (n) => ONLY === null || ONLY.has(String(n));
 
@@ -51,6 +54,8 @@ function launch(jsFlags = []) {
   });
 }
 
+// Figure 10's registry (build, publish) before the server serves it.
+const components = want(10) ? prepareComponents(log) : null;
 const server = await startServer();
 let browser = await launch();
 const loadStart = loadavg();
@@ -146,6 +151,29 @@ try {
     const raw = await own.evaluate((o) => window.bench.bindgenSwapFigure(o), { reps: reps(30), notes: BINDGEN_NOTES, noteBytes: BINDGEN_NOTE_BYTES });
     await ownContext.close();
     fig.bindgenSwap = { stateBytes: raw.stateBytes, ...swapSummary(raw) };
+  }
+
+  // -- Figure 10, in a page of its own -------------------------------------------------------
+  // The floor imports each version's JS as an ES module (never unloaded), as figure 9 does.
+  if (want(10)) {
+    log(`10 swap of a component: counter 1.0.0 -> 1.1.0 from the registry, ${COMPONENT_KEYS} keys of ${COMPONENT_KEY_BYTES} bytes (${reps(30)} reps)`);
+    const { page: own, context: ownContext } = await benchPage();
+    await own.evaluate(() => window.bench.init());
+    const raw = await own.evaluate((o) => window.bench.componentSwapFigure(o), { reps: reps(30), keys: COMPONENT_KEYS, keyBytes: COMPONENT_KEY_BYTES });
+    await ownContext.close();
+    fig.componentSwap = {
+      keys: COMPONENT_KEYS, keyBytes: COMPONENT_KEY_BYTES, stateBytes: raw.stateBytes, swapStateBytes: raw.oursStateBytes,
+      ...swapSummary(raw),
+      floorImport: summary(raw.floorImport),
+      loopback: summary(raw.loopback),
+      floorLoopback: summary(raw.floorLoopback),
+      loopbackRatio: ratio(raw.loopback, raw.floorLoopback),
+      loopbackVsFloor: ratio(raw.loopback, raw.floor),
+      loopbackCommit: summary(raw.loopbackCommit),
+      loopbackStages: medians(raw.loopbackStages),
+      loopbackCommitStages: medians(raw.loopbackCommitStages),
+      sizes: components.sizes,
+    };
   }
 
   // -- Figure 8b, in a page of its own, so the renderer holds nothing else ------------------
@@ -454,6 +482,15 @@ if (fig.bindgenSwap) {
   rows.push(["9", `swap a wasm-bindgen guest (module + glue), ${what}`, spread(c.ours), spread(c.floor), rx(c.ratio), "≤ 1.2×", verdict(c.ratio.pairedMedian, 1.2, c.ratio)]);
   rows.push(["9b", `commit of that swap, ${what}`, spread(c.commit), spread(c.floorCommit), rx(c.commitRatio), "≤ 1.2×", verdict(c.commitRatio.pairedMedian, 1.2, c.commitRatio)]);
 }
+if (fig.componentSwap) {
+  const c = fig.componentSwap, what = `counter 1.0.0 → 1.1.0, ${c.keys} keys (${(c.stateBytes / MB).toFixed(2)} MB of state)`;
+  rows.push(["10", `swap a component (JS + 3 core modules, 13 WASI interfaces imported), ${what}, the registry's files in hand`, spread(c.ours), spread(c.floor), rx(c.ratio), "≤ 1.2×", verdict(c.ratio.pairedMedian, 1.2, c.ratio)]);
+  rows.push(["10", `… the same swap with the index and blobs over loopback, against the floor fetching the index, JS and cores over loopback too (compileStreaming, no hash)`, spread(c.loopback), spread(c.floorLoopback), rx(c.loopbackRatio), "(report)", "—"]);
+  rows.push(["10", `… the swap over loopback against the in-hand floor (what the network adds on top)`, spread(c.loopback), spread(c.floor), rx(c.loopbackVsFloor), "(report)", "—"]);
+  rows.push(["10", `… the in-hand swap's commit (saveState → loadState) against the floor's`, spread(c.commit), spread(c.floorCommit), rx(c.commitRatio), "(report)", "—"]);
+  const z = c.sizes, kb = (b) => `${(b / KB).toFixed(1)} KB`;
+  rows.push(["10", `sizes gz: transpiled JS ${kb(z.glue.gz)} (${kb(z.glue.raw)} raw, ${z.glue.wasiInterfaces} WASI interfaces); core modules ${kb(z.coresGz)} (${kb(z.coresRaw)} raw); preview2-shim browser WASI bundled ${kb(z.wasiShim.gz)} (${kb(z.wasiShim.raw)} raw); the same world's JS without WASI ${kb(z.noWasiGlue.gz)} (${kb(z.noWasiGlue.raw)} raw); the component, which the runtime fetches too, ${kb(z.component.gz)} (${kb(z.component.raw)} raw)`, `${kb(z.glue.gz + z.coresGz + z.wasiShim.gz)} gz`, "—", "—", "report", "—"]);
+}
 if (fig.bindgenMemory) {
   const m = fig.bindgenMemory, a = m.end.alive;
   const peak = Math.max(...m.rss.map((x) => x.beforeGc ?? x.pageRss ?? 0));
@@ -519,5 +556,13 @@ if (fig.bindgenSwap) {
   const c = fig.bindgenSwap, r = (o) => Object.entries(o).map(([k, v]) => `${k} ${ms(v)}`).join(", ");
   console.log(`\nFigure 9: the swap's report: ${r(c.stages)}; commit: ${r(c.commitStages)}.`);
   console.log(`The floor: compile + glue import + initSync ${ms(c.floorPrepare.median)}, save_state + load_state ${ms(c.floorCommit.median)}.`);
+}
+if (fig.componentSwap) {
+  const c = fig.componentSwap, r = (o) => Object.entries(o).map(([k, v]) => `${k} ${ms(v)}`).join(", ");
+  console.log(`\nFigure 10: the swap's report, files in hand: ${r(c.stages)}; commit: ${r(c.commitStages)}.`);
+  console.log(`Over loopback: ${r(c.loopbackStages)}; commit: ${r(c.loopbackCommitStages)}.`);
+  console.log(`The floor: JS import + instantiate with compiled cores ${ms(c.floorPrepare.median)} (of which the import ${ms(c.floorImport.median)}), saveState + loadState ${ms(c.floorCommit.median)}.`);
+  const z = c.sizes, kb = (b) => `${(b / KB).toFixed(1)} KB`;
+  console.log(`Sizes (gzip -9): JS ${kb(z.glue.gz)}, cores ${z.cores.map((x) => `${x.name} ${kb(x.gz)}`).join(", ")}, WASI shim ${kb(z.wasiShim.gz)} (${z.wasiShim.command}); JS without WASI ${kb(z.noWasiGlue.gz)}: WASI imports add ${kb(z.glue.gz - z.noWasiGlue.gz)} gz to the JS.`);
 }
 console.log("\nwrote bench/results.json");

@@ -8,12 +8,21 @@
 //   GET /www/build/manifest.json the demo's manifest pointing at fresh copies of its guests
 //                                (a unique `bench-seed` custom section each time), so every
 //                                page load and swap of the demo compiles bytes never seen before.
+//   POST /component/fresh?seed=   figure 10: a new package `counter-<n>` in the component
+//                                registry (bench/component.mjs publishes `counter` there), whose
+//                                index is `counter`'s with fresh copies of every version's glue
+//                                (a unique comment appended) and core modules (a unique
+//                                `bench-seed` custom section first): answers that index, and
+//                                serves it and those blobs under the registry's URL, so each
+//                                repetition compiles and evaluates bytes never seen before (the
+//                                components themselves are the same bytes in every package).
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MIME, listen, send, serveFile } from "../scripts/static-server.mjs";
 import { makeGuest, withSeed } from "./guest.mjs";
+import { PACKAGE, REGISTRY, REGISTRY_PATH } from "./component.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const JSON_TYPE = { "Content-Type": MIME[".json"] };
@@ -41,6 +50,47 @@ export async function startServer() {
     return JSON.stringify(manifest);
   }
 
+  // Figure 10's fresh packages: path -> { bytes, type }, the last 8 packages kept.
+  const componentFiles = new Map();
+  const componentPackages = [];
+  let componentCopies = 0;
+
+  async function freshComponent(seed) {
+    const name = `${PACKAGE}-${++componentCopies}`;
+    const index = JSON.parse(await readFile(join(REGISTRY, "packages", PACKAGE, "index.json"), "utf8"));
+    const paths = [];
+    const blob = (digest) => readFile(join(REGISTRY, "blobs/sha256", digest.slice("sha256:".length)));
+    const keep = (bytes, type) => {
+      const digest = sha256(bytes);
+      const path = `${REGISTRY_PATH}blobs/sha256/${digest.slice("sha256:".length)}`;
+      componentFiles.set(path, { bytes, type });
+      paths.push(path);
+      return { digest, size: bytes.length };
+    };
+    for (const v of index.versions) {
+      // The component's own bytes are the same in every package (inspected, never compiled),
+      // served from memory as the rest are.
+      keep(await blob(v.digest), MIME[".wasm"]);
+      const glue = Buffer.concat([await blob(v.glue.digest), Buffer.from(`\n// bench-seed ${seed} ${name} ${v.version}\n`)]);
+      v.glue = { ...v.glue, ...keep(glue, MIME[".js"]) };
+      v.cores = await Promise.all(v.cores.map(async (core) => {
+        const bytes = withSeed(await blob(core.digest), `${seed} ${name} ${v.version} ${core.name}`);
+        return { ...core, ...keep(bytes, MIME[".wasm"]) };
+      }));
+    }
+    index.name = name;
+    const text = JSON.stringify(index);
+    const at = `${REGISTRY_PATH}packages/${name}/index.json`;
+    componentFiles.set(at, { bytes: Buffer.from(text), type: MIME[".json"] });
+    paths.push(at);
+    componentPackages.push(paths);
+    while (componentPackages.length > 8) {
+      const still = new Set(componentPackages.slice(1).flat());
+      for (const path of componentPackages.shift()) if (!still.has(path)) componentFiles.delete(path);
+    }
+    return text;
+  }
+
   async function handle(req, res) {
     const { pathname } = new URL(req.url, "http://127.0.0.1");
     if (pathname === "/make" && req.method === "POST") {
@@ -53,6 +103,10 @@ export async function startServer() {
       blobs.set(url, bytes);
       const hash = createHash("sha256").update(bytes).digest("hex");
       return send(res, 200, JSON.stringify({ url, hash }), JSON_TYPE);
+    }
+    if (pathname === "/component/fresh" && req.method === "POST") {
+      const seed = new URL(req.url, "http://127.0.0.1").searchParams.get("seed") ?? String(componentCopies);
+      return send(res, 200, await freshComponent(seed), JSON_TYPE);
     }
     if (pathname.startsWith("/blob/")) {
       if (req.method === "PUT") {
@@ -70,6 +124,8 @@ export async function startServer() {
     if (pathname === "/www/build/manifest.json") {
       return send(res, 200, await freshDemoManifest(), JSON_TYPE);
     }
+    const file = componentFiles.get(pathname);
+    if (file !== undefined) return send(res, 200, file.bytes, { "Content-Type": file.type, "Cache-Control": "no-store" });
     const blob = blobs.get(pathname);
     // Fetched once each: keep them out of Chromium's HTTP cache, whose writes of multi-MB
     // bodies add tens of ms of noise to both sides of a comparison.
