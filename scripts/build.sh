@@ -71,11 +71,11 @@ step "shim: dist/index.js, dist/updates.js, dist/wit.js and their .d.ts ($(elaps
 # writes for it (the CLI is the version Cargo.lock pins; setup installs it). The demo page's
 # guests, so they are built before the manifest is written.
 t=$(date +%s)
-step "wasm-bindgen guests: cargo build -p notes-v1 -p notes-v2, wasm-bindgen --target web"
+step "wasm-bindgen guests: cargo build -p notes-v1 -p notes-v2 -p notes-v3, wasm-bindgen --target web"
 mkdir -p target
-cargo build --release --target wasm32-unknown-unknown -p notes-v1 -p notes-v2 \
+cargo build --release --target wasm32-unknown-unknown -p notes-v1 -p notes-v2 -p notes-v3 \
   --message-format=json-render-diagnostics >target/bindgen-guests.jsonl
-for crate in notes_v1 notes_v2; do
+for crate in notes_v1 notes_v2 notes_v3; do
   wasm=$(node -e '
     const [file, name] = process.argv.slice(1);
     for (const line of require("fs").readFileSync(file, "utf8").split("\n")) {
@@ -86,7 +86,7 @@ for crate in notes_v1 notes_v2; do
   rm -rf "www/build/$crate"
   wasm-bindgen --target web --out-dir "www/build/$crate" "$wasm"
 done
-step "wasm-bindgen guests: www/build/notes_v1/, www/build/notes_v2/ ($(elapsed "$t"))"
+step "wasm-bindgen guests: www/build/notes_v1/, notes_v2/, notes_v3/ ($(elapsed "$t"))"
 
 t=$(date +%s)
 step "counter guests: cargo build -p counter-v1 -p counter-v2; the demo manifest"

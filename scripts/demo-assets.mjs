@@ -1,11 +1,12 @@
 // Turns the demo guests the build made into the manifest the demo page reads:
-//   www/build/notes_v1/, notes_v2/          the wasm-bindgen notes guests (`_bg.wasm` + glue),
-//                                           as build.sh left them: the demo's v1 and v2
+//   www/build/notes_v1/, notes_v2/, notes_v3/  the wasm-bindgen notes guests (`_bg.wasm` +
+//                                           glue), as build.sh left them: the demo's v1, v2 and
+//                                           the faulty v3, whose `list()` traps
 //   www/build/notes-corrupt_bg.wasm         v2's module with bytes flipped inside its code section
 //   www/build/counter-v1.wasm, counter-v2.wasm   the raw-ABI counter guests, as cargo built them
 //                                           (the package test's app and other tests load them)
 //   www/build/manifest.json                 url, digest, version (and glue url and digest) of each:
-//     { v1, v2, corrupt: { url, digest, version, glue: { url, digest } }, counter: { v1, v2 } }
+//     { v1, v2, v3, corrupt: { url, digest, version, glue: { url, digest } }, counter: { v1, v2 } }
 // The corrupt entry carries the digest of the REAL v2 module (and v2's real glue), so loading
 // it must fail verification (HASH_MISMATCH) exactly as a tampered download would.
 //
@@ -111,6 +112,7 @@ const manifest = {};
 for (const [key, crate, fallbackVersion] of [
   ["v1", "notes_v1", "1.0.0"],
   ["v2", "notes_v2", "1.1.0"],
+  ["v3", "notes_v3", "1.2.0"],
 ]) {
   const glue = `${crate}/${crate}.js`;
   if (!existsSync(join(outDir, glue))) throw new Error(`${outDir}/${glue} missing: build.sh runs wasm-bindgen first`);

@@ -13,6 +13,10 @@ const ui = {
   notes: $("notes"),
   empty: $("empty"),
   upgrade: /** @type {HTMLButtonElement} */ ($("upgrade")),
+  prepare: /** @type {HTMLButtonElement} */ ($("prepare")),
+  apply: /** @type {HTMLButtonElement} */ ($("apply")),
+  rollback: /** @type {HTMLButtonElement} */ ($("rollback")),
+  faulty: /** @type {HTMLButtonElement} */ ($("faulty")),
   corrupt: /** @type {HTMLButtonElement} */ ($("corrupt")),
   clear: /** @type {HTMLButtonElement} */ ($("clear")),
   status: $("status"),
@@ -100,6 +104,21 @@ async function main() {
   // Captured once: the same function keeps working after every swap.
   const add = m.exports.add;
   let busy = false;
+  /** The update `Prepare` staged, until it is applied. */
+  let staged = null;
+  /** Versions swapped away from, which `Roll back` can return to (the runtime keeps one). */
+  let kept = 0;
+
+  // A rollback the runtime made by itself (a trap during probation) or was asked for.
+  m.addEventListener("rolledback", (event) => {
+    const { from, to, reason } = event.detail;
+    kept = 0;
+    renderReport(event.detail.report);
+    const count = m.exports.count();
+    const why = reason === "trap" ? `${from} trapped on its first call` : `Rolled back from ${from}`;
+    setStatus(`${why}: back on ${to}, ${count} ${notesNoun(count)} kept`, reason === "trap" ? "error" : "ok");
+    refresh();
+  });
 
   /** The notes as the serving version lists them, with v2's pins once it serves. */
   function renderNotes() {
@@ -138,7 +157,13 @@ async function main() {
   }
 
   function refresh() {
-    renderNotes();
+    try {
+      renderNotes();
+    } catch (error) {
+      // A trap in the version serving: on probation, the runtime has already rolled back (and
+      // the listener above re-rendered); anything else is a bug.
+      if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+    }
     ui.version.textContent = m.version ?? "(none)";
     ui.digest.textContent = m.digest;
     const hasClear = typeof m.exports.clear === "function";
@@ -147,19 +172,22 @@ async function main() {
     ui.note.disabled = false;
     ui.add.disabled = false;
     ui.upgrade.disabled = busy || m.digest === manifest.v2.digest;
+    ui.prepare.disabled = busy || staged !== null || m.digest === manifest.v2.digest;
+    ui.apply.hidden = staged === null;
+    ui.apply.disabled = busy || staged === null;
+    ui.rollback.disabled = busy || kept === 0;
+    ui.faulty.disabled = busy || m.digest === manifest.v3.digest;
     ui.corrupt.disabled = busy;
   }
 
-  async function swapTo(entry) {
+  /** Runs `step` with the buttons disabled; a HotSwapError is shown, the old version serving. */
+  async function attempt(busyText, step) {
     const before = m.version ?? m.digest;
     busy = true;
     refresh();
-    setStatus(`Swapping to ${entry.version}…`, "busy");
+    setStatus(busyText, "busy");
     try {
-      const report = await m.swap(source(entry));
-      renderReport(report);
-      const kept = m.exports.count();
-      setStatus(`Upgraded to ${report.toVersion ?? report.to} in ${ms(report.total)}, ${kept} ${notesNoun(kept)} kept`, "ok");
+      await step();
     } catch (error) {
       setStatus(`Rejected; still serving ${m.version ?? before}.`, "error", error);
       if (!(error instanceof HotSwapError)) console.error(error);
@@ -168,6 +196,16 @@ async function main() {
       refresh();
     }
   }
+
+  function swapped(report, verb) {
+    renderReport(report);
+    kept = 1;
+    const count = m.exports.count();
+    setStatus(`${verb} ${report.toVersion ?? report.to} in ${ms(report.total)}, ${count} ${notesNoun(count)} kept`, "ok");
+  }
+
+  const swapTo = (entry, options = {}) =>
+    attempt(`Swapping to ${entry.version}…`, async () => swapped(await m.swap({ ...source(entry), ...options }), "Upgraded to"));
 
   ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -183,6 +221,39 @@ async function main() {
     refresh();
   });
   ui.upgrade.addEventListener("click", () => swapTo(manifest.v2));
+  ui.prepare.addEventListener("click", () =>
+    attempt(`Preparing ${manifest.v2.version}…`, async () => {
+      staged = await m.prepare(source(manifest.v2));
+      ui.apply.textContent = `Apply ${staged.version}`;
+      setStatus(`${staged.version} is fetched, verified, gated and instantiated; ${m.version} serves until you apply it`, "ok");
+    }),
+  );
+  ui.apply.addEventListener("click", () =>
+    attempt("Applying…", async () => {
+      const update = staged;
+      staged = null;
+      swapped(update.commit(), "Applied");
+    }),
+  );
+  // The current notes go back with the older version when it can read them; when it refuses
+  // (v1 cannot read v2's newer state), it comes back with the notes it had when it was swapped
+  // out, and the report says what was lost.
+  let lostNote = "";
+  ui.rollback.addEventListener("click", () =>
+    attempt("Rolling back…", async () => {
+      lostNote = "";
+      try {
+        await m.rollback();
+      } catch (error) {
+        if (!(error instanceof HotSwapError && error.code === "STATE_LOAD_FAILED")) throw error;
+        const report = await m.rollback({ restore: "snapshot" });
+        lostNote = ` (it cannot read the newer state: restored its own from the swap; lost: ${report.rollback.lost.join(", ")})`;
+        ui.status.append(lostNote);
+      }
+    }),
+  );
+  // v3 goes in on probation: for 30 s a trap in it rolls back to the version before.
+  ui.faulty.addEventListener("click", () => swapTo(manifest.v3, { policy: { probation: { ms: 30_000 } } }));
   ui.corrupt.addEventListener("click", () => swapTo(manifest.corrupt));
 
   refresh();

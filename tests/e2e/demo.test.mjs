@@ -139,6 +139,46 @@ describe("demo page", { timeout: 120_000 }, () => {
     assert.deepEqual(await notes(page), ["milk", "eggs", "tea"]);
   });
 
+  test("a prepared v2 serves only once Apply is clicked, and a faulty v3 is rolled back by probation with the notes", async () => {
+    const page = await openDemo();
+    await addNote(page, "milk");
+    await addNote(page, "eggs");
+
+    const prepared = await swapVia(page, "Prepare v2");
+    assert.match(prepared, /1\.1\.0 is fetched, verified, gated and instantiated; 1\.0\.0 serves until you apply it/);
+    assert.equal(await text(page, "version"), "1.0.0", "prepared, not applied");
+    await addNote(page, "tea");
+    assert.match(await swapVia(page, "Apply 1.1.0"), /Applied 1\.1\.0 in .*, 3 notes kept/);
+    assert.equal(await text(page, "version"), "1.1.0");
+    assert.equal(await page.getByRole("button", { name: "Apply 1.1.0" }).isVisible(), false);
+
+    // v3's list() traps the first time the page renders it: probation rolls back to 1.1.0.
+    const faulty = await swapVia(page, "Try faulty v3");
+    assert.match(faulty, /1\.2\.0 trapped on its first call: back on 1\.1\.0, 3 notes kept/);
+    assert.equal(await page.locator("#status").getAttribute("data-kind"), "error");
+    assert.equal(await text(page, "version"), "1.1.0");
+    assert.deepEqual(await notes(page), ["milk", "eggs", "tea"], "the notes came back with 1.1.0");
+
+    // 1.1.0 serves: its pins work on the notes.
+    await page.getByRole("button", { name: "Pin “eggs”" }).click();
+    assert.deepEqual(await page.locator("#notes li.pinned .text").allInnerTexts(), ["eggs"]);
+  });
+
+  test("Roll back returns from v2 to v1 with v1's notes when v1 refuses v2's state, and is disabled with nothing to return to", async () => {
+    const page = await openDemo();
+    assert.equal(await page.getByRole("button", { name: "Roll back" }).isDisabled(), true);
+    await addNote(page, "milk");
+    await swapVia(page, "Upgrade to v2");
+    await addNote(page, "bread");
+    // v1 cannot read v2's newer state, so it comes back with its own from the swap.
+    const status = await swapVia(page, "Roll back");
+    assert.match(status, /Rolled back from 1\.1\.0: back on 1\.0\.0, 1 note kept \(it cannot read the newer state: restored its own from the swap; lost: the state 1\.1\.0 held/);
+    assert.equal(await text(page, "version"), "1.0.0");
+    assert.deepEqual(await notes(page), ["milk"]);
+    assert.equal(await page.getByRole("button", { name: /^Pin/ }).count(), 0, "v1 again: no pins");
+    assert.equal(await page.getByRole("button", { name: "Roll back" }).isDisabled(), true);
+  });
+
   test("under the README's CSP for wasm-bindgen guests, with Trusted Types, the demo loads and upgrades", async () => {
     const page = await openDemo({ csp: BINDGEN });
     await addNote(page, "milk");
