@@ -496,6 +496,31 @@ pub fn register_error_class_for_js(class: JsValue) {
 }
 
 impl Inner {
+    /// A swap to `wanted` of the package `registry` names, as a watch makes it for a
+    /// component.
+    #[cfg(feature = "updates")]
+    pub(crate) fn exact(
+        &self,
+        registry: &RegistryRef,
+        wanted: crate::registry::index::Wanted,
+        policy: Rc<UpdatePolicy<Function>>,
+    ) -> JsOptions {
+        JsOptions {
+            origin: Origin::Registry(Rc::new(RegistryRef {
+                base: registry.base.clone(),
+                package: registry.package.clone(),
+                wanted,
+            })),
+            imports: None,
+            fetch: self.fetch.clone(),
+            timeout: None,
+            expect: Rc::clone(&self.expect),
+            policy,
+            glue: None,
+            retain: crate::options::DEFAULT_RETAIN,
+        }
+    }
+
     /// A swap to a version an index lists, as a watch makes it.
     #[cfg(feature = "updates")]
     pub(crate) fn listed(

@@ -99,13 +99,21 @@ impl crate::watch::browser::Target for Watched {
     > {
         use crate::digest::Digest;
         use crate::options::GlueSource;
-        use crate::registry::index::blob_path;
+        use crate::registry::index::{blob_path, GlueKind};
         use crate::watch::browser::Update;
 
         let registry = self.inner.registry.as_deref();
         let blob =
             |digest: &Digest| registry.map_or_else(String::new, |r| r.url(&blob_path(digest)));
         let listed = (|| -> Result<_, crate::error::Error> {
+            let policy = Rc::clone(&self.policy);
+            // A component's entry names more blobs than a listing carries: it is swapped to
+            // through the registry, by its exact version.
+            let component = entry.glue.as_ref().is_some_and(|g| g.kind == GlueKind::Jco);
+            if let (true, Some(registry)) = (component, registry) {
+                let exact = crate::registry::index::Wanted::Exact(entry.version.clone());
+                return Ok(self.inner.exact(registry, exact, policy));
+            }
             let digest: Digest = entry.digest.parse()?;
             let glue = match &entry.glue {
                 Some(glue) => {
@@ -119,7 +127,6 @@ impl crate::watch::browser::Target for Watched {
                 None => None,
             };
             let version = entry.version.clone();
-            let policy = Rc::clone(&self.policy);
             Ok(self
                 .inner
                 .listed(blob(&digest), digest, version, glue, policy))

@@ -39,6 +39,7 @@ before(async () => {
   publish("trapping", "v1", "1.0.0");
   publish("trapping", "trap-start", "1.0.1", trapStart());
   publish("refusing", "v1", "1.0.0");
+  publish("watched", "v1", "1.0.0");
   publish("refusing", "v2-refuse-state", "1.1.0");
   env = await start();
 });
@@ -233,4 +234,29 @@ test("the wit build gates a component on the host's expect.wit, naming the WIT i
   assert.match(result.v1, /^INCOMPATIBLE_INTERFACE: .*export `remove` is missing/);
   assert.match(result.major, /^INCOMPATIBLE_INTERFACE: .*export `add` has type `func\(key: string, by: u64\) -> u64`/);
   assert.deepEqual({ version: result.version, entries: result.entries }, { version: "1.1.0", entries: [{ key: "tea", count: 4 }] });
+});
+
+test("a watch delivers a newly published component version, with its state", async () => {
+  const tab = await env.page();
+  try {
+    await tab.page.goto(new URL("tests/e2e/fixtures/component.html", env.url).href);
+    await tab.page.evaluate(async () => {
+      const { HotModule } = await import("/www/build/packed-components/package/dist/updates.js");
+      const { WASIShim } = await import("@bytecodealliance/preview2-shim/instantiation");
+      const imports = new WASIShim().getImportObject();
+      const m = await HotModule.load({ registry: "/www/build/registry-components/", name: "watched", range: "^1", imports });
+      m.exports.add("tea", 6);
+      const watcher = m.watch({ interval: 100, shared: false });
+      window.watched = new Promise((done) => {
+        watcher.addEventListener("applied", () => done({ version: m.version, tea: m.exports.get("tea"), remove: typeof m.exports.remove }));
+        watcher.addEventListener("rejected", (e) => done({ rejected: `${e.detail.code}: ${e.detail.message}` }));
+        setTimeout(() => done({ timeout: true }), 20_000);
+      });
+    });
+    publish("watched", "v2", "1.1.0");
+    const result = await tab.page.evaluate(() => window.watched);
+    assert.deepEqual(result, { version: "1.1.0", tea: 6, remove: "function" });
+  } finally {
+    await tab.close();
+  }
 });
