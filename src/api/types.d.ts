@@ -55,12 +55,18 @@ export interface ModuleSource {
   glue?: GlueSource;
 }
 
-/** Where a wasm-bindgen guest's glue comes from. */
+/** Where a wasm-bindgen (or AssemblyScript) guest's glue comes from. */
 export interface GlueSource {
   url?: string;
   bytes?: BufferSource;
   /** `sha256:` and 64 lowercase hex digits. */
   digest: string;
+  /**
+   * Which toolchain wrote it: `"wasm-bindgen"` (the default) or `"assemblyscript"`, the `.js`
+   * file `asc --bindings raw` wrote, whose `instantiate(module, imports)` gets the verified
+   * module.
+   */
+  kind?: "wasm-bindgen" | "assemblyscript";
 }
 
 /**

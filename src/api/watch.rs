@@ -112,6 +112,7 @@ impl crate::watch::browser::Target for Watched {
                         url: Some(blob(&digest)),
                         bytes: None,
                         digest,
+                        kind: glue.kind,
                     })
                 }
                 None => None,

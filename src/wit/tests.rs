@@ -191,7 +191,10 @@ fn a_components_world_is_its_type_and_embedding_into_one_is_unsupported() {
         None,
     )
     .unwrap_err();
-    assert!(err.to_string().contains("export `increment` has type"), "{err}");
+    assert!(
+        err.to_string().contains("export `increment` has type"),
+        "{err}"
+    );
     assert_eq!(
         embed_world(&component, COUNTER, None).unwrap_err(),
         Error::UnsupportedComponent
