@@ -46,26 +46,27 @@ pub(super) fn index_from_json(json: &JsValue) -> Result<Index, String> {
             .map_err(|e| format!("{at}`version` `{version}` is not a semantic version: {e}"))?;
         let size = whole(&entry, "size", &at)?;
         // Absent (or null) for a module that needs no glue.
-        let glue =
-            match get(&entry, "glue") {
-                v if v.is_undefined() || v.is_null() => None,
-                v if !v.is_object() => return Err(format!("{at}`glue` is not an object")),
-                v => Some(Glue {
-                    digest: text(&v, "glue.digest", &at)?,
-                    size: whole(&v, "glue.size", &at)?,
-                    kind: match get(&v, "kind") {
-                        k if k.is_undefined() => GlueKind::WasmBindgen,
-                        k => match k.as_string().as_deref() {
-                            Some("wasm-bindgen") => GlueKind::WasmBindgen,
-                            Some("jco") => GlueKind::Jco,
-                            Some("assemblyscript") => GlueKind::AssemblyScript,
-                            _ => return Err(format!(
+        let glue = match get(&entry, "glue") {
+            v if v.is_undefined() || v.is_null() => None,
+            v if !v.is_object() => return Err(format!("{at}`glue` is not an object")),
+            v => Some(Glue {
+                digest: text(&v, "glue.digest", &at)?,
+                size: whole(&v, "glue.size", &at)?,
+                kind: match get(&v, "kind") {
+                    k if k.is_undefined() => GlueKind::WasmBindgen,
+                    k => match k.as_string().as_deref() {
+                        Some("wasm-bindgen") => GlueKind::WasmBindgen,
+                        Some("jco") => GlueKind::Jco,
+                        Some("assemblyscript") => GlueKind::AssemblyScript,
+                        _ => {
+                            return Err(format!(
                                 "{at}`glue.kind` is not `wasm-bindgen`, `jco` or `assemblyscript`"
-                            )),
-                        },
+                            ))
+                        }
                     },
-                }),
-            };
+                },
+            }),
+        };
         // Absent for anything but a component.
         let cores = match get(&entry, "cores") {
             v if v.is_undefined() || v.is_null() => Vec::new(),

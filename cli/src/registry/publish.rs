@@ -7,7 +7,7 @@ use semver::Version;
 use serde::Serialize;
 use wasm_hotswap::bump::{self, Bump};
 use wasm_hotswap::diff::{diff, Severity};
-use wasm_hotswap::registry::index::Glue as IndexGlue;
+use wasm_hotswap::registry::index::{Glue as IndexGlue, GlueKind};
 
 use super::{Entry, PackageName, Registry};
 use crate::exit::{Exit, Failure};
@@ -85,13 +85,16 @@ pub struct Published {
     pub previous: Option<Previous>,
 }
 
-/// A wasm-bindgen module's glue, stored as a blob beside the module.
+/// A module's glue (wasm-bindgen's or AssemblyScript's), stored as a blob beside the module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublishedGlue {
     /// Digest of the glue, which the index entry names (`glue.digest`).
     pub digest: String,
     /// Its size.
     pub size: u64,
+    /// Which toolchain wrote it (`glue.kind` of the entry): `wasm-bindgen` or
+    /// `assemblyscript`.
+    pub kind: GlueKind,
     /// Where its blob is.
     pub blob: PathBuf,
     /// Whether the blob was already there.
@@ -101,8 +104,9 @@ pub struct PublishedGlue {
 /// Publishes `request.module` as `request.name@request.version`.
 ///
 /// Steps, each of which may refuse (exit 1) before anything is written:
-/// 1. The module must come with glue exactly when wasm-bindgen wrote it, and satisfy its
-///    kind's guest contract ([`guest`]: `INVALID_GUEST`, exit 2).
+/// 1. The module must come with glue exactly when wasm-bindgen wrote it (AssemblyScript's
+///    raw bindings may come with any other core module), and satisfy its kind's guest
+///    contract ([`guest`]: `INVALID_GUEST`, exit 2).
 /// 2. A `version` section present must equal `--version` (`VERSION_MISMATCH`); a missing one
 ///    is written with wasm-metadata.
 /// 3. The version must be greater, by semver precedence, than every published one, yanked
@@ -112,7 +116,8 @@ pub struct PublishedGlue {
 ///    [`Module::compared`]), else `SEMVER_VIOLATION` naming each item that needs more.
 ///
 /// Then the blobs are stored, the glue's first (each skipped if it exists with the same
-/// bytes), and the index replaced atomically; its entry names the glue (`glue.digest`). `fail_at` stops the publish at a [`FailPoint`] with an I/O error, for tests.
+/// bytes), and the index replaced atomically; its entry names the glue (`glue.digest`, and
+/// `glue.kind` `assemblyscript` for AssemblyScript's). `fail_at` stops the publish at a [`FailPoint`] with an I/O error, for tests.
 ///
 /// # Errors
 /// The refusals above; `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2).
@@ -141,6 +146,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
             Some(PublishedGlue {
                 digest: glue.digest.to_string(),
                 size: glue.bytes.len() as u64,
+                kind: glue.kind,
                 blob,
                 blob_existed,
             })
@@ -164,7 +170,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         glue: glue.as_ref().map(|g| IndexGlue {
             digest: g.digest.clone(),
             size: g.size,
-            kind: Default::default(),
+            kind: g.kind,
         }),
         cores: Vec::new(),
         yanked: false,
