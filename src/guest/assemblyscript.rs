@@ -82,11 +82,13 @@ impl AssemblyScriptInstance {
         let lifted = JsFuture::from(Promise::resolve(&pending))
             .await
             .map_err(failed)?;
-        let lifted: Object = lifted.dyn_into().map_err(|other| {
+        // Not `dyn_into`: the lifted object's prototype chain ends in the instance's exports
+        // object, whose prototype is null, so it is no `instanceof Object`.
+        if !lifted.is_object() {
             let reason = format!("AssemblyScript glue `{source}`'s `instantiate` gave no exports");
-            Failure::caused(Error::InvalidGuest { reason }, other)
-        })?;
-        let exports = flat_exports(&lifted);
+            return Err(Failure::caused(Error::InvalidGuest { reason }, lifted));
+        }
+        let exports = flat_exports(lifted.unchecked_ref());
         let state = match state {
             Statefulness::Stateless => None,
             Statefulness::Stateful => Some((
