@@ -21,7 +21,11 @@ const TALLY: &str = r#"(module
   (func (export "__new") (param i32 i32) (result i32) i32.const 0))"#;
 
 fn publish(module: &Path, glue: &Path, registry: &Path) -> common::Run {
-    let mut args = publish_args(module, "tally", "1.0.0", To::Registry(registry));
+    publish_as(module, glue, "1.0.0", registry)
+}
+
+fn publish_as(module: &Path, glue: &Path, version: &str, registry: &Path) -> common::Run {
+    let mut args = publish_args(module, "tally", version, To::Registry(registry));
     args.extend(["--glue".into(), glue.into(), "--json".into()]);
     hotswap(&args)
 }
@@ -72,4 +76,33 @@ fn other_js_with_a_raw_module_is_still_refused_naming_the_asc_bindings() {
         message.contains("export async function instantiate(module, imports"),
         "{message}"
     );
+}
+
+#[test]
+fn versions_are_compared_by_what_the_bindings_give_the_app_not_ascs_runtime_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    let js = write(dir.path(), "tally.js", BINDINGS.as_bytes());
+    let v1 = module(dir.path(), "v1.wasm", TALLY);
+    assert_eq!(publish_as(&v1, &js, "1.0.0", &reg).code, 0);
+    // asc's own runtime export gone (another --exportRuntime set): no interface change.
+    let patch = TALLY.replace(
+        r#"(func (export "__new") (param i32 i32) (result i32) i32.const 0)"#,
+        "",
+    );
+    let patch = module(dir.path(), "v101.wasm", &patch);
+    let run = publish_as(&patch, &js, "1.0.1", &reg);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["previous"]["severity"], "none");
+    // An app export gone in a minor: refused, naming it.
+    let minor = TALLY.replace(
+        r#"(func (export "add") (param i32) (result i32) i32.const 1)"#,
+        "",
+    );
+    let minor = module(dir.path(), "v110.wasm", &minor);
+    let run = publish_as(&minor, &js, "1.1.0", &reg);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let error = &run.json()["error"];
+    assert_eq!(error["code"], "SEMVER_VIOLATION");
+    assert!(error["items"].to_string().contains("`add`"), "{error}");
 }

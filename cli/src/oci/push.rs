@@ -113,7 +113,7 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         version,
         target,
     } = request;
-    guest(module, glue.as_ref())?;
+    let kind = guest(module, glue.as_ref())?.kind;
     let (module, version_section) = versioned(module, version)?;
 
     let tags = list_tags(client, target)?;
@@ -121,7 +121,7 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         Some(newest) => {
             check_greater(&newest, version)?;
             let old = pull(client, target, &newest)?;
-            Some(check_bump(&newest, &old, &module, version)?)
+            Some(check_bump(&newest, &old, &module, version, kind)?)
         }
         None => None,
     };

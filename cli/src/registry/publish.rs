@@ -7,6 +7,7 @@ use semver::Version;
 use serde::Serialize;
 use wasm_hotswap::bump::{self, Bump};
 use wasm_hotswap::diff::{diff, Severity};
+use wasm_hotswap::guest::Kind;
 use wasm_hotswap::registry::index::{Glue as IndexGlue, GlueKind};
 
 use super::{Entry, PackageName, Registry};
@@ -129,14 +130,14 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         version,
         registry,
     } = request;
-    guest(module, glue.as_ref())?;
+    let kind = guest(module, glue.as_ref())?.kind;
 
     let (module, version_section) = versioned(module, version)?;
     let index = registry.read_index(name)?;
     let mut index = index.unwrap_or_else(|| super::Index::empty(name));
 
     let previous = match index.newest() {
-        Some(newest) => Some(check_against(registry, newest, &module, version)?),
+        Some(newest) => Some(check_against(registry, newest, &module, version, kind)?),
         None => None,
     };
 
@@ -235,6 +236,7 @@ fn check_against(
     newest: &Entry,
     module: &Module,
     version: &Version,
+    kind: Kind,
 ) -> Result<Previous, Failure> {
     check_greater(&newest.version, version)?;
     let (old_path, old_bytes) = registry.read_blob_of(newest)?;
@@ -251,7 +253,7 @@ fn check_against(
         ));
     }
     let old = Module::from_bytes(&old_path, old_bytes)?;
-    check_bump(&newest.version, &old, module, version)
+    check_bump(&newest.version, &old, module, version, kind)
 }
 
 /// [`publish`]'s step 3: `version` must be greater than `newest`, the highest published.
@@ -271,7 +273,8 @@ pub fn check_greater(newest: &Version, version: &Version) -> Result<(), Failure>
 
 /// [`publish`]'s step 4: the bump from `newest` (whose module is `old`) to `version` must be
 /// as large as the interface change from `old` to `module` needs, comparing what the app
-/// reaches of each ([`Module::compared`]).
+/// reaches of each ([`Module::compared`]; for a module published with AssemblyScript's glue,
+/// `kind`, what its bindings give the app, as the runtime's gate compares it).
 ///
 /// # Errors
 /// `SEMVER_VIOLATION` (exit 1) naming each item that needs more.
@@ -280,8 +283,16 @@ pub fn check_bump(
     old: &Module,
     module: &Module,
     version: &Version,
+    kind: Kind,
 ) -> Result<Previous, Failure> {
-    let change = diff(&old.compared(), &module.compared());
+    // The module alone does not say it is AssemblyScript's: only its glue does.
+    let change = match kind {
+        Kind::AssemblyScript => diff(
+            &kind.compared(&old.interface),
+            &kind.compared(&module.interface),
+        ),
+        _ => diff(&old.compared(), &module.compared()),
+    };
     let severity = change.severity();
     match bump::check(newest, version, severity) {
         Ok(declared) => Ok(Previous {
