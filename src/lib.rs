@@ -93,6 +93,11 @@
 //! What differs between kinds of guest is behind one seam, [`guest`]: a wasm-bindgen crate is
 //! loaded with its glue (`glue: { url, digest }`), which the runtime verifies and runs a fresh
 //! copy of per version, and its state moves through the glue's `save_state` and `load_state`.
+//! An AssemblyScript module loaded with its `asc --bindings raw` JS (`glue: { url, digest,
+//! kind: "assemblyscript" }`, or an index entry's `glue.kind`) is run the same way, the
+//! verified module handed to the JS's `instantiate(module, imports)`; its state moves through
+//! the glue-level `save_state(): Uint8Array` and `load_state(Uint8Array)`. Loaded without
+//! its JS, the same kind of module is a raw guest on the raw ABI.
 //!
 //! # Update delivery
 //!
@@ -109,14 +114,16 @@
 //!
 //! # Limitations
 //!
-//! - Two guest kinds: raw core modules and wasm-bindgen crates (`--target web` glue, 0.2.100
-//!   and later, without JS snippets). A Component Model binary is refused with
-//!   `UNSUPPORTED_COMPONENT`.
-//! - A wasm-bindgen guest's glue runs through `new Function`: under a Content-Security-Policy
+//! - Four guest kinds: raw core modules, wasm-bindgen crates (`--target web` glue, 0.2.100
+//!   and later, without JS snippets), components with the JS `jco transpile --instantiation
+//!   async` wrote (a bare component is refused with `UNSUPPORTED_COMPONENT`), and
+//!   AssemblyScript modules with their `asc --bindings raw` JS (not `--bindings esm`).
+//! - A guest's glue runs through `new Function`: under a Content-Security-Policy
 //!   the page needs `'trusted-types-eval'` (Chromium, with Trusted Types) or `'unsafe-eval'`.
 //!   Module records would pin each version's memory for the page's life; see [`guest::glue`].
 //! - For a wasm-bindgen guest, `expect.exports` and the gate see the `_bg.wasm`'s own
-//!   signatures (a `&str` parameter is `(i32, i32)`), not the glue's JS ones.
+//!   signatures (a `&str` parameter is `(i32, i32)`), not the glue's JS ones; likewise for an
+//!   AssemblyScript guest (a `string` parameter is an `i32`).
 //! - State pointers are 32-bit, so a stateful guest's memory is a 32-bit memory.
 //! - The commit runs on the thread that called `swap`; a guest instantiated in a worker is
 //!   swapped by a runtime in that worker.
