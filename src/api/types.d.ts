@@ -48,9 +48,9 @@ export interface ModuleSource {
   policy?: UpdatePolicy;
   /**
    * The JS glue of a wasm-bindgen guest: the `.js` file `wasm-bindgen --target web` wrote next
-   * to the `_bg.wasm`, by `url` or `bytes`, with the `digest` its bytes must hash to. The glue
-   * runs only from the verified bytes, a fresh copy for each version. A registry's index names
-   * the glue itself.
+   * to the `_bg.wasm` (or, with `kind: "assemblyscript"`, the `.js` `asc --bindings raw` wrote),
+   * by `url` or `bytes`, with the `digest` its bytes must hash to. The glue runs only from the
+   * verified bytes, a fresh copy for each version. A registry's index names the glue itself.
    */
   glue?: GlueSource;
 }
