@@ -99,6 +99,11 @@
 //! `instantiate` through `getCoreModule`; the gate reads the component's own bytes (its
 //! top-level items, and in the `wit` build its WIT world), and its state moves through its
 //! WIT exports `save-state` and `load-state`.
+//! An AssemblyScript module loaded with its `asc --bindings raw` JS (`glue: { url, digest,
+//! kind: "assemblyscript" }`, or an index entry's `glue.kind`) is run the same way, the
+//! verified module handed to the JS's `instantiate(module, imports)`; its state moves through
+//! the glue-level `save_state(): Uint8Array` and `load_state(Uint8Array)`. Loaded without
+//! its JS, the same kind of module is a raw guest on the raw ABI.
 //!
 //! # Update delivery
 //!
@@ -115,18 +120,19 @@
 //!
 //! # Limitations
 //!
-//! - Three guest kinds: raw core modules, wasm-bindgen crates (`--target web` glue, 0.2.100
-//!   and later, without JS snippets) and components transpiled by jco in instantiation mode.
-//!   A component loaded bare, without its JS and core modules, is refused with
-//!   `UNSUPPORTED_COMPONENT`, saying how to publish it.
+//! - Four guest kinds: raw core modules, wasm-bindgen crates (`--target web` glue, 0.2.100
+//!   and later, without JS snippets), components with the JS `jco transpile --instantiation
+//!   async` wrote (a bare component is refused with `UNSUPPORTED_COMPONENT`, saying how to
+//!   publish it), and AssemblyScript modules with their `asc --bindings raw` JS (not
+//!   `--bindings esm`).
 //! - Without the `wit` feature a component is gated by the names and sorts of its top-level
 //!   items, not their WIT types; a component's resources die with its instance.
-//! - A wasm-bindgen guest's glue and a component's JS run through `new Function`: under a
-//!   Content-Security-Policy the page needs `'trusted-types-eval'` (Chromium, with Trusted
-//!   Types) or `'unsafe-eval'`.
+//! - A guest's glue runs through `new Function`: under a Content-Security-Policy
+//!   the page needs `'trusted-types-eval'` (Chromium, with Trusted Types) or `'unsafe-eval'`.
 //!   Module records would pin each version's memory for the page's life; see [`guest::glue`].
 //! - For a wasm-bindgen guest, `expect.exports` and the gate see the `_bg.wasm`'s own
-//!   signatures (a `&str` parameter is `(i32, i32)`), not the glue's JS ones.
+//!   signatures (a `&str` parameter is `(i32, i32)`), not the glue's JS ones; likewise for an
+//!   AssemblyScript guest (a `string` parameter is an `i32`).
 //! - State pointers are 32-bit, so a stateful guest's memory is a 32-bit memory.
 //! - The commit runs on the thread that called `swap`; a guest instantiated in a worker is
 //!   swapped by a runtime in that worker.

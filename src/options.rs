@@ -15,7 +15,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::expect::{Expectation, WitExpectation};
 use crate::policy::Policy;
-use crate::registry::index::{PackageName, Wanted};
+use crate::registry::index::{GlueKind, PackageName, Wanted};
 
 /// The host's types for the values options carry but the rules do not look into.
 pub trait Host: Default {
@@ -190,6 +190,8 @@ pub struct GlueSource<B> {
     pub bytes: Option<B>,
     /// The digest the glue's bytes must hash to.
     pub digest: Digest,
+    /// Which toolchain wrote it (`glue.kind`), and so how it runs.
+    pub kind: GlueKind,
 }
 
 /// The `glue` option, its fields read.
@@ -201,17 +203,29 @@ pub struct GlueFields<B> {
     pub bytes: Option<B>,
     /// `glue.digest`.
     pub digest: Option<String>,
+    /// `glue.kind`.
+    pub kind: Option<String>,
 }
 
 impl<B> GlueFields<B> {
     /// The glue these fields name:
     ///
     /// - `url` or `bytes` (exactly one) with `digest` => a [`GlueSource`];
-    /// - otherwise => [`Error::InvalidOptions`] naming `glue.url` or `glue.digest`.
+    /// - `kind` absent or `"wasm-bindgen"` => [`GlueKind::WasmBindgen`], `"assemblyscript"`
+    ///   => [`GlueKind::AssemblyScript`];
+    /// - otherwise => [`Error::InvalidOptions`] naming `glue.url`, `glue.digest` or
+    ///   `glue.kind` (`"jco"` too: a component's JS needs its core modules, which only a
+    ///   registry's index names).
     ///
     /// # Errors
     /// As listed, and [`Error::InvalidDigest`].
     pub fn source(self) -> Result<GlueSource<B>> {
+        let kind = match self.kind.as_deref() {
+            None | Some("wasm-bindgen") => GlueKind::WasmBindgen,
+            Some("assemblyscript") => GlueKind::AssemblyScript,
+            Some("jco") => return Err(invalid("glue.kind", "a component's transpiled JS needs its core modules, which only a registry's index names: publish the component with `hotswap publish` and load it with `{ registry, name }`")),
+            Some(_) => return Err(invalid("glue.kind", "expected `\"wasm-bindgen\"` (the default) or `\"assemblyscript\"`")),
+        };
         let digest = self
             .digest
             .ok_or_else(|| {
@@ -224,7 +238,12 @@ impl<B> GlueFields<B> {
         match (self.url, self.bytes) {
             (Some(_), Some(_)) => Err(invalid("glue.url", "give `url` or `bytes`, not both")),
             (None, None) => Err(invalid("glue.url", "give the glue's `url` or `bytes`")),
-            (url, bytes) => Ok(GlueSource { url, bytes, digest }),
+            (url, bytes) => Ok(GlueSource {
+                url,
+                bytes,
+                digest,
+                kind,
+            }),
         }
     }
 }

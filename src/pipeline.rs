@@ -422,7 +422,7 @@ struct Found {
 }
 
 /// The glue the options name (`glue`, or the one a watch's index listed): a wasm-bindgen
-/// guest's.
+/// guest's, or an AssemblyScript guest's (`glue.kind`).
 fn glue_of(options: &JsOptions) -> Option<GlueRef> {
     let glue = options.glue.as_ref()?;
     let source = match (&glue.url, &glue.bytes) {
@@ -433,7 +433,7 @@ fn glue_of(options: &JsOptions) -> Option<GlueRef> {
         source,
         digest: glue.digest,
         url: glue.url.clone(),
-        kind: GlueKind::WasmBindgen,
+        kind: glue.kind,
     })
 }
 

@@ -76,8 +76,10 @@ pub enum Command {
         /// The module file, or a component (`*.component.wasm`), which is transpiled to JS
         /// with jco and published with its core modules.
         module: PathBuf,
-        /// A wasm-bindgen module's JS glue: the `.js` file `wasm-bindgen --target web` wrote
-        /// beside the `_bg.wasm` (required for such a module, refused for any other).
+        /// A module's JS glue: the `.js` file `wasm-bindgen --target web` wrote beside the
+        /// `_bg.wasm` (required for such a module), or the `.js` file `asc --bindings raw`
+        /// wrote for an AssemblyScript module, recognized by its first line
+        /// `export async function instantiate(module, imports`.
         #[arg(long, value_name = "FILE")]
         glue: Option<PathBuf>,
         /// Package name: lowercase `[a-z0-9]([a-z0-9-_.]*[a-z0-9])?`, optionally `namespace/name`.

@@ -11,7 +11,10 @@ use common::{counter, hotswap, module, publish_oci};
 use ureq::http::{self, Method};
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::inspect::read_interface;
-use wasm_hotswap::registry::oci::{Challenge, Manifest, WasmConfig, GLUE_MEDIA_TYPE};
+use wasm_hotswap::registry::index::GlueKind;
+use wasm_hotswap::registry::oci::{
+    Challenge, Manifest, WasmConfig, ASSEMBLYSCRIPT_MEDIA_TYPE, GLUE_MEDIA_TYPE,
+};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/oci-registry.sh");
 
@@ -605,4 +608,38 @@ fn oci_publish_of_a_component_pushes_the_component_then_its_js_then_each_core_mo
     let run = publish_oci(&v2, "acme/counter", "1.1.0", &oci);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.json()["previous"]["severity"], "additive");
+}
+
+#[test]
+fn oci_publish_with_asc_bindings_pushes_them_as_an_assemblyscript_layer() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = module(
+        dir.path(),
+        "tally.wasm",
+        r#"(module (func (export "add") (param i32) (result i32) i32.const 1))"#,
+    );
+    let js = common::write(
+        dir.path(),
+        "tally.js",
+        b"export async function instantiate(module, imports = {}) {\n  return (await WebAssembly.instantiate(module, imports)).exports;\n}\n",
+    );
+    let oci = format!("{}/acme/tally", registry.url);
+    let mut args = common::publish_args(&wasm, "acme/tally", "1.0.0", common::To::Oci(&oci));
+    args.extend(["--glue".into(), js.into(), "--json".into()]);
+    let run = hotswap(&args);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["glue"]["media_type"], ASSEMBLYSCRIPT_MEDIA_TYPE);
+    let (status, _, body) = get(
+        &format!("{}/v2/acme/tally/manifests/1.0.0", registry.url),
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    assert_eq!(status, 200);
+    let manifest: Manifest = serde_json::from_slice(&body).unwrap();
+    let layers = manifest
+        .wasm_layers("manifest", &"1.0.0".parse().unwrap())
+        .unwrap();
+    assert_eq!(layers.kind, GlueKind::AssemblyScript);
 }

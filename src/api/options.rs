@@ -113,7 +113,7 @@ fn read_glue(value: &JsValue) -> Result<GlueFields<Uint8Array>, Error> {
     if !value.is_object() {
         return Err(invalid(
             "glue",
-            "expected an object such as { url, digest }: the JS glue wasm-bindgen wrote",
+            "expected an object such as { url, digest }: the JS glue wasm-bindgen (or `asc --bindings raw`, with `kind: \"assemblyscript\"`) wrote",
         ));
     }
     let bytes = bytes(value, "glue.bytes")?;
@@ -121,6 +121,7 @@ fn read_glue(value: &JsValue) -> Result<GlueFields<Uint8Array>, Error> {
         url: text(value, "url", "glue.url")?,
         bytes,
         digest: text(value, "digest", "glue.digest")?,
+        kind: text(value, "kind", "glue.kind")?,
     })
 }
 

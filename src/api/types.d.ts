@@ -49,19 +49,25 @@ export interface ModuleSource {
   policy?: UpdatePolicy;
   /**
    * The JS glue of a wasm-bindgen guest: the `.js` file `wasm-bindgen --target web` wrote next
-   * to the `_bg.wasm`, by `url` or `bytes`, with the `digest` its bytes must hash to. The glue
-   * runs only from the verified bytes, a fresh copy for each version. A registry's index names
-   * the glue itself.
+   * to the `_bg.wasm` (or, with `kind: "assemblyscript"`, the `.js` `asc --bindings raw` wrote),
+   * by `url` or `bytes`, with the `digest` its bytes must hash to. The glue runs only from the
+   * verified bytes, a fresh copy for each version. A registry's index names the glue itself.
    */
   glue?: GlueSource;
 }
 
-/** Where a wasm-bindgen guest's glue comes from. */
+/** Where a wasm-bindgen (or AssemblyScript) guest's glue comes from. */
 export interface GlueSource {
   url?: string;
   bytes?: BufferSource;
   /** `sha256:` and 64 lowercase hex digits. */
   digest: string;
+  /**
+   * Which toolchain wrote it: `"wasm-bindgen"` (the default) or `"assemblyscript"`, the `.js`
+   * file `asc --bindings raw` wrote, whose `instantiate(module, imports)` gets the verified
+   * module.
+   */
+  kind?: "wasm-bindgen" | "assemblyscript";
 }
 
 /**

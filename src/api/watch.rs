@@ -122,6 +122,7 @@ impl crate::watch::browser::Target for Watched {
                         url: Some(blob(&digest)),
                         bytes: None,
                         digest,
+                        kind: glue.kind,
                     })
                 }
                 None => None,

@@ -40,7 +40,7 @@ pub struct Glue {
     pub verified: Verified,
     /// The glue's URL (`undefined` in the glue for bytes in hand).
     pub url: Option<String>,
-    /// wasm-bindgen's glue, or a component's transpiled JS.
+    /// wasm-bindgen's glue, a component's transpiled JS, or AssemblyScript's raw bindings.
     pub kind: GlueKind,
 }
 

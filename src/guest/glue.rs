@@ -145,6 +145,74 @@ pub fn jco_body(text: &str, source: &str) -> Result<String> {
     Ok(body + "\n;return instantiate;\n")
 }
 
+/// How the JS `asc --bindings raw` writes begins; the CLI recognizes AssemblyScript's glue by
+/// it ([`is_assemblyscript_bindings`]).
+pub const ASSEMBLYSCRIPT_START: &str = "export async function instantiate(module, imports";
+
+/// Whether `text` is the JS `asc --bindings raw` writes: it begins (after blank space) with
+/// [`ASSEMBLYSCRIPT_START`]. wasm-bindgen's and jco's JS never do.
+///
+/// - `export async function instantiate(module, imports = {}) {` => `true`
+/// - `export function instantiate(getCoreModule, …` (jco) => `false`
+/// - `let wasm;` … (wasm-bindgen) => `false`
+pub fn is_assemblyscript_bindings(text: &str) -> bool {
+    text.trim_start().starts_with(ASSEMBLYSCRIPT_START)
+}
+
+/// Rewrites the JS `asc --bindings raw` wrote for an AssemblyScript module as a function body
+/// returning its `instantiate(module, imports)`. The text is an ES module whose top level
+/// statements start at column 0:
+///
+/// - `export async function instantiate(` => `async function instantiate(`;
+/// - any other `export function f`, `export const x`, … => the declaration without `export`;
+/// - `import.meta.url` => [`META_URL`];
+/// - an `import` statement (the raw bindings have none; a module that imports runs
+///   unverified code) => refused.
+///
+/// Every per-instance thing (the instance, its memory views, the lifted exports) lives inside
+/// one call of `instantiate`, so each call, given the runtime's verified module, is an
+/// independent instance.
+///
+/// # Errors
+/// [`Error::InvalidGuest`] naming `source`: an `import` statement or an `export` form other
+/// than a declaration (naming the line), or no `instantiate` function (`--bindings esm`
+/// output, which fetches and instantiates its own module at import time).
+pub fn assemblyscript_body(text: &str, source: &str) -> Result<String> {
+    let refuse = |line: usize, reason: &str| Error::InvalidGuest {
+        reason: format!(
+            "AssemblyScript glue `{source}`, line {}: {reason}",
+            line + 1
+        ),
+    };
+    let mut body = String::with_capacity(text.len() + 64);
+    body.push_str("\"use strict\";\n");
+    let mut instantiate = false;
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with("import ") || line.starts_with("import{") {
+            return Err(refuse(n, "the glue imports another module, which would run unverified; give the JS `asc --bindings raw` writes (not `--bindings esm`)"));
+        }
+        let line = line.replace("import.meta.url", META_URL);
+        let Some(rest) = line.strip_prefix("export ") else {
+            body.push_str(&line);
+            body.push('\n');
+            continue;
+        };
+        match declared_name(rest) {
+            Some("instantiate") if rest.starts_with("async function ") => instantiate = true,
+            Some(_) => {}
+            None => return Err(refuse(n, "an export this runtime cannot read")),
+        }
+        body.push_str(rest);
+        body.push('\n');
+    }
+    if !instantiate {
+        return Err(Error::InvalidGuest {
+            reason: format!("AssemblyScript glue `{source}` exports no `async function instantiate(module, imports)`: it is not the JS `asc --bindings raw` writes"),
+        });
+    }
+    Ok(body + "return instantiate;\n")
+}
+
 /// The names a component's transpiled JS asks `getCoreModule` for, in order, each once: each
 /// `getCoreModule('name')` in its text, with any of JS's three quotes (jco's `--minify`
 /// writes `` getCoreModule(`name`) ``).
@@ -314,5 +382,55 @@ export { initSync, __wbg_init as default };
             ["counter.core.wasm", "counter.core2.wasm"]
         );
         assert_eq!(jco_core_names(JCO_MIN), ["c.core.wasm"]);
+    }
+
+    /// The shape of `asc --bindings raw` output (assemblyscript 0.28), shortened.
+    const ASC: &str = "export async function instantiate(module, imports = {}) {\n  const adaptedImports = {\n    env: Object.setPrototypeOf({\n      abort(message, fileName, lineNumber, columnNumber) {\n        throw Error(`${message}`);\n      },\n    }, Object.assign(Object.create(globalThis), imports.env || {})),\n  };\n  const { exports } = await WebAssembly.instantiate(module, adaptedImports);\n  const memory = exports.memory || imports.env.memory;\n  const adaptedExports = Object.setPrototypeOf({\n    add(key) {\n      return exports.add(key);\n    },\n  }, exports);\n  return adaptedExports;\n}\n";
+
+    #[test]
+    fn ascs_raw_bindings_become_a_body_returning_instantiate() {
+        assert!(is_assemblyscript_bindings(ASC));
+        let body = assemblyscript_body(ASC, "tally.js").unwrap();
+        assert!(
+            body.starts_with(
+                "\"use strict\";\nasync function instantiate(module, imports = {}) {\n"
+            ),
+            "{body}"
+        );
+        assert!(!body.contains("export "), "{body}");
+        assert!(body.ends_with("}\nreturn instantiate;\n"), "{body}");
+        let other = format!("{ASC}export const version = new URL('v', import.meta.url);\n");
+        let body = assemblyscript_body(&other, "tally.js").unwrap();
+        assert!(
+            body.contains(&format!("\nconst version = new URL('v', {META_URL});\n")),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn wasm_bindgen_and_jco_js_are_not_assemblyscript_bindings() {
+        assert!(!is_assemblyscript_bindings(GLUE));
+        assert!(!is_assemblyscript_bindings(JCO));
+        assert!(is_assemblyscript_bindings(&format!("\n\n{ASC}")));
+    }
+
+    #[test]
+    fn ascs_esm_bindings_and_imports_are_refused_naming_the_glue() {
+        let esm = "async function instantiate(module, imports = {}) {}\nexport const {\n  memory,\n  add,\n} = await (async url => instantiate(await WebAssembly.compileStreaming(fetch(url)), {}))(new URL(\"tally.wasm\", import.meta.url));\n";
+        let err = assemblyscript_body(esm, "tally.js").unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        assert!(err.to_string().contains("`tally.js`, line 2"), "{err}");
+        let importing = format!("import * as env from './env.js';\n{ASC}");
+        let err = assemblyscript_body(&importing, "tally.js").unwrap_err();
+        assert!(
+            err.to_string().contains("line 1: the glue imports"),
+            "{err}"
+        );
+        let err = assemblyscript_body("export function main() {}\n", "app.js").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("exports no `async function instantiate"),
+            "{err}"
+        );
     }
 }

@@ -6,6 +6,7 @@ use wasm_bindgen::JsValue;
 use crate::compile::Compiled;
 use crate::error::Error;
 use crate::gate::Checked;
+use crate::guest::assemblyscript::{self, AssemblyScriptInstance};
 use crate::guest::bindgen::{BindgenInstance, Glue};
 use crate::guest::component::{self, ComponentInstance};
 use crate::guest::{bindgen, raw, Kind};
@@ -19,6 +20,8 @@ pub enum Instance {
     WasmBindgen(BindgenInstance),
     /// A component's instance, made by its copy of its transpiled JS.
     Component(ComponentInstance),
+    /// An AssemblyScript guest's instance, made by its copy of its raw bindings.
+    AssemblyScript(AssemblyScriptInstance),
 }
 
 /// State saved by an instance, valid until the next call into either instance.
@@ -34,7 +37,7 @@ pub enum Saved {
         /// How many.
         len: u32,
     },
-    /// Bytes the guest handed over (a wasm-bindgen glue's `save_state()`).
+    /// Bytes the guest handed over (a glue's `save_state()`, a component's `saveState()`).
     Bytes(Uint8Array),
 }
 
@@ -86,7 +89,7 @@ impl Instance {
     /// Instantiates the module `checked` carries, the way its kind is instantiated: a raw
     /// module with `imports`, a wasm-bindgen module by a fresh copy of its `glue`, a component
     /// by a fresh copy of its transpiled JS (the `glue`) from its compiled core modules, with
-    /// `imports`.
+    /// `imports`, an AssemblyScript module by a fresh copy of its raw bindings, with `imports`.
     ///
     /// # Errors
     /// [`crate::error::Error::InstantiateFailed`] (a link error, a trap in the start function)
@@ -108,6 +111,9 @@ impl Instance {
             (Kind::WasmBindgen, Some(glue)) => Ok(Instance::WasmBindgen(
                 BindgenInstance::instantiate(module, glue, guest.state)?,
             )),
+            (Kind::AssemblyScript, Some(glue)) => Ok(Instance::AssemblyScript(
+                AssemblyScriptInstance::instantiate(module, glue, imports, guest.state).await?,
+            )),
             _ => Ok(Instance::Raw(
                 raw::RawInstance::instantiate(module, imports, guest.state).await?,
             )),
@@ -120,6 +126,7 @@ impl Instance {
             Instance::Raw(raw) => raw.exports(),
             Instance::WasmBindgen(bindgen) => bindgen.exports(),
             Instance::Component(component) => component.exports(),
+            Instance::AssemblyScript(assemblyscript) => assemblyscript.exports(),
         }
     }
 
@@ -129,6 +136,7 @@ impl Instance {
             Instance::Raw(_) => raw::HIDDEN,
             Instance::WasmBindgen(_) => bindgen::HIDDEN,
             Instance::Component(_) => component::HIDDEN,
+            Instance::AssemblyScript(_) => assemblyscript::HIDDEN,
         }
     }
 
@@ -138,6 +146,7 @@ impl Instance {
             Instance::Raw(raw) => raw.stateful(),
             Instance::WasmBindgen(bindgen) => bindgen.stateful(),
             Instance::Component(component) => component.stateful(),
+            Instance::AssemblyScript(assemblyscript) => assemblyscript.stateful(),
         }
     }
 
@@ -150,6 +159,7 @@ impl Instance {
             Instance::Raw(raw) => raw.save(),
             Instance::WasmBindgen(bindgen) => bindgen.save(),
             Instance::Component(component) => component.save(),
+            Instance::AssemblyScript(assemblyscript) => assemblyscript.save(),
         }
     }
 
@@ -162,6 +172,7 @@ impl Instance {
             Instance::Raw(raw) => raw.load(saved),
             Instance::WasmBindgen(bindgen) => bindgen.load(saved),
             Instance::Component(component) => component.load(saved),
+            Instance::AssemblyScript(assemblyscript) => assemblyscript.load(saved),
         }
     }
 }

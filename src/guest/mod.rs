@@ -21,7 +21,14 @@
 //! - [`Kind::Component`]: a Component Model component, instantiated from its core modules by
 //!   a fresh copy of the JS `jco transpile --instantiation async` wrote for it
 //!   (`component.rs`), stateful when its world exports `save-state: func() -> list<u8>` and
-//!   `load-state: func(state: list<u8>) -> result<_, string>`.
+//!   `load-state: func(state: list<u8>) -> result<_, string>`;
+//! - [`Kind::AssemblyScript`]: a module `asc` compiled, with the JS `asc --bindings raw` wrote
+//!   for it, instantiated by a fresh copy of that JS's `instantiate(module, imports)` from the
+//!   runtime's verified module (`assemblyscript.rs`), stateful through the glue-level
+//!   `save_state(): Uint8Array` and `load_state(Uint8Array)` the bindings lift. The module
+//!   alone does not say it is AssemblyScript's: the glue's declared kind does. An
+//!   AssemblyScript module loaded without glue is a [`Kind::Raw`] guest, stateful through the
+//!   raw ABI instead.
 //!
 //! A new kind is a new file here and a new variant of [`Kind`] and of `Instance`.
 
@@ -36,6 +43,8 @@ use crate::registry::index::GlueKind;
 
 pub mod glue;
 
+#[cfg(target_arch = "wasm32")]
+pub mod assemblyscript;
 #[cfg(target_arch = "wasm32")]
 pub mod bindgen;
 #[cfg(target_arch = "wasm32")]
@@ -60,6 +69,9 @@ pub enum Kind {
     WasmBindgen,
     /// A Component Model component: its core modules and the JS jco transpiled it to.
     Component,
+    /// An AssemblyScript module and the JS `asc --bindings raw` wrote for it.
+    #[serde(rename = "assemblyscript")]
+    AssemblyScript,
 }
 
 /// The export a stateful component saves its state with: `save-state: func() -> list<u8>`.
@@ -81,6 +93,9 @@ impl Kind {
     /// - a component with jco's JS => [`Kind::Component`]
     /// - a wasm-bindgen module ([`is_wasm_bindgen`]) with wasm-bindgen's glue =>
     ///   [`Kind::WasmBindgen`]
+    /// - a core module that is not wasm-bindgen's with `asc --bindings raw` JS =>
+    ///   [`Kind::AssemblyScript`] (nothing in an AssemblyScript module says so: the glue's
+    ///   declared kind decides)
     /// - any other core module without glue => [`Kind::Raw`]
     ///
     /// # Errors
@@ -88,15 +103,19 @@ impl Kind {
     ///   component, which a browser cannot instantiate);
     /// - [`Error::InvalidGuest`]: a wasm-bindgen module without its glue (its imports are the
     ///   glue's, hashed per crate version, so no imports object written by hand can serve it),
-    ///   glue with a module wasm-bindgen did not write, or jco's JS with a core module.
+    ///   glue with a module wasm-bindgen did not write, jco's JS with a core module, or
+    ///   AssemblyScript's JS with a component or a wasm-bindgen module.
     pub fn of(interface: &Interface, glue: Option<GlueKind>) -> Result<Kind> {
         let invalid = |reason: &str| Error::InvalidGuest {
             reason: reason.into(),
         };
         match (interface.component, glue) {
             (true, Some(GlueKind::Jco)) => Ok(Kind::Component),
+            (true, Some(GlueKind::AssemblyScript)) => Err(invalid("this is a component, but it came with AssemblyScript's JS (`glue.kind` `assemblyscript`), which instantiates a core module")),
             (true, _) => Err(Error::UnsupportedComponent),
             (false, Some(GlueKind::Jco)) => Err(invalid("this is a core module, but it came with a component's transpiled JS (`glue.kind` `jco`): the registry entry names the wrong blob")),
+            (false, Some(GlueKind::AssemblyScript)) if is_wasm_bindgen(interface) => Err(invalid("this is a wasm-bindgen module, but it came with AssemblyScript's JS (`glue.kind` `assemblyscript`): give it the glue `wasm-bindgen --target web` wrote")),
+            (false, Some(GlueKind::AssemblyScript)) => Ok(Kind::AssemblyScript),
             (false, glue) => match (is_wasm_bindgen(interface), glue.is_some()) {
                 (true, true) => Ok(Kind::WasmBindgen),
                 (false, false) => Ok(Kind::Raw),
@@ -115,6 +134,7 @@ impl Kind {
             Kind::Raw => statefulness(interface),
             Kind::WasmBindgen => bindgen_statefulness(interface),
             Kind::Component => component_statefulness(interface),
+            Kind::AssemblyScript => assemblyscript_statefulness(interface),
         }
     }
 
@@ -126,6 +146,10 @@ impl Kind {
     ///   own (`__wbindgen_*`, `__wbg_*`, `memory`) and the state functions; and no imports,
     ///   which are the glue's and renamed by every build.
     /// - [`Kind::Component`] => its world's items without the state functions.
+    /// - [`Kind::AssemblyScript`] => the exports the bindings give the app: without `memory`,
+    ///   the state functions and AssemblyScript's runtime exports (`__new`, `__pin`, …); and
+    ///   the imports the host provides ([`Kind::host_imports`]). (Types are compared at the
+    ///   core level: a `string` parameter is an `i32` there.)
     pub fn compared(self, interface: &Interface) -> Cow<'_, Interface> {
         match self {
             Kind::Raw => Cow::Borrowed(interface),
@@ -150,6 +174,16 @@ impl Kind {
                 metadata: interface.metadata.clone(),
                 component: false,
             }),
+            Kind::AssemblyScript => Cow::Owned(Interface {
+                imports: self.host_imports(interface).cloned().collect(),
+                exports: interface
+                    .exports
+                    .iter()
+                    .filter(|e| !is_assemblyscript_internal(&e.name))
+                    .cloned()
+                    .collect(),
+                ..interface.clone()
+            }),
         }
     }
 
@@ -159,6 +193,8 @@ impl Kind {
     /// - [`Kind::WasmBindgen`] => those not from the glue's namespaces.
     /// - [`Kind::Component`] => its imported interfaces and functions (not its imported
     ///   types, which need nothing of the host).
+    /// - [`Kind::AssemblyScript`] => those but `env.abort`, `env.trace` and `env.seed`,
+    ///   AssemblyScript's own, which its bindings implement.
     pub fn host_imports(self, interface: &Interface) -> impl Iterator<Item = &Import> {
         interface.imports.iter().filter(move |i| match self {
             Kind::Raw => true,
@@ -170,8 +206,78 @@ impl Kind {
                     ..
                 }
             ),
+            Kind::AssemblyScript => {
+                !(i.module == "env" && matches!(i.name.as_str(), "abort" | "trace" | "seed"))
+            }
         })
     }
+}
+
+/// Exports of an AssemblyScript module that are its runtime's or the runtime's, not the
+/// app's: `memory`, the state functions, and what `--exportRuntime` (which the bindings
+/// need to lower strings and arrays) adds.
+pub const ASSEMBLYSCRIPT_INTERNAL: &[&str] = &[
+    "memory",
+    SAVE_STATE,
+    LOAD_STATE,
+    "__new",
+    "__pin",
+    "__unpin",
+    "__collect",
+    "__rtti_base",
+    "__setArgumentsLength",
+];
+
+fn is_assemblyscript_internal(name: &str) -> bool {
+    ASSEMBLYSCRIPT_INTERNAL.contains(&name)
+}
+
+/// An AssemblyScript guest with its bindings is stateful when its module exports both
+/// `save_state: () -> i32` and `load_state: (i32) -> ()`: AssemblyScript's
+/// `save_state(): Uint8Array` and `load_state(state: Uint8Array): void`, which the bindings
+/// lift to and from a JS `Uint8Array`. A module that follows the raw contract instead
+/// (`alloc_state`, `load_state(ptr, len) -> i32`) is an invalid guest with glue: load it
+/// without glue, as a raw guest.
+fn assemblyscript_statefulness(interface: &Interface) -> Result<Statefulness> {
+    use crate::contract::ALLOC_STATE;
+    use crate::interface::{FuncType, ValType::I32};
+    let invalid = |reason: String| Err(Error::InvalidGuest { reason });
+    if interface.export(ALLOC_STATE).is_some() {
+        return invalid(format!("the AssemblyScript module exports `{ALLOC_STATE}`, so its state follows the raw contract, but it came with its `--bindings raw` JS, through which state moves as `save_state(): Uint8Array` and `load_state(state: Uint8Array): void`: load it without `glue`, or export those two functions instead"));
+    }
+    let wanted = [
+        (
+            SAVE_STATE,
+            FuncType::new([], [I32]),
+            "save_state(): Uint8Array",
+        ),
+        (
+            LOAD_STATE,
+            FuncType::new([I32], []),
+            "load_state(state: Uint8Array): void",
+        ),
+    ];
+    let found = wanted.each_ref().map(|(name, ..)| interface.export(name));
+    if found.iter().all(Option::is_none) {
+        return Ok(Statefulness::Stateless);
+    }
+    let mut problems = Vec::new();
+    for ((name, ty, declared), export) in wanted.iter().zip(found) {
+        match export.map(|e| &e.ty) {
+            Some(ExternType::Func(actual)) if actual == ty => {}
+            None => problems.push(format!("it does not export `{name}`")),
+            Some(other) => problems.push(format!(
+                "`{name}` is {other}, not {ty} (`export function {declared}`)"
+            )),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(Statefulness::Stateful);
+    }
+    invalid(format!(
+        "the AssemblyScript guest is not a stateful guest: {}; a stateful one exports `function save_state(): Uint8Array` and `function load_state(state: Uint8Array): void`, which throws to refuse a state",
+        problems.join("; ")
+    ))
 }
 
 /// Whether a module is wasm-bindgen's output: it imports from the glue (`./<crate>_bg.js`
@@ -431,5 +537,84 @@ mod tests {
         let core = interface(r#"(module (func (export "get") (result i32) i32.const 1))"#);
         let err = Guest::of(&core, Some(GlueKind::Jco)).unwrap_err();
         assert_eq!(err.code(), "INVALID_GUEST");
+    }
+
+    /// What `asc --bindings raw --exportRuntime` compiles `add(key: string): i32` and the
+    /// glue-level state functions to, at the core level.
+    const ASSEMBLYSCRIPT: &str = r#"(module
+        (import "env" "abort" (func (param i32 i32 i32 i32)))
+        (import "env" "seed" (func (result f64)))
+        (import "host" "log" (func (param i32)))
+        (memory (export "memory") 1)
+        (func (export "add") (param i32) (result i32) i32.const 1)
+        (func (export "save_state") (result i32) i32.const 0)
+        (func (export "load_state") (param i32))
+        (func (export "__new") (param i32 i32) (result i32) i32.const 0)
+        (func (export "__pin") (param i32) (result i32) i32.const 0)
+        (func (export "__unpin") (param i32))
+        (func (export "__collect"))
+        (global (export "__rtti_base") i32 (i32.const 0)))"#;
+
+    #[test]
+    fn an_assemblyscript_module_with_its_bindings_is_a_stateful_assemblyscript_guest() {
+        let module = interface(ASSEMBLYSCRIPT);
+        let guest = Guest::of(&module, Some(GlueKind::AssemblyScript)).unwrap();
+        assert_eq!(guest.kind, Kind::AssemblyScript);
+        assert_eq!(guest.state, Statefulness::Stateful);
+        let stateless = interface(r#"(module (func (export "get") (result i32) i32.const 1))"#);
+        let guest = Guest::of(&stateless, Some(GlueKind::AssemblyScript)).unwrap();
+        assert_eq!(guest.state, Statefulness::Stateless);
+    }
+
+    #[test]
+    fn the_same_module_without_glue_is_a_raw_guest_whose_state_functions_are_invalid() {
+        // Nothing in the module says AssemblyScript: only the glue's kind does.
+        let err = Guest::of(&interface(ASSEMBLYSCRIPT), None).unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        assert!(err.to_string().contains("alloc_state"), "{err}");
+    }
+
+    #[test]
+    fn the_gate_compares_an_assemblyscript_guests_app_exports_and_host_imports() {
+        let module = interface(ASSEMBLYSCRIPT);
+        let compared = Kind::AssemblyScript.compared(&module);
+        let exports: Vec<_> = compared.exports.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(exports, ["add"]);
+        let imports: Vec<_> = compared.imports.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(imports, ["log"]);
+        assert_eq!(Kind::AssemblyScript.host_imports(&module).count(), 1);
+    }
+
+    #[test]
+    fn an_assemblyscript_module_on_the_raw_contract_with_glue_is_invalid_saying_load_it_without() {
+        let raw = interface(
+            r#"(module (memory (export "memory") 1)
+                (func (export "save_state") (result i32) i32.const 0)
+                (func (export "alloc_state") (param i32) (result i32) i32.const 0)
+                (func (export "load_state") (param i32 i32) (result i32) i32.const 0))"#,
+        );
+        let err = Guest::of(&raw, Some(GlueKind::AssemblyScript)).unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        assert!(err.to_string().contains("without `glue`"), "{err}");
+        let wrong = interface(
+            r#"(module (func (export "save_state") (result i32) i32.const 0)
+                (func (export "load_state") (param i32 i32) (result i32) i32.const 0))"#,
+        );
+        let err = Guest::of(&wrong, Some(GlueKind::AssemblyScript))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`load_state` is function (i32, i32) -> i32, not (i32) -> ()"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn assemblyscript_js_with_a_component_or_a_wasm_bindgen_module_is_invalid() {
+        let err = Guest::of(&component(""), Some(GlueKind::AssemblyScript)).unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        let err = Guest::of(&interface(BINDGEN), Some(GlueKind::AssemblyScript)).unwrap_err();
+        assert_eq!(err.code(), "INVALID_GUEST");
+        assert!(err.to_string().contains("wasm-bindgen"), "{err}");
     }
 }

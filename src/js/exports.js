@@ -204,3 +204,16 @@ export function coreGetter(names, modules) {
     return module;
   };
 }
+
+// An AssemblyScript guest's exports: the raw bindings' `instantiate` returns the functions it
+// lifts, with the module's own exports as their prototype (it wraps only what needs lifting).
+// The export table binds own keys, so both are flattened here, the lifted ones first.
+export function flatExports(lifted) {
+  const flat = Object.create(null);
+  const own = Object.getPrototypeOf(lifted);
+  if (own !== null && own !== Object.prototype) {
+    for (const name of Object.keys(own)) flat[name] = own[name];
+  }
+  for (const name of Object.keys(lifted)) flat[name] = lifted[name];
+  return flat;
+}

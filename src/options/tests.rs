@@ -320,12 +320,13 @@ fn glue_needs_a_digest_and_exactly_one_of_url_and_bytes() {
     let ok = with(GlueFields {
         url: Some("/notes.js".into()),
         digest: Some(DIGEST.into()),
-        bytes: None,
+        ..GlueFields::default()
     })
     .unwrap();
     let glue = ok.glue.unwrap();
     assert_eq!(glue.url.as_deref(), Some("/notes.js"));
     assert_eq!(glue.digest.to_string(), DIGEST);
+    assert_eq!(glue.kind, GlueKind::WasmBindgen);
     let no_digest = with(GlueFields {
         url: Some("/notes.js".into()),
         ..GlueFields::default()
@@ -346,7 +347,7 @@ fn glue_with_a_registry_package_is_refused() {
         glue: Some(GlueFields {
             url: Some("/notes.js".into()),
             digest: Some(DIGEST.into()),
-            bytes: None,
+            ..GlueFields::default()
         }),
         ..fields()
     });
@@ -387,4 +388,27 @@ fn retain_defaults_to_two_and_takes_whole_numbers_from_one() {
             "INVALID_OPTIONS"
         );
     }
+}
+
+#[test]
+fn glue_kind_names_assemblyscript_and_refuses_jco_and_unknown_kinds() {
+    let with = |kind: &str| {
+        check(Fields {
+            url: Some("/tally.wasm".into()),
+            digest: Some(DIGEST.into()),
+            glue: Some(GlueFields {
+                url: Some("/tally.js".into()),
+                digest: Some(DIGEST.into()),
+                kind: Some(kind.into()),
+                ..GlueFields::default()
+            }),
+            ..fields()
+        })
+    };
+    let glue = with("assemblyscript").unwrap().glue.unwrap();
+    assert_eq!(glue.kind, GlueKind::AssemblyScript);
+    let glue = with("wasm-bindgen").unwrap().glue.unwrap();
+    assert_eq!(glue.kind, GlueKind::WasmBindgen);
+    assert_eq!(refused_option(with("jco")), "glue.kind");
+    assert_eq!(refused_option(with("emscripten")), "glue.kind");
 }

@@ -100,8 +100,9 @@ impl Entry {
 }
 
 /// The JS glue of a guest, stored as a blob like the module ([`blob_path`]): the `.js` file
-/// `wasm-bindgen --target web` wrote for the module, or the JS `jco transpile
-/// --instantiation async` wrote for a component.
+/// `wasm-bindgen --target web` wrote for the module, the JS `jco transpile
+/// --instantiation async` wrote for a component, or the `.js` file `asc --bindings raw`
+/// wrote for an AssemblyScript module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Glue {
     /// `sha256:<64 hex>` of the glue's bytes.
@@ -125,6 +126,10 @@ pub enum GlueKind {
     /// `jco transpile --instantiation async`: an ES module whose `instantiate(getCoreModule,
     /// imports)` instantiates a component from its core modules ([`Entry::cores`]).
     Jco,
+    /// `asc --bindings raw`: AssemblyScript's raw bindings, an ES module whose
+    /// `instantiate(module, imports)` instantiates the module and lifts its exports.
+    #[serde(rename = "assemblyscript")]
+    AssemblyScript,
 }
 
 impl GlueKind {
@@ -572,6 +577,29 @@ mod tests {
         });
         let json = serde_json::to_string(&wasm_bindgen).unwrap();
         assert!(!json.contains("kind") && !json.contains("cores"), "{json}");
+    }
+
+    #[test]
+    fn an_assemblyscript_entry_names_its_glue_kind_and_round_trips_without_cores() {
+        let name: PackageName = "acme/counter".parse().unwrap();
+        let mut idx = index(&[("1.0.0", false)]);
+        idx.versions[0].glue = Some(Glue {
+            digest: format!("sha256:{}", "7".repeat(64)),
+            size: 10,
+            kind: GlueKind::AssemblyScript,
+        });
+        idx.validate(&name, "u").unwrap();
+        let json = serde_json::to_string(&idx).unwrap();
+        assert!(json.contains(r#""kind":"assemblyscript""#), "{json}");
+        assert!(!json.contains("cores"), "{json}");
+        assert_eq!(serde_json::from_str::<Index>(&json).unwrap(), idx);
+        idx.versions[0].cores = vec![Core {
+            name: "a.wasm".into(),
+            digest: format!("sha256:{}", "8".repeat(64)),
+            size: 1,
+        }];
+        let err = idx.validate(&name, "u").unwrap_err().to_string();
+        assert!(err.contains("`cores` is only for a component"), "{err}");
     }
 
     #[test]

@@ -57,7 +57,12 @@ pub(super) fn index_from_json(json: &JsValue) -> Result<Index, String> {
                     k => match k.as_string().as_deref() {
                         Some("wasm-bindgen") => GlueKind::WasmBindgen,
                         Some("jco") => GlueKind::Jco,
-                        _ => return Err(format!("{at}`glue.kind` is not `wasm-bindgen` or `jco`")),
+                        Some("assemblyscript") => GlueKind::AssemblyScript,
+                        _ => {
+                            return Err(format!(
+                                "{at}`glue.kind` is not `wasm-bindgen`, `jco` or `assemblyscript`"
+                            ))
+                        }
                     },
                 },
             }),

@@ -9,10 +9,11 @@ use semver::Version;
 use serde::Serialize;
 use ureq::http::Method;
 use wasm_hotswap::digest::Digest;
+use wasm_hotswap::registry::index::GlueKind;
 use wasm_hotswap::registry::oci::{
     newest_tag, next_link, resolve_url, Descriptor, Manifest, WasmConfig, ARCHITECTURE,
-    CONFIG_MEDIA_TYPE, GLUE_MEDIA_TYPE, JCO_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE,
-    MODULE_OS, VERSION_ANNOTATION,
+    ASSEMBLYSCRIPT_MEDIA_TYPE, CONFIG_MEDIA_TYPE, GLUE_MEDIA_TYPE, JCO_MEDIA_TYPE,
+    LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, MODULE_OS, VERSION_ANNOTATION,
 };
 
 use super::client::{registry_error, Client};
@@ -76,7 +77,8 @@ pub struct PushedGlue {
     pub digest: String,
     /// Its size.
     pub size: u64,
-    /// [`GLUE_MEDIA_TYPE`].
+    /// [`GLUE_MEDIA_TYPE`], or [`ASSEMBLYSCRIPT_MEDIA_TYPE`] for AssemblyScript's raw
+    /// bindings.
     pub media_type: &'static str,
     /// Whether the registry already had it.
     pub layer_existed: bool,
@@ -95,7 +97,8 @@ pub struct PushedGlue {
 ///
 /// Then the config and the layers are uploaded (a `HEAD` first: a blob the registry has is
 /// not sent again) and the manifest is put under the tag `V`: the module's layer first, then
-/// the glue's, of media type [`GLUE_MEDIA_TYPE`], so that tools that know only the Wasm
+/// the glue's, of media type [`GLUE_MEDIA_TYPE`] ([`ASSEMBLYSCRIPT_MEDIA_TYPE`] for
+/// AssemblyScript's raw bindings), so that tools that know only the Wasm
 /// artifact (wkg) still pull the module.
 ///
 /// # Errors
@@ -110,7 +113,7 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         version,
         target,
     } = request;
-    guest(module, glue.as_ref())?;
+    let kind = guest(module, glue.as_ref())?.kind;
     let (module, version_section) = versioned(module, version)?;
 
     let tags = list_tags(client, target)?;
@@ -118,7 +121,7 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         Some(newest) => {
             check_greater(&newest, version)?;
             let old = pull(client, target, &newest)?;
-            Some(check_bump(&newest, &old, &module, version)?)
+            Some(check_bump(&newest, &old, &module, version, kind)?)
         }
         None => None,
     };
@@ -137,11 +140,15 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
     let config_digest = Digest::of(&config_bytes).to_string();
     upload_blob(client, target, &config_bytes)?;
     let layer_existed = upload_blob(client, target, &module.bytes)?;
+    let glue_media_type = match glue.as_ref().map(|g| g.kind) {
+        Some(GlueKind::AssemblyScript) => ASSEMBLYSCRIPT_MEDIA_TYPE,
+        _ => GLUE_MEDIA_TYPE,
+    };
     let pushed_glue = match glue {
         Some(glue) => Some(PushedGlue {
             digest: glue.digest.to_string(),
             size: glue.bytes.len() as u64,
-            media_type: GLUE_MEDIA_TYPE,
+            media_type: glue_media_type,
             layer_existed: upload_blob(client, target, &glue.bytes)?,
         }),
         None => None,
@@ -166,7 +173,7 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
             annotations: BTreeMap::from([(TITLE.into(), title(&module.path, "module.wasm"))]),
         },
         glue.as_ref().map(|glue| Descriptor {
-            media_type: GLUE_MEDIA_TYPE.into(),
+            media_type: glue_media_type.into(),
             digest: glue.digest.to_string(),
             size: glue.bytes.len() as u64,
             annotations: BTreeMap::from([(TITLE.into(), title(&glue.path, "glue.js"))]),

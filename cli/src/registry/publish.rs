@@ -7,7 +7,8 @@ use semver::Version;
 use serde::Serialize;
 use wasm_hotswap::bump::{self, Bump};
 use wasm_hotswap::diff::{diff, Severity};
-use wasm_hotswap::registry::index::Glue as IndexGlue;
+use wasm_hotswap::guest::Kind;
+use wasm_hotswap::registry::index::{Glue as IndexGlue, GlueKind};
 
 use super::{Entry, PackageName, Registry};
 use crate::exit::{Exit, Failure};
@@ -85,13 +86,16 @@ pub struct Published {
     pub previous: Option<Previous>,
 }
 
-/// A wasm-bindgen module's glue, stored as a blob beside the module.
+/// A module's glue (wasm-bindgen's or AssemblyScript's), stored as a blob beside the module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublishedGlue {
     /// Digest of the glue, which the index entry names (`glue.digest`).
     pub digest: String,
     /// Its size.
     pub size: u64,
+    /// Which toolchain wrote it (`glue.kind` of the entry): `wasm-bindgen` or
+    /// `assemblyscript`.
+    pub kind: GlueKind,
     /// Where its blob is.
     pub blob: PathBuf,
     /// Whether the blob was already there.
@@ -101,8 +105,9 @@ pub struct PublishedGlue {
 /// Publishes `request.module` as `request.name@request.version`.
 ///
 /// Steps, each of which may refuse (exit 1) before anything is written:
-/// 1. The module must come with glue exactly when wasm-bindgen wrote it, and satisfy its
-///    kind's guest contract ([`guest`]: `INVALID_GUEST`, exit 2).
+/// 1. The module must come with glue exactly when wasm-bindgen wrote it (AssemblyScript's
+///    raw bindings may come with any other core module), and satisfy its kind's guest
+///    contract ([`guest`]: `INVALID_GUEST`, exit 2).
 /// 2. A `version` section present must equal `--version` (`VERSION_MISMATCH`); a missing one
 ///    is written with wasm-metadata.
 /// 3. The version must be greater, by semver precedence, than every published one, yanked
@@ -112,7 +117,8 @@ pub struct PublishedGlue {
 ///    [`Module::compared`]), else `SEMVER_VIOLATION` naming each item that needs more.
 ///
 /// Then the blobs are stored, the glue's first (each skipped if it exists with the same
-/// bytes), and the index replaced atomically; its entry names the glue (`glue.digest`). `fail_at` stops the publish at a [`FailPoint`] with an I/O error, for tests.
+/// bytes), and the index replaced atomically; its entry names the glue (`glue.digest`, and
+/// `glue.kind` `assemblyscript` for AssemblyScript's). `fail_at` stops the publish at a [`FailPoint`] with an I/O error, for tests.
 ///
 /// # Errors
 /// The refusals above; `IO_ERROR` (exit 3); `REGISTRY_CORRUPT` (exit 2).
@@ -124,14 +130,14 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         version,
         registry,
     } = request;
-    guest(module, glue.as_ref())?;
+    let kind = guest(module, glue.as_ref())?.kind;
 
     let (module, version_section) = versioned(module, version)?;
     let index = registry.read_index(name)?;
     let mut index = index.unwrap_or_else(|| super::Index::empty(name));
 
     let previous = match index.newest() {
-        Some(newest) => Some(check_against(registry, newest, &module, version)?),
+        Some(newest) => Some(check_against(registry, newest, &module, version, kind)?),
         None => None,
     };
 
@@ -141,6 +147,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
             Some(PublishedGlue {
                 digest: glue.digest.to_string(),
                 size: glue.bytes.len() as u64,
+                kind: glue.kind,
                 blob,
                 blob_existed,
             })
@@ -164,7 +171,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         glue: glue.as_ref().map(|g| IndexGlue {
             digest: g.digest.clone(),
             size: g.size,
-            kind: Default::default(),
+            kind: g.kind,
         }),
         cores: Vec::new(),
         yanked: false,
@@ -229,6 +236,7 @@ fn check_against(
     newest: &Entry,
     module: &Module,
     version: &Version,
+    kind: Kind,
 ) -> Result<Previous, Failure> {
     check_greater(&newest.version, version)?;
     let (old_path, old_bytes) = registry.read_blob_of(newest)?;
@@ -245,7 +253,7 @@ fn check_against(
         ));
     }
     let old = Module::from_bytes(&old_path, old_bytes)?;
-    check_bump(&newest.version, &old, module, version)
+    check_bump(&newest.version, &old, module, version, kind)
 }
 
 /// [`publish`]'s step 3: `version` must be greater than `newest`, the highest published.
@@ -265,7 +273,8 @@ pub fn check_greater(newest: &Version, version: &Version) -> Result<(), Failure>
 
 /// [`publish`]'s step 4: the bump from `newest` (whose module is `old`) to `version` must be
 /// as large as the interface change from `old` to `module` needs, comparing what the app
-/// reaches of each ([`Module::compared`]).
+/// reaches of each ([`Module::compared`]; for a module published with AssemblyScript's glue,
+/// `kind`, what its bindings give the app, as the runtime's gate compares it).
 ///
 /// # Errors
 /// `SEMVER_VIOLATION` (exit 1) naming each item that needs more.
@@ -274,8 +283,16 @@ pub fn check_bump(
     old: &Module,
     module: &Module,
     version: &Version,
+    kind: Kind,
 ) -> Result<Previous, Failure> {
-    let change = diff(&old.compared(), &module.compared());
+    // The module alone does not say it is AssemblyScript's: only its glue does.
+    let change = match kind {
+        Kind::AssemblyScript => diff(
+            &kind.compared(&old.interface),
+            &kind.compared(&module.interface),
+        ),
+        _ => diff(&old.compared(), &module.compared()),
+    };
     let severity = change.severity();
     match bump::check(newest, version, severity) {
         Ok(declared) => Ok(Previous {

@@ -32,6 +32,11 @@ pub const GLUE_MEDIA_TYPE: &str = "application/vnd.wasm-hotswap.glue.v1+javascri
 /// It follows the component's own [`LAYER_MEDIA_TYPE`] layer, which stays first so that
 /// other OCI Wasm tools (`wkg oci pull`) take the component and leave the rest.
 pub const JCO_MEDIA_TYPE: &str = "application/vnd.wasm-hotswap.jco.v1+javascript";
+/// The media type of an AssemblyScript guest's second layer: the JS `asc --bindings raw`
+/// wrote for the module, whose `instantiate(module, imports)` the runtime runs with the
+/// verified module of the first layer.
+pub const ASSEMBLYSCRIPT_MEDIA_TYPE: &str =
+    "application/vnd.wasm-hotswap.assemblyscript.v1+javascript";
 /// The media type of each of a component's core modules, after its [`JCO_MEDIA_TYPE`] layer,
 /// in the order jco wrote them; the annotation [`TITLE_ANNOTATION`] is the name the JS asks
 /// `getCoreModule` for.
@@ -198,12 +203,15 @@ impl Manifest {
             [glue] if glue.media_type == GLUE_MEDIA_TYPE => {
                 (Some(glue), GlueKind::WasmBindgen, &[][..])
             }
+            [glue] if glue.media_type == ASSEMBLYSCRIPT_MEDIA_TYPE => {
+                (Some(glue), GlueKind::AssemblyScript, &[][..])
+            }
             [glue, cores @ ..] if glue.media_type == JCO_MEDIA_TYPE && !cores.is_empty() => {
                 (Some(glue), GlueKind::Jco, cores)
             }
             _ => {
                 return Err(invalid(format!(
-                    "its layers are {}; a Wasm artifact has one `{LAYER_MEDIA_TYPE}` layer, then for a wasm-bindgen guest one `{GLUE_MEDIA_TYPE}` layer, or for a component one `{JCO_MEDIA_TYPE}` layer and one `{CORE_MEDIA_TYPE}` layer for each core module",
+                    "its layers are {}; a Wasm artifact has one `{LAYER_MEDIA_TYPE}` layer, then for a wasm-bindgen guest one `{GLUE_MEDIA_TYPE}` layer, for an AssemblyScript guest one `{ASSEMBLYSCRIPT_MEDIA_TYPE}` layer, or for a component one `{JCO_MEDIA_TYPE}` layer and one `{CORE_MEDIA_TYPE}` layer for each core module",
                     self.layers.iter().map(|l| format!("`{}`", l.media_type)).collect::<Vec<_>>().join(", ")
                 )))
             }
@@ -298,6 +306,17 @@ mod tests {
         assert_eq!(layers.module.size, 8);
         let glue = layers.glue.unwrap();
         assert_eq!((glue.digest.to_string().as_str(), glue.size), (D, 99));
+    }
+
+    #[test]
+    fn an_assemblyscript_guest_has_its_raw_bindings_as_the_second_layer() {
+        let mut manifest = wasm_manifest();
+        manifest.layers.push(descriptor(ASSEMBLYSCRIPT_MEDIA_TYPE));
+        let layers = manifest
+            .wasm_layers("u", &"1.2.0".parse().unwrap())
+            .unwrap();
+        assert_eq!(layers.kind, GlueKind::AssemblyScript);
+        assert!(layers.glue.is_some() && layers.cores.is_empty());
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //!   glue layer     application/vnd.wasm-hotswap.glue.v1+javascript, a wasm-bindgen guest
 //!                  only: the `.js` glue `wasm-bindgen --target web` wrote for the module
 //!                  ([`GLUE_MEDIA_TYPE`]), after the module's layer so that tools that know
-//!                  only Wasm artifacts (wkg) still take the module
+//!                  only Wasm artifacts (wkg) still take the module; for an AssemblyScript
+//!                  guest, application/vnd.wasm-hotswap.assemblyscript.v1+javascript: the
+//!                  `.js` `asc --bindings raw` wrote ([`ASSEMBLYSCRIPT_MEDIA_TYPE`])
 //! ```
 //!
 //! Resolving `name` + range against a registry:
@@ -46,9 +48,9 @@ pub use challenge::Challenge;
 #[cfg(all(target_arch = "wasm32", feature = "updates"))]
 pub use fetch::resolve_oci;
 pub use manifest::{
-    Descriptor, Layer, Manifest, WasmConfig, WasmLayers, ARCHITECTURE, CONFIG_MEDIA_TYPE,
-    CORE_MEDIA_TYPE, GLUE_MEDIA_TYPE, JCO_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE,
-    MODULE_OS, TITLE_ANNOTATION, VERSION_ANNOTATION,
+    Descriptor, Layer, Manifest, WasmConfig, WasmLayers, ARCHITECTURE, ASSEMBLYSCRIPT_MEDIA_TYPE,
+    CONFIG_MEDIA_TYPE, CORE_MEDIA_TYPE, GLUE_MEDIA_TYPE, JCO_MEDIA_TYPE, LAYER_MEDIA_TYPE,
+    MANIFEST_MEDIA_TYPE, MODULE_OS, TITLE_ANNOTATION, VERSION_ANNOTATION,
 };
 pub use repository::check_repository;
 pub use tags::{newest_tag, select_tag};

@@ -13,12 +13,13 @@ use crate::module::Module;
 use crate::registry::publish::{publish, Request};
 use crate::registry::{PackageName, Registry};
 use crate::table::columns;
+use wasm_hotswap::registry::index::GlueKind;
 
-/// Publishes the module in `path`, with the wasm-bindgen glue in `glue`; the rules are
-/// [`publish`]'s.
+/// Publishes the module in `path`, with the glue in `glue` (wasm-bindgen's, or
+/// AssemblyScript's raw bindings, told apart by their text); the rules are [`publish`]'s.
 ///
 /// JSON: `{"name", "version", "digest", "size", "blob", "blob_existed", "glue": {"digest",
-/// "size", "blob", "blob_existed"} | null, "index",
+/// "size", "kind", "blob", "blob_existed"} | null, "index",
 /// "version_section": "present" | "written", "previous": {"version", "severity", "declared"}
 /// | null}`.
 ///
@@ -57,7 +58,14 @@ pub fn run(
         ),
     ];
     if let Some(glue) = &done.glue {
-        rows.push(("glue", format!("{} ({} bytes)", glue.digest, glue.size)));
+        let kind = match glue.kind {
+            GlueKind::AssemblyScript => ", asc --bindings raw",
+            _ => "",
+        };
+        rows.push((
+            "glue",
+            format!("{} ({} bytes{kind})", glue.digest, glue.size),
+        ));
         rows.push((
             "glue blob",
             format!(

@@ -1,0 +1,173 @@
+//! The AssemblyScript kind: a module `asc` compiled, instantiated by a fresh copy of the JS
+//! `asc --bindings raw` wrote for it, from the runtime's verified, compiled module.
+//!
+//! The raw bindings are one function, `instantiate(module, imports)`, that instantiates the
+//! module it is given with AssemblyScript's own imports (`env.abort`, `env.trace`,
+//! `env.seed`) over the app's, and returns the exports lifted to JS: strings, arrays and
+//! typed arrays copied in and out of the instance's memory. Everything it keeps (the
+//! instance, its memory, a `DataView`) lives in that call's closure, so each call is an
+//! independent instance. The runtime runs the verified text as a function body
+//! ([`crate::guest::glue::assemblyscript_body`]) and awaits its `instantiate` with the
+//! compiled module the gate checked. The lifted exports object has the module's own exports
+//! as its prototype (the bindings wrap only functions that need lifting), so the app's
+//! exports are both, flattened (`flatExports` in `src/js/exports.js`).
+//!
+//! State moves through the glue-level functions the bindings lift: `save_state(): Uint8Array`
+//! (a copy out of the old instance's memory) and `load_state(state: Uint8Array): void` on the
+//! new one, which refuses a state by throwing (AssemblyScript's `throw` calls `env.abort`,
+//! which the bindings turn into a JS `Error` with the guest's message).
+
+use js_sys::{Function, Object, Promise, Uint8Array, WebAssembly};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::contract::{Statefulness, LOAD_STATE, SAVE_STATE};
+use crate::error::Error;
+use crate::guest::bindgen::{run_glue, Glue};
+use crate::guest::glue::assemblyscript_body;
+use crate::guest::instance::{load_failed, save_failed};
+use crate::guest::{Loaded, Saved, ASSEMBLYSCRIPT_INTERNAL};
+use crate::js::{describe, get, now, Failure};
+
+#[wasm_bindgen(module = "/src/js/exports.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = flatExports)]
+    fn flat_exports(lifted: &Object) -> Object;
+}
+
+/// The exports that are the runtime's or AssemblyScript's runtime's, not the app's: those
+/// the gate does not compare either.
+pub const HIDDEN: &[&str] = ASSEMBLYSCRIPT_INTERNAL;
+
+/// An instance of an AssemblyScript guest: the exports its copy of the bindings lifted.
+pub struct AssemblyScriptInstance {
+    exports: Object,
+    state: Option<(Function, Function)>,
+}
+
+impl AssemblyScriptInstance {
+    /// Runs a fresh copy of `glue` and awaits its `instantiate(module, imports)`.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidGuest`]: the glue is not `asc --bindings raw` output, does not
+    ///   compile or throws while evaluated, or lacks the state functions its module exports;
+    /// - [`Error::InstantiateFailed`]: instantiation failed: a link error (an import the app
+    ///   did not give), a trap in the start function.
+    pub async fn instantiate(
+        module: &WebAssembly::Module,
+        glue: &Glue,
+        imports: &Object,
+        state: Statefulness,
+    ) -> Result<AssemblyScriptInstance, Failure> {
+        let source = glue.url.as_deref().unwrap_or("glue.bytes");
+        let instantiate: Function =
+            run_glue(glue, assemblyscript_body)?
+                .dyn_into()
+                .map_err(|other| {
+                    let reason =
+                        format!("AssemblyScript glue `{source}` did not define `instantiate`");
+                    Failure::caused(Error::InvalidGuest { reason }, other)
+                })?;
+        let failed = |cause: JsValue| {
+            let reason = format!(
+                "the AssemblyScript module did not instantiate: {}",
+                describe(&cause)
+            );
+            Failure::caused(Error::InstantiateFailed { reason }, cause)
+        };
+        let pending = instantiate
+            .call2(&JsValue::UNDEFINED, module, imports)
+            .map_err(failed)?;
+        let lifted = JsFuture::from(Promise::resolve(&pending))
+            .await
+            .map_err(failed)?;
+        // Not `dyn_into`: the lifted object's prototype chain ends in the instance's exports
+        // object, whose prototype is null, so it is no `instanceof Object`.
+        if !lifted.is_object() {
+            let reason = format!("AssemblyScript glue `{source}`'s `instantiate` gave no exports");
+            return Err(Failure::caused(Error::InvalidGuest { reason }, lifted));
+        }
+        let exports = flat_exports(lifted.unchecked_ref());
+        let state = match state {
+            Statefulness::Stateless => None,
+            Statefulness::Stateful => Some((
+                function(&exports, SAVE_STATE, source)?,
+                function(&exports, LOAD_STATE, source)?,
+            )),
+        };
+        Ok(AssemblyScriptInstance { exports, state })
+    }
+
+    /// The lifted exports, and the module's own beneath them.
+    pub fn exports(&self) -> &Object {
+        &self.exports
+    }
+
+    /// Whether its module exports the state functions.
+    pub fn stateful(&self) -> bool {
+        self.state.is_some()
+    }
+
+    /// The lifted `save_state()`.
+    ///
+    /// # Errors
+    /// [`Error::StateSaveFailed`]: it threw, or returned something that is not a `Uint8Array`
+    /// (`null`, for a `save_state` declared `Uint8Array | null`).
+    pub fn save(&self) -> Result<Saved, Failure> {
+        let Some((save, _)) = &self.state else {
+            return Err(save_failed(
+                "the guest is stateless".into(),
+                JsValue::UNDEFINED,
+            ));
+        };
+        let bytes = save.call0(&self.exports).map_err(|cause| {
+            save_failed(format!("`{SAVE_STATE}` threw: {}", describe(&cause)), cause)
+        })?;
+        match bytes.dyn_into::<Uint8Array>() {
+            Ok(bytes) => Ok(Saved::Bytes(bytes)),
+            Err(other) => Err(save_failed(
+                format!(
+                    "`{SAVE_STATE}` returned {}, not a Uint8Array",
+                    describe(&other)
+                ),
+                other,
+            )),
+        }
+    }
+
+    /// The lifted `load_state(bytes)`.
+    ///
+    /// # Errors
+    /// [`Error::StateLoadFailed`] with the guest's message (its `throw`) in the text and the
+    /// exception as the cause.
+    pub fn load(&self, saved: &Saved) -> Result<Loaded, Failure> {
+        let Some((_, load)) = &self.state else {
+            return Err(load_failed(
+                "the guest is stateless".into(),
+                JsValue::UNDEFINED,
+            ));
+        };
+        let start = now();
+        load.call1(&self.exports, &saved.view()).map_err(|cause| {
+            let reason = format!(
+                "`{LOAD_STATE}` refused the state ({} bytes): {}",
+                saved.len(),
+                describe(&cause)
+            );
+            load_failed(reason, cause)
+        })?;
+        Ok(Loaded {
+            copy: 0.0,
+            load: now() - start,
+        })
+    }
+}
+
+/// The lifted function `name`, which the module exports.
+fn function(exports: &Object, name: &str, source: &str) -> Result<Function, Failure> {
+    get(exports, name).dyn_into().map_err(|_| {
+        let reason = format!("AssemblyScript glue `{source}` has no `{name}` function, though its module exports `{name}`: the glue was written for another module");
+        Failure::from(Error::InvalidGuest { reason })
+    })
+}
