@@ -43,7 +43,6 @@ try {
     if (typeof xs[0] === "number") console.log(`  ${name.padEnd(12)} ${xs.slice(0, 30).map((x) => x.toFixed(COMMIT ? 3 : 1)).join(" ")}`);
   }
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-  if (process.env.PROFILE_NAMES) console.log([...new Set(profile.nodes.map((n) => n.callFrame.functionName))].filter((f) => new RegExp(process.env.PROFILE_NAMES, "i").test(f)).join("\n"));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const keyOf = (id) => {
