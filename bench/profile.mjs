@@ -3,11 +3,13 @@
 // keeps its function names). Not part of `npm run bench`.
 //
 //   node bench/profile.mjs [swap|load] [module MB] [state MB]     default: swap 4 1
+//   node bench/profile.mjs commit 1 0     figure 11: only the samples under staged.commit()
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
 import { startServer } from "./server.mjs";
 
 const [what = "swap", moduleMb = "4", stateMb = "1"] = process.argv.slice(2);
+const COMMIT = what === "commit";
 const codeBytes = Number(moduleMb) * (1 << 20), stateBytes = Number(stateMb) * (1 << 20);
 
 const server = await startServer();
@@ -24,33 +26,75 @@ try {
   const run = (reps, warmup) =>
     what === "load"
       ? page.evaluate((o) => window.bench.loadFigure(o), { codeBytes, reps, warmup })
+      : COMMIT
+      ? page.evaluate((o) => window.bench.commitFigure(o), { codeBytes, stateBytes, reps: reps * 25, warmup })
       : page.evaluate((o) => window.bench.swapFigure(o), { codeBytes, stateBytes, reps, warmup });
   await run(2, 0); // warm the runtime up outside the profile
 
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");
-  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  await cdp.send("Profiler.setSamplingInterval", { interval: COMMIT ? 10 : 100 });
   await cdp.send("Profiler.start");
   const samples = await run(6, 0);
   const { profile } = await cdp.send("Profiler.stop");
 
-  console.log(`${what}, module ${moduleMb} MB${what === "swap" ? `, state ${stateMb} MB` : ""}; ms per repetition:`);
+  console.log(`${what}, module ${moduleMb} MB${what !== "load" ? `, state ${stateMb} MB` : ""}; ms per repetition:`);
   for (const [name, xs] of Object.entries(samples)) {
-    if (typeof xs[0] === "number") console.log(`  ${name.padEnd(12)} ${xs.map((x) => x.toFixed(1)).join(" ")}`);
+    if (typeof xs[0] === "number") console.log(`  ${name.padEnd(12)} ${xs.slice(0, 30).map((x) => x.toFixed(COMMIT ? 3 : 1)).join(" ")}`);
   }
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map();
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (id) => {
+    const { functionName, url, lineNumber } = nodes.get(id).callFrame;
+    return `${functionName || "(anonymous)"}  ${url.split("/").pop()}${lineNumber >= 0 ? ":" + (lineNumber + 1) : ""}`;
+  };
+  // With `commit`, only the samples whose stack holds the runtime's `stagedupdate_commit`
+  // export count, and the inclusive time of each function under it is printed too.
+  // The wasm-bindgen wrapper's `commit` method (the JS is minified, the method name stays).
+  const isCommit = ({ functionName, url }) => functionName === "commit" && url.endsWith("wasm_hotswap.js");
+  const stack = (id) => {
+    const out = [];
+    for (let at = id; at !== undefined; at = parent.get(at)) out.push(at);
+    return out;
+  };
+  const self = new Map(), inclusive = new Map(), paths = new Map();
   let total = 0;
   profile.samples.forEach((id, i) => {
-    const { functionName, url, lineNumber } = nodes.get(id).callFrame;
-    const key = `${functionName || "(anonymous)"}  ${url.split("/").pop()}${lineNumber >= 0 ? ":" + (lineNumber + 1) : ""}`;
-    const dt = profile.timeDeltas[i] ?? 0;
+    const dt = profile.timeDeltas[i + 1] ?? 0; // the time until the next sample
+    const frames = stack(id);
+    const at = frames.findIndex((f) => isCommit(nodes.get(f).callFrame));
+    if (COMMIT && at < 0) return;
+    const key = keyOf(id);
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
+    if (COMMIT) for (const k of new Set(frames.slice(0, at + 1).map(keyOf))) inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
+    if (COMMIT) {
+      const below = frames.slice(0, at + 1).reverse().map(keyOf);
+      for (let d = 1; d <= Math.min(below.length, 9); d++) {
+        const path = below.slice(0, d).join(" > ");
+        paths.set(path, (paths.get(path) ?? 0) + dt);
+      }
+    }
   });
-  console.log("\nself time over the profiled repetitions (both sides, and the page's own set-up and gc()):");
-  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
-    console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${key}`);
+  const print = (map) => {
+    for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, COMMIT ? 40 : 20)) {
+      console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${key}`);
+    }
+  };
+  console.log(COMMIT
+    ? `\nself time under staged.commit() over the profiled repetitions (${(total / 1000).toFixed(1)} ms in all):`
+    : "\nself time over the profiled repetitions (both sides, and the page's own set-up and gc()):");
+  print(self);
+  if (COMMIT) {
+    console.log("\ninclusive time under staged.commit():");
+    print(inclusive);
+    console.log("\nthe call tree under staged.commit(), inclusive, branches of 1 % or more:");
+    for (const [path, us] of [...paths].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if (us < total / 100) continue;
+      const parts = path.split(" > ");
+      console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${"  ".repeat(parts.length - 1)}${parts.at(-1)}`);
+    }
   }
 } finally {
   await browser.close();

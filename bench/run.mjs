@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                   full run (a few minutes on 2 cores)
 //   BENCH_QUICK=1 node bench/run.mjs     a quarter of the repetitions, to try changes
-//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b and 10 are their own)
+//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b, 10 and 11 are their own)
 import { chromium } from "playwright-core";
 import { gzipSync } from "node:zlib";
 import { readFile, readdir, writeFile, stat } from "node:fs/promises";
@@ -22,6 +22,9 @@ const reps = (n) => (QUICK ? Math.max(3, Math.round(n / 4)) : n);
 const KB = 1 << 10, MB = 1 << 20;
 const CODE = [["10 KB", 10 * KB], ["1 MB", MB], ["4 MB", 4 * MB]];
 const STATE = [["0", 0], ["1 MB", MB], ["16 MB", 16 * MB]];
+// Figure 11: staged.commit() of a 1 MB module, with 0 and 1 MB of state.
+const COMMIT_CODE = ["1 MB", MB];
+const COMMIT_STATE = [["0", 0], ["1 MB", MB]];
 const SWAPS = QUICK ? 200 : 1000;
 // Figure 9: 1 MB of notes; figure 8b: a guest holding 32 MB, at least 100 swaps.
 const BINDGEN_NOTES = 8192, BINDGEN_NOTE_BYTES = 128;
@@ -105,6 +108,31 @@ try {
     fig.swap = [];
     for (const [codeName, codeBytes] of CODE) {
       for (const [stateName, stateBytes] of STATE) fig.swap.push(await swapCell(page, codeName, codeBytes, stateName, stateBytes));
+    }
+  }
+
+  // -- Figure 11 ----------------------------------------------------------------------------
+  if (want(11)) {
+    fig.stagedCommit = [];
+    const [codeName, codeBytes] = COMMIT_CODE;
+    for (const [stateName, stateBytes] of COMMIT_STATE) {
+      const n = reps(100);
+      log(`11 staged.commit(): module ${codeName}, state ${stateName} (${n} reps)`);
+      const raw = await page.evaluate((o) => window.bench.commitFigure(o), { codeBytes, stateBytes, reps: n });
+      fig.stagedCommit.push({
+        module: codeName,
+        state: stateName,
+        ours: summary(raw.ours),
+        floor: summary(raw.floor),
+        ratio: ratio(raw.ours, raw.floor),
+        reportCommit: summary(raw.reportCommit),
+        reportCommitRatio: ratio(raw.reportCommit, raw.floor),
+        floorInstantiate: summary(raw.floorInstantiate),
+        floorMove: summary(raw.floorMove),
+        commitStages: medians(raw.commitStages),
+        listened: medians(raw.listened),
+        samples: raw,
+      });
     }
   }
 
@@ -451,6 +479,12 @@ for (const c of fig.swapEager ?? []) {
 for (const c of fig.swap ?? []) {
   rows.push(["2", `commit ${c.module} module, ${c.state} state`, spread(c.commit), spread(c.floorCommit), rx(c.commitRatio), "≤ 1.2×", verdict(c.commitRatio.pairedMedian, 1.2, c.commitRatio)]);
 }
+for (const c of fig.stagedCommit ?? []) {
+  rows.push(["11", `staged.commit() ${c.module} module, ${c.state} state (prepared ahead) vs new WebAssembly.Instance(precompiled) + save_state/copy/load_state`, spread(c.ours), spread(c.floor), rx(c.ratio), "≤ 1.2×", verdict(c.ratio.pairedMedian, 1.2, c.ratio)]);
+}
+for (const c of fig.stagedCommit ?? []) {
+  rows.push(["11", `… its report.commit (commitStages: save + copy + load + rebind, inside the runtime), ${c.state} state, against the same floor`, spread(c.reportCommit), spread(c.floor), rx(c.reportCommitRatio), "(report)", "—"]);
+}
 for (const phase of fig.calls ? ["before", "after"] : []) {
   const c = fig.calls[phase];
   rows.push(["3", `call m.exports.add, ${phase} ${fig.calls.swaps} swaps (ns per call)`, spread(c.ours, " ns"), spread(c.raw, " ns"), rx(c.ratio), "≤ 1.15×", verdict(c.ratio.pairedMedian, 1.15, c.ratio)]);
@@ -546,6 +580,15 @@ console.log(table);
 if (breakdown) {
   console.log("\nFigures 1 and 2 by stage (medians, ms; the report's stages and commitStages):\n");
   console.log(breakdown);
+}
+if (fig.stagedCommit) {
+  console.log("\nFigure 11 by stage (medians, ms): staged.commit() timed outside, the report's commit and commitStages; the floor's two parts:\n");
+  console.log("| module, state | commit(), outside | report.commit | save | copy | load | rebind | with a `swapped` listener: call → event / event → return (total) | floor: new Instance | floor: save + copy + load |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  for (const c of fig.stagedCommit) {
+    const k = c.commitStages, l = c.listened;
+    console.log(`| ${c.module}, ${c.state} | ${ms(c.ours.median)} | ${ms(c.reportCommit.median)} | ${ms(k.save)} | ${ms(k.copy)} | ${ms(k.load)} | ${ms(k.rebind)} | ${ms(l.toSwapped)} / ${ms(l.afterSwapped)} (${ms(l.total)}) | ${ms(c.floorInstantiate.median)} | ${ms(c.floorMove.median)} |`);
+  }
 }
 if (fig.demo) {
   const r = (o) => Object.entries(o).map(([k, v]) => `${k} ${ms(v)}`).join(", ");
