@@ -12,12 +12,11 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::error::Error;
 use crate::expect::Expectation;
-use crate::js::{describe, now, register_error_class, to_js, Events, Failure};
+use crate::js::{describe, now, register_error_class, report_to_js, to_js, Events, Failure};
 use crate::options::{Defaults, Origin, RegistryRef, UpdatePolicy};
 use crate::pipeline::{self, Live, Staged};
 use crate::queue::{Place, Queue};
 use crate::report::Restore;
-use crate::report::SwapReport;
 use wasm_bindgen_futures::JsFuture;
 
 pub(crate) mod options;
@@ -73,7 +72,7 @@ impl Inner {
     pub(crate) fn swap(
         self: &Rc<Self>,
         options: JsOptions,
-    ) -> impl Future<Output = Result<SwapReport, Failure>> + 'static {
+    ) -> impl Future<Output = Result<JsValue, Failure>> + 'static {
         let preparing = self.prepare_in_turn(options);
         let inner = Rc::clone(self);
         async move {
@@ -92,11 +91,13 @@ impl Inner {
 
     /// Commits `staged`, then announces it (`swapped`), puts the new version on probation and
     /// asks the health check, whose answer may still be pending.
-    fn commit(self: &Rc<Self>, staged: Staged) -> Result<(SwapReport, Health), Failure> {
+    fn commit(self: &Rc<Self>, staged: Staged) -> Result<(JsValue, Health), Failure> {
         let policy = Rc::clone(&staged.policy);
-        let report = pipeline::commit_staged(&self.live, staged)?;
-        self.events
-            .emit("swapped", &detail(&[("report", to_js(&report))]));
+        let report = report_to_js(&pipeline::commit_staged(&self.live, staged)?);
+        if self.events.listens("swapped") {
+            self.events
+                .emit("swapped", &detail(&[("report", report.clone())]));
+        }
         let has_previous = !self.live.retained.borrow().is_empty();
         if let (Some(probation), true) = (policy.probation, has_previous) {
             let table = &self.live.table;
@@ -151,7 +152,7 @@ impl Inner {
                 ("to", JsValue::from_str(&to)),
                 ("reason", JsValue::from_str(reason)),
                 ("error", error.clone()),
-                ("report", to_js(report)),
+                ("report", report_to_js(report)),
             ]);
             self.events.emit("rolledback", &detail);
         }
@@ -253,7 +254,7 @@ impl StagedUpdate {
                 });
             }
         }
-        Ok(to_js(&report))
+        Ok(report)
     }
 
     /// Releases the prepared instance; a later `commit()` throws `STALE_UPDATE`.
@@ -353,10 +354,7 @@ impl HotModule {
         match options::read(&options, &self.inner.defaults()) {
             Ok(options) => {
                 let swapping = self.inner.swap(options);
-                future_to_promise(async move {
-                    let report = swapping.await.map_err(Failure::into_js)?;
-                    Ok(to_js(&report))
-                })
+                future_to_promise(async move { swapping.await.map_err(Failure::into_js) })
             }
             Err(e) => Promise::reject(&Failure::from(e).into_js()),
         }
@@ -419,7 +417,7 @@ impl HotModule {
             let from = inner.version_label();
             let report = pipeline::rollback(&inner.live, restore, &inner.expect)
                 .map_err(Failure::into_js)?;
-            let report = to_js(&report);
+            let report = report_to_js(&report);
             let detail = detail(&[
                 ("from", JsValue::from_str(&from)),
                 ("to", JsValue::from_str(&inner.version_label())),

@@ -51,6 +51,10 @@ extern "C" {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Events;
 
+    /// Whether anyone listens to `kind`.
+    #[wasm_bindgen(method)]
+    pub fn listens(this: &Events, kind: &str) -> bool;
+
     /// Dispatches a `CustomEvent` of `kind` with `detail`.
     #[wasm_bindgen(method)]
     pub fn emit(this: &Events, kind: &str, detail: &JsValue);
@@ -66,6 +70,33 @@ extern "C" {
     /// `EventTarget.dispatchEvent`.
     #[wasm_bindgen(method, js_name = dispatchEvent)]
     pub fn dispatch_event(this: &Events, event: &JsValue) -> bool;
+
+    #[wasm_bindgen(js_name = makeReport)]
+    #[allow(clippy::too_many_arguments)]
+    fn make_report(
+        from: &str,
+        to: &str,
+        from_version: Option<String>,
+        to_version: Option<String>,
+        guest: &str,
+        bump: Option<String>,
+        changes: &JsValue,
+        state_bytes: f64,
+        resolve: f64,
+        fetch_verify: f64,
+        inspect: f64,
+        gate: f64,
+        compile: f64,
+        instantiate: f64,
+        commit: f64,
+        save: f64,
+        copy: f64,
+        load: f64,
+        rebind: f64,
+        total: f64,
+        queued: f64,
+        rollback: &JsValue,
+    ) -> JsValue;
 
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(code: &str, message: &str, cause: &JsValue) -> JsValue;
@@ -150,4 +181,44 @@ pub fn to_js(value: &impl serde::Serialize) -> JsValue {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap_or(JsValue::NULL)
+}
+
+/// A swap's report as the JS object `swap` resolves with, made in one call into JS: its lists
+/// (the changes, a rollback's) go through [`to_js`], the rest as numbers and strings.
+pub fn report_to_js(report: &crate::report::SwapReport) -> JsValue {
+    let (stages, commit) = (&report.stages, &report.commit_stages);
+    let changes = if report.changes.is_empty() {
+        Array::new().into()
+    } else {
+        to_js(&report.changes)
+    };
+    let rollback = report.rollback.as_ref().map_or(JsValue::NULL, to_js);
+    let guest = match report.guest {
+        crate::contract::Statefulness::Stateful => "stateful",
+        crate::contract::Statefulness::Stateless => "stateless",
+    };
+    make_report(
+        &report.from,
+        &report.to,
+        report.from_version.clone(),
+        report.to_version.clone(),
+        guest,
+        report.bump.map(|b| b.to_string()),
+        &changes,
+        report.state_bytes,
+        stages.resolve,
+        stages.fetch_verify,
+        stages.inspect,
+        stages.gate,
+        stages.compile,
+        stages.instantiate,
+        report.commit,
+        commit.save,
+        commit.copy,
+        commit.load,
+        commit.rebind,
+        report.total,
+        report.queued,
+        &rollback,
+    )
 }

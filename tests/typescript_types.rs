@@ -10,6 +10,7 @@ use wasm_hotswap::report::{CommitStages, Restore, RollbackReport, Stages, SwapRe
 
 const TYPES: &str = include_str!("../src/api/types.d.ts");
 const ERROR_RS: &str = include_str!("../src/error.rs");
+const EXPORTS_JS: &str = include_str!("../src/js/exports.js");
 
 /// The text between `start` and the first `end` after it.
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
@@ -154,4 +155,62 @@ fn every_field_of_the_interface_and_its_metadata_is_in_their_typescript_types() 
         interface_fields("ModuleMetadata"),
         json_keys(&interface.metadata)
     );
+}
+
+/// The keys of the object literal `makeReport` returns in src/js/exports.js: top level, and
+/// those of the nested `name: { … }` objects.
+fn make_report_keys() -> (BTreeSet<String>, Vec<(String, BTreeSet<String>)>) {
+    let body = between(EXPORTS_JS, "export function makeReport(", "\n}\n");
+    let literal = between(body, "return {", "};");
+    let keys = |text: &str| -> BTreeSet<String> {
+        text.split(',')
+            .map(|k| k.split(':').next().unwrap().trim().to_string())
+            .filter(|k| !k.is_empty())
+            .collect()
+    };
+    let mut nested = Vec::new();
+    let mut flat = String::new();
+    let mut rest = literal;
+    while let Some(open) = rest.find('{') {
+        let name_start = rest[..open]
+            .rfind([',', '\n'])
+            .map_or(0, |i| i + 1);
+        flat.push_str(&rest[..name_start]);
+        let name = rest[name_start..open]
+            .trim()
+            .trim_end_matches(':')
+            .trim()
+            .to_string();
+        let close = rest[open..].find('}').unwrap() + open;
+        nested.push((name.clone(), keys(&rest[open + 1..close])));
+        flat.push_str(&name);
+        rest = &rest[close + 1..];
+    }
+    flat.push_str(rest);
+    (keys(&flat), nested)
+}
+
+#[test]
+fn the_report_js_makes_has_every_field_of_the_swap_report() {
+    let report = SwapReport {
+        from: String::new(),
+        to: String::new(),
+        from_version: None,
+        to_version: None,
+        guest: Statefulness::Stateless,
+        bump: None,
+        changes: Vec::new(),
+        state_bytes: 0.0,
+        stages: Stages::default(),
+        commit: 0.0,
+        commit_stages: CommitStages::default(),
+        total: 0.0,
+        queued: 0.0,
+        rollback: None,
+    };
+    let (top, nested) = make_report_keys();
+    assert_eq!(top, json_keys(&report), "makeReport's keys vs SwapReport");
+    let nested: std::collections::BTreeMap<_, _> = nested.into_iter().collect();
+    assert_eq!(nested["stages"], json_keys(&Stages::default()));
+    assert_eq!(nested["commitStages"], json_keys(&CommitStages::default()));
 }

@@ -162,7 +162,27 @@ export class ExportTable {
 }
 
 // A module's events (`swapped`, `rolledback`): HotModule delegates its EventTarget methods here.
+// It counts its listeners, so that a commit nobody listens to builds no event.
 export class Events extends EventTarget {
+  #listeners = new Map();
+
+  addEventListener(type, listener, options) {
+    if (listener !== null && listener !== undefined) this.#listeners.set(type, (this.#listeners.get(type) ?? 0) + 1);
+    super.addEventListener(type, listener, options);
+  }
+
+  removeEventListener(type, listener, options) {
+    const n = this.#listeners.get(type) ?? 0;
+    if (n > 0) this.#listeners.set(type, n - 1);
+    super.removeEventListener(type, listener, options);
+  }
+
+  // Whether anyone may be listening to `type` (an over-count, for listeners added twice or
+  // removed by `once`, only costs an event nobody receives).
+  listens(type) {
+    return (this.#listeners.get(type) ?? 0) > 0;
+  }
+
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
@@ -216,4 +236,19 @@ export function flatExports(lifted) {
   }
   for (const name of Object.keys(lifted)) flat[name] = lifted[name];
   return flat;
+}
+
+// A swap's report as the app gets it, made in one call (the commit returns it, so building it
+// field by field from wasm would cost more than the commit's own work). The keys are
+// SwapReport's (src/report.rs); tests/typescript_types.rs checks they agree.
+export function makeReport(from, to, fromVersion, toVersion, guest, bump, changes, stateBytes,
+  resolve, fetchVerify, inspect, gate, compile, instantiate,
+  commit, save, copy, load, rebind, total, queued, rollback) {
+  return {
+    from, to, fromVersion, toVersion, guest, bump, changes, stateBytes,
+    stages: { resolve, fetchVerify, inspect, gate, compile, instantiate },
+    commit,
+    commitStages: { save, copy, load, rebind, total: commit },
+    total, queued, rollback,
+  };
 }

@@ -18,10 +18,9 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::{choose, is_transient, Backoff, Scheduler};
 use crate::bump::{self, Bump};
-use crate::js::{get, to_js, Failure};
+use crate::js::{get, Failure};
 use crate::registry::index::{Entry, Index, PackageName, Wanted};
 use crate::registry::{index_from_text, revalidate_index, Revalidated};
-use crate::report::SwapReport;
 
 /// What a watch needs of the module it keeps up to date.
 pub(crate) trait Target {
@@ -43,8 +42,8 @@ pub(crate) trait Target {
 
 /// What [`Target::update`] did.
 pub(crate) enum Update {
-    /// Swapped; the report.
-    Swapped(SwapReport),
+    /// Swapped; the report, as the JS object `swap` resolves with.
+    Swapped(JsValue),
     /// Prepared; the `StagedUpdate` for the app to commit.
     Prepared(JsValue),
 }
@@ -357,7 +356,7 @@ async fn apply(watch: &Rc<Watch>) -> bool {
         match result {
             Ok(Update::Swapped(report)) => {
                 follow_major(watch, serving.1.as_ref(), &entry.version);
-                watch.host.applied(&version, &entry.digest, &to_js(&report));
+                watch.host.applied(&version, &entry.digest, &report);
             }
             Ok(Update::Prepared(update)) => {
                 // The app commits it when it chooses; until then nothing serves it, and the
