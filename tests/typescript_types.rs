@@ -165,6 +165,7 @@ fn make_report_keys() -> (BTreeSet<String>, Vec<(String, BTreeSet<String>)>) {
     let keys = |text: &str| -> BTreeSet<String> {
         text.split(',')
             .map(|k| k.split(':').next().unwrap().trim().to_string())
+            .filter(|k| !k.starts_with("//"))
             .filter(|k| !k.is_empty())
             .collect()
     };

@@ -244,8 +244,9 @@ export function flatExports(lifted) {
 export function makeReport(from, to, fromVersion, toVersion, guest, bump, changes, stateBytes,
   resolve, fetchVerify, inspect, gate, compile, instantiate,
   commit, save, copy, load, rebind, total, queued, rollback) {
+  // wasm-bindgen passes a Rust `None` as undefined; the report says null.
   return {
-    from, to, fromVersion, toVersion, guest, bump, changes, stateBytes,
+    from, to, fromVersion: fromVersion ?? null, toVersion: toVersion ?? null, guest, bump: bump ?? null, changes, stateBytes,
     stages: { resolve, fetchVerify, inspect, gate, compile, instantiate },
     commit,
     commitStages: { save, copy, load, rebind, total: commit },
