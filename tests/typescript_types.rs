@@ -173,9 +173,7 @@ fn make_report_keys() -> (BTreeSet<String>, Vec<(String, BTreeSet<String>)>) {
     let mut flat = String::new();
     let mut rest = literal;
     while let Some(open) = rest.find('{') {
-        let name_start = rest[..open]
-            .rfind([',', '\n'])
-            .map_or(0, |i| i + 1);
+        let name_start = rest[..open].rfind([',', '\n']).map_or(0, |i| i + 1);
         flat.push_str(&rest[..name_start]);
         let name = rest[name_start..open]
             .trim()
