@@ -260,3 +260,18 @@ test("a watch delivers a newly published component version, with its state", asy
     await tab.close();
   }
 });
+
+test("a component rolls back to the version before with the current state, and swaps forward again", async () => {
+  const result = await inPage(`
+    const m = await HotModule.load(from("counter", "=1.0.0"));
+    m.exports.add("tea", 1);
+    await m.swap({ version: "1.1.0" });
+    m.exports.add("tea", 2);
+    const report = await m.rollback();
+    const back = { ...serving(m), restore: report.rollback.restore, remove: typeof m.exports.remove };
+    const again = await m.swap({ version: "1.1.0" });
+    return { back, again: { version: m.version, entries: m.exports.entries(), from: again.fromVersion } };
+  `);
+  assert.deepEqual(result.back, { version: "1.0.0", entries: [{ key: "tea", count: 3 }], restore: "state", remove: "undefined" });
+  assert.deepEqual(result.again, { version: "1.1.0", entries: [{ key: "tea", count: 3 }], from: "1.0.0" });
+});
