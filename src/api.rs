@@ -18,6 +18,7 @@ use crate::queue::{Place, Queue};
 use crate::report::SwapReport;
 
 pub(crate) mod options;
+mod state;
 mod watch;
 
 use options::{Js, JsOptions};
@@ -47,6 +48,8 @@ pub(crate) struct Inner {
     registry: Option<Rc<RegistryRef>>,
     /// Swaps wait here for the ones before them.
     queue: Queue,
+    /// State kept outside the instance: the key-value store, `persist`.
+    outside: state::Outside,
 }
 
 impl Inner {
@@ -71,7 +74,9 @@ impl Inner {
         let inner = Rc::clone(self);
         async move {
             let (_place, staged) = preparing.await;
-            pipeline::commit_staged(&inner.live, staged?)
+            let report = pipeline::commit_staged(&inner.live, staged?)?;
+            inner.outside.committed(&inner.live);
+            Ok(report)
         }
     }
 
@@ -88,8 +93,11 @@ impl Inner {
     /// with the place still held, so that a commit made before dropping it is in the turn.
     fn prepare_in_turn(
         self: &Rc<Self>,
-        options: JsOptions,
+        mut options: JsOptions,
     ) -> impl Future<Output = (Place, Result<Staged, Failure>)> + 'static {
+        if options.imports.is_some() {
+            options.imports = self.outside.imports(options.imports.take());
+        }
         let turn = self.queue.join();
         let queued_at = now();
         let inner = Rc::clone(self);
@@ -150,6 +158,7 @@ impl StagedUpdate {
             Failure::from(crate::error::Error::StaleUpdate { reason }).into_js()
         })?;
         let report = pipeline::commit_staged(&self.inner.live, staged).map_err(Failure::into_js)?;
+        self.inner.outside.committed(&self.inner.live);
         Ok(to_js(&report))
     }
 
@@ -171,9 +180,14 @@ impl HotModule {
     pub async fn load(
         #[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue,
     ) -> Result<HotModule, JsValue> {
-        let options = options::read(&options, &Defaults::default())
+        let (outside, state) = state::read(&options).map_err(|e| Failure::from(e).into_js())?;
+        let mut options = options::read(&options, &Defaults::default())
             .map_err(|e| Failure::from(e).into_js())?;
+        options.imports = outside.imports(options.imports.take());
+        let reading = outside.reading(state.as_ref());
         let live = pipeline::load(&options).await.map_err(Failure::into_js)?;
+        let starting = outside.start(&live, state, reading).await;
+        starting.map_err(Failure::into_js)?;
         let registry = match &options.origin {
             Origin::Registry(registry) => Some(Rc::clone(registry)),
             _ => None,
@@ -185,10 +199,11 @@ impl HotModule {
             policy: options.policy,
             registry,
             queue: Queue::new(),
+            outside,
         };
-        Ok(HotModule {
-            inner: Rc::new(inner),
-        })
+        let inner = Rc::new(inner);
+        state::hook(&inner);
+        Ok(HotModule { inner })
     }
 
     /// The stable exports object.

@@ -189,6 +189,8 @@ pub mod report; // what a swap reports: stages and their times
 mod api; // the wasm-bindgen surface: `HotModule`
 #[cfg(target_arch = "wasm32")]
 pub mod js; // the JS side: export table, errors, clock, fetch with a timeout
+pub mod kv; // the host-backed key-value store guests import as `hotswap:kv`
+pub mod persist; // snapshots outside the instance, kept in IndexedDB
 #[cfg(target_arch = "wasm32")]
 mod pipeline; // load and swap, stage by stage
 pub mod queue; // one swap at a time, in call order
