@@ -3,6 +3,7 @@
 import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg/wasm_hotswap.js";
 import { entry } from "./entry.js";
 import type {
+  Persistence,
   StagedUpdate,
   ModuleInterface,
   ModuleMetadata,
@@ -24,6 +25,11 @@ export type {
   ModuleInterface,
   ModuleMetadata,
   ModuleSource,
+  Persisted,
+  Persistence,
+  PersistenceEventMap,
+  PersistFailure,
+  PersistOptions,
   SwapOptions,
   SwapReport,
   StagedUpdate,
@@ -67,7 +73,18 @@ export interface HotModule<E extends object = Record<string, any>> {
    * (`INVALID_OPTIONS`) for a module not loaded from a registry.
    */
   watch(options?: WatchOptions): Watcher;
-  /** Releases the runtime's handle; the exports keep calling the last instance. */
+  /**
+   * The serving instance's state bytes, a copy (what a swap would move); `load({ state })`
+   * starts from them. Throws `HotSwapError` (`STATE_SAVE_FAILED`) for a stateless guest.
+   */
+  snapshot(): Uint8Array;
+  /** With `persist`: its `persisted`, `persistfailed`, `restorefailed` events; else `null`. */
+  readonly persistence: Persistence | null;
+  /** With `persist`: a snapshot now, written to IndexedDB; rejects with what `persistfailed` carries. */
+  persistNow(): Promise<void>;
+  /** With `persist`: no more automatic snapshots (listeners and timer removed); `forget` deletes the stored one. */
+  stopPersisting(options?: { forget?: boolean }): Promise<void>;
+  /** Releases the runtime's handle (and `persist`'s listeners); the exports keep calling the last instance. */
   free(): void;
 }
 
