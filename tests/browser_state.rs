@@ -227,6 +227,23 @@ async fn a_snapshot_is_taken_when_the_page_hides_and_on_the_interval() {
         2u32.to_le_bytes()
     );
 
+    // The page becoming hidden, as the browser reports it when the tab is switched away.
+    call(&export(&m, "increment"), &[1]);
+    let landed = next_event(&m.persistence(), "persisted");
+    let hide = js(
+        "",
+        r#"Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+           document.dispatchEvent(new Event("visibilitychange"));
+           delete document.visibilityState;"#,
+    );
+    hide.call0(&JsValue::NULL).unwrap();
+    landed.await.unwrap();
+    let state = field(&get_raw(&key).await, "state");
+    assert_eq!(
+        state.dyn_into::<Uint8Array>().unwrap().to_vec(),
+        3u32.to_le_bytes()
+    );
+
     let timed = load(persisted(
         bytes_options(&v1),
         &unique("timer"),
