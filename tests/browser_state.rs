@@ -407,6 +407,48 @@ async fn a_write_over_the_quota_is_persistfailed_and_the_module_keeps_serving() 
     assert!(get_raw(&key).await.is_undefined());
 }
 
+fn stashed(key: &str) -> JsValue {
+    js("key", "return localStorage.getItem(`wasm-hotswap:${key}`);")
+        .call1(&JsValue::NULL, &key.into())
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_pagehide_snapshot_is_stashed_synchronously_for_a_reload_whose_write_never_lands() {
+    // IndexedDB refuses the write here, as it never lands when the page is going away.
+    let key = unique("stash");
+    let v1 = Counter::default().bytes();
+    let options = persisted(bytes_options(&v1), &key, &[("indexedDB", full_quota())]);
+    let m = load(options).await;
+    call(&export(&m, "increment"), &[8]);
+    let failed = next_event(&m.persistence(), "persistfailed");
+    js("", "dispatchEvent(new Event('pagehide'));")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    assert!(
+        stashed(&key).is_string(),
+        "stashed before pagehide returned"
+    );
+    failed.await.unwrap();
+    drop(m);
+
+    let again = load(persisted(bytes_options(&v1), &key, &[])).await;
+    assert_eq!(
+        call(&export(&again, "get"), &[]),
+        8,
+        "restored from the stash"
+    );
+    call(&export(&again, "increment"), &[1]);
+    persist_now(&again).await;
+    assert!(
+        stashed(&key).is_null(),
+        "a newer snapshot in IndexedDB drops the stash"
+    );
+    drop(again);
+    let third = load(persisted(bytes_options(&v1), &key, &[])).await;
+    assert_eq!(call(&export(&third, "get"), &[]), 9);
+}
+
 #[wasm_bindgen_test]
 async fn persist_options_of_the_wrong_shape_are_invalid_options() {
     let v1 = Counter::default().bytes();

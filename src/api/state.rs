@@ -107,14 +107,19 @@ impl Outside {
         Ok(())
     }
 
-    /// After a commit, and on each hook: a snapshot of the version now serving, written in
-    /// the background, unless the app stopped persisting.
+    /// After a commit: a snapshot of the version now serving, written in the background,
+    /// unless the app stopped persisting.
     pub(crate) fn committed(&self, live: &Live) {
+        self.snapshot_in_background(live, false);
+    }
+
+    /// A snapshot written in the background (`unloading`: on `pagehide`).
+    fn snapshot_in_background(&self, live: &Live, unloading: bool) {
         if self.stopped.get() {
             return;
         }
         if let Some(persisting) = &self.persisting {
-            let keeping = persisting.keep(&live.serving.borrow(), &self.kv);
+            let keeping = persisting.keep(&live.serving.borrow(), &self.kv, unloading);
             // Its failure is reported as `persistfailed`.
             spawn_local(async move {
                 let _ = keeping.await;
@@ -130,9 +135,9 @@ pub(crate) fn hook(inner: &Rc<Inner>) {
         return;
     };
     let module = Rc::downgrade(inner);
-    let take = Closure::<dyn FnMut()>::new(move || {
+    let take = Closure::<dyn FnMut(bool)>::new(move |unloading: bool| {
         if let Some(inner) = module.upgrade() {
-            inner.outside.committed(&inner.live);
+            inner.outside.snapshot_in_background(&inner.live, unloading);
         }
     });
     persisting.hook(take);
@@ -172,7 +177,8 @@ impl HotModule {
         let Some(persisting) = &self.inner.outside.persisting else {
             return Promise::reject(&not_persisted().into_js());
         };
-        let keeping = persisting.keep(&self.inner.live.serving.borrow(), &self.inner.outside.kv);
+        let serving = self.inner.live.serving.borrow();
+        let keeping = persisting.keep(&serving, &self.inner.outside.kv, false);
         future_to_promise(async move {
             keeping.await?;
             Ok(JsValue::UNDEFINED)

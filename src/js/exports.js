@@ -216,30 +216,91 @@ export class Persistence extends EventTarget {
     });
   }
 
-  read() {
-    return this.#transaction("readonly", (store) => store.get(this.#key));
+  // The stored record, or the one stashed at the last `pagehide` when it is newer.
+  async read() {
+    const stashed = this.#unstash();
+    let stored;
+    try {
+      stored = await this.#transaction("readonly", (store) => store.get(this.#key));
+    } catch (error) {
+      if (stashed === undefined) throw error;
+      return stashed;
+    }
+    if (stashed === undefined) return stored;
+    return (stored?.savedAt ?? -Infinity) >= (stashed?.savedAt ?? -Infinity) ? stored : stashed;
   }
 
-  write(record) {
-    return this.#transaction("readwrite", (store) => store.put(record, this.#key));
+  async write(record) {
+    await this.#transaction("readwrite", (store) => store.put(record, this.#key));
+    const stashed = this.#unstash();
+    if (stashed !== undefined && !(stashed?.savedAt > record.savedAt)) this.#dropStash();
   }
 
-  forget() {
-    return this.#transaction("readwrite", (store) => store.delete(this.#key));
+  async forget() {
+    this.#dropStash();
+    await this.#transaction("readwrite", (store) => store.delete(this.#key));
   }
 
-  // Calls `take()` when the page becomes hidden, on `pagehide`, and every `interval` ms.
+  // An IndexedDB write started in `pagehide` does not land when the page is going away (a
+  // reload, a navigation: Chromium closes the connection first), so the `pagehide` snapshot is
+  // also written synchronously to localStorage, which `read` takes when it is the newer one.
+  // False when there is no localStorage (a worker) or no room in it (about 5 MB an origin).
+  stash(record) {
+    try {
+      const kv = record.kv === null ? null : Array.from(record.kv, ([k, v]) => [k, toBase64(v)]);
+      const state = record.state === null ? null : toBase64(record.state);
+      globalThis.localStorage.setItem(this.#stashKey(), JSON.stringify({ ...record, state, kv }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #stashKey() {
+    return `wasm-hotswap:${this.#key}`;
+  }
+
+  // The stashed record; its text when it is not one (for Rust to report as corrupt).
+  #unstash() {
+    let text;
+    try {
+      text = globalThis.localStorage?.getItem(this.#stashKey());
+    } catch {
+      return undefined;
+    }
+    if (text == null) return undefined;
+    try {
+      const record = JSON.parse(text);
+      const state = record.state === null ? null : fromBase64(record.state);
+      const kv = record.kv === null ? null : new Map(record.kv.map(([k, v]) => [k, fromBase64(v)]));
+      return { ...record, state, kv };
+    } catch {
+      return text;
+    }
+  }
+
+  #dropStash() {
+    try {
+      globalThis.localStorage?.removeItem(this.#stashKey());
+    } catch {
+      // No localStorage: nothing stashed.
+    }
+  }
+
+  // Calls `take(unloading)` when the page becomes hidden, on `pagehide` (unloading: true), and
+  // every `interval` ms.
   hook(take, interval) {
     this.unhook();
     const hidden = () => {
-      if (globalThis.document?.visibilityState === "hidden") take();
+      if (globalThis.document?.visibilityState === "hidden") take(false);
     };
-    const timer = interval > 0 ? setInterval(take, interval) : undefined;
-    globalThis.addEventListener?.("pagehide", take);
+    const pagehide = () => take(true);
+    const timer = interval > 0 ? setInterval(() => take(false), interval) : undefined;
+    globalThis.addEventListener?.("pagehide", pagehide);
     globalThis.document?.addEventListener("visibilitychange", hidden);
     this.#unhook = () => {
       clearInterval(timer);
-      globalThis.removeEventListener?.("pagehide", take);
+      globalThis.removeEventListener?.("pagehide", pagehide);
       globalThis.document?.removeEventListener("visibilitychange", hidden);
     };
   }
@@ -260,6 +321,21 @@ export class Persistence extends EventTarget {
     if (later) setTimeout(send, 0);
     else send();
   }
+}
+
+function toBase64(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096));
+  }
+  return btoa(text);
+}
+
+function fromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 const KV = Symbol("wasm-hotswap kv store");

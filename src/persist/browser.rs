@@ -39,14 +39,20 @@ extern "C" {
     fn unhook(this: &Persistence);
 
     #[wasm_bindgen(method)]
+    fn stash(this: &Persistence, record: &Object) -> bool;
+
+    #[wasm_bindgen(method)]
     fn report(this: &Persistence, kind: &str, detail: &JsValue, later: bool);
 }
+
+/// The callback of the page hooks: `take(unloading)`.
+pub(crate) type Take = Closure<dyn FnMut(bool)>;
 
 /// A `persist` in force: its options, its JS half, and the callback its hooks call.
 pub(crate) struct Persisting {
     pub options: PersistOptions,
     pub js: Persistence,
-    take: std::cell::RefCell<Option<Closure<dyn FnMut()>>>,
+    take: std::cell::RefCell<Option<Take>>,
 }
 
 impl Persisting {
@@ -66,8 +72,9 @@ impl Persisting {
         JsFuture::from(self.js.read())
     }
 
-    /// Calls `take` on `visibilitychange` to hidden, on `pagehide` and every interval.
-    pub fn hook(&self, take: Closure<dyn FnMut()>) {
+    /// Calls `take` on `visibilitychange` to hidden, on `pagehide` (with `true`: the page
+    /// may be going away) and every interval.
+    pub fn hook(&self, take: Take) {
         let interval = self.options.interval.unwrap_or(0);
         self.js.hook(take.as_ref().unchecked_ref(), interval);
         self.take.replace(Some(take));
@@ -94,13 +101,19 @@ impl Persisting {
 
     /// Takes a snapshot of `serving` and `kv` now and writes it: `persisted` when it landed,
     /// `persistfailed` when the guest's save or the write failed (the future then fails with
-    /// the same error); the module serves on either way.
+    /// the same error); the module serves on either way. `unloading` (on `pagehide`) also
+    /// stashes it synchronously in localStorage, since the page may be gone before the
+    /// IndexedDB write lands.
     pub fn keep(
         &self,
         serving: &Serving,
         kv: &KvStore,
+        unloading: bool,
     ) -> impl Future<Output = Result<(), JsValue>> {
         let record = record(serving, kv);
+        if let (true, Ok((record, _))) = (unloading, &record) {
+            self.js.stash(record);
+        }
         let this = self.reporter();
         async move {
             let (record, bytes) = match record {
