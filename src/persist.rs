@@ -13,6 +13,10 @@
 //! - every [`PersistOptions::interval`] milliseconds (default [`DEFAULT_INTERVAL`]);
 //! - when the app calls `m.persistNow()`.
 //!
+//! An IndexedDB write started in `pagehide` does not land when the page is going away (a
+//! reload, a navigation), so that snapshot is also stashed synchronously in `localStorage`
+//! (`wasm-hotswap:<key>`), and a load takes the newer of the two.
+//!
 //! # What restoring does
 //!
 //! On `load`, the record is read while the module is fetched and compiled, then loaded into
