@@ -176,7 +176,9 @@ impl HotModule {
     /// Rejects with a `HotSwapError`: `INVALID_OPTIONS`, `INVALID_DIGEST`, `FETCH_FAILED`,
     /// `HASH_MISMATCH`, `INVALID_MODULE`, `UNSUPPORTED_COMPONENT`, `INCOMPATIBLE_INTERFACE`
     /// (an import the host does not provide), `INVALID_GUEST`, `INSTANTIATE_FAILED`, and with
-    /// a registry `INVALID_INDEX` or `NO_MATCHING_VERSION`.
+    /// a registry `INVALID_INDEX` or `NO_MATCHING_VERSION`; `STATE_LOAD_FAILED` when the guest
+    /// refuses the `state` given (a `persist` snapshot it refuses is an event, not an error:
+    /// see `api::state`).
     pub async fn load(
         #[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue,
     ) -> Result<HotModule, JsValue> {
