@@ -67,7 +67,7 @@ impl Persisting {
         }
     }
 
-    /// Starts reading the stored record, which [`restore`] later loads.
+    /// Starts reading the stored record, which [`Persisting::restore`] later loads.
     pub fn read(&self) -> JsFuture {
         JsFuture::from(self.js.read())
     }
