@@ -20,6 +20,7 @@ use crate::report::Restore;
 use wasm_bindgen_futures::JsFuture;
 
 pub(crate) mod options;
+mod state;
 mod watch;
 
 use options::{Js, JsOptions};
@@ -53,6 +54,8 @@ pub(crate) struct Inner {
     events: Events,
     /// What a call that traps during probation calls: an automatic rollback.
     on_trap: Function,
+    /// State kept outside the instance: the key-value store, `persist`.
+    outside: state::Outside,
 }
 
 impl Inner {
@@ -94,6 +97,7 @@ impl Inner {
     fn commit(self: &Rc<Self>, staged: Staged) -> Result<(JsValue, Health), Failure> {
         let policy = Rc::clone(&staged.policy);
         let report = report_to_js(&pipeline::commit_staged(&self.live, staged)?);
+        self.outside.committed(&self.live);
         if self.events.listens("swapped") {
             self.events
                 .emit("swapped", &detail(&[("report", report.clone())]));
@@ -146,6 +150,9 @@ impl Inner {
                 pipeline::rollback(&self.live, Restore::Snapshot, &Expectation::default())
             });
         let to = self.version_label();
+        if rolled.is_ok() {
+            self.outside.committed(&self.live);
+        }
         if let Ok(report) = &rolled {
             let detail = detail(&[
                 ("from", JsValue::from_str(&from)),
@@ -180,8 +187,11 @@ impl Inner {
     /// with the place still held, so that a commit made before dropping it is in the turn.
     fn prepare_in_turn(
         self: &Rc<Self>,
-        options: JsOptions,
+        mut options: JsOptions,
     ) -> impl Future<Output = (Place, Result<Staged, Failure>)> + 'static {
+        if options.imports.is_some() {
+            options.imports = self.outside.imports(options.imports.take());
+        }
         let turn = self.queue.join();
         let queued_at = now();
         let inner = Rc::clone(self);
@@ -271,13 +281,20 @@ impl HotModule {
     /// Rejects with a `HotSwapError`: `INVALID_OPTIONS`, `INVALID_DIGEST`, `FETCH_FAILED`,
     /// `HASH_MISMATCH`, `INVALID_MODULE`, `UNSUPPORTED_COMPONENT`, `INCOMPATIBLE_INTERFACE`
     /// (an import the host does not provide), `INVALID_GUEST`, `INSTANTIATE_FAILED`, and with
-    /// a registry `INVALID_INDEX` or `NO_MATCHING_VERSION`.
+    /// a registry `INVALID_INDEX` or `NO_MATCHING_VERSION`; `STATE_LOAD_FAILED` when the guest
+    /// refuses the `state` given (a `persist` snapshot it refuses is an event, not an error:
+    /// see `api::state`).
     pub async fn load(
         #[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue,
     ) -> Result<HotModule, JsValue> {
-        let options = options::read(&options, &Defaults::default())
+        let (outside, state) = state::read(&options).map_err(|e| Failure::from(e).into_js())?;
+        let mut options = options::read(&options, &Defaults::default())
             .map_err(|e| Failure::from(e).into_js())?;
+        options.imports = outside.imports(options.imports.take());
+        let reading = outside.reading(state.as_ref());
         let live = pipeline::load(&options).await.map_err(Failure::into_js)?;
+        let starting = outside.start(&live, state, reading).await;
+        starting.map_err(Failure::into_js)?;
         let registry = match &options.origin {
             Origin::Registry(registry) => Some(Rc::clone(registry)),
             _ => None,
@@ -299,8 +316,10 @@ impl HotModule {
                 queue: Queue::new(),
                 events: Events::new(),
                 on_trap: on_trap.into_js_value().unchecked_into(),
+                outside,
             }
         });
+        state::hook(&inner);
         Ok(HotModule { inner })
     }
 
@@ -417,6 +436,7 @@ impl HotModule {
             let from = inner.version_label();
             let report = pipeline::rollback(&inner.live, restore, &inner.expect)
                 .map_err(Failure::into_js)?;
+            inner.outside.committed(&inner.live);
             let report = report_to_js(&report);
             let detail = detail(&[
                 ("from", JsValue::from_str(&from)),

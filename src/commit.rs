@@ -62,6 +62,11 @@ impl Serving {
     pub fn module(&self) -> &WebAssembly::Module {
         &self.module
     }
+
+    /// Its instance: for snapshots taken and given outside a swap (`crate::persist`).
+    pub fn instance(&self) -> &Instance {
+        &self.instance
+    }
 }
 
 impl From<Prepared> for Serving {

@@ -73,6 +73,17 @@
 //! it chooses, synchronously, and the commit refuses with `STALE_UPDATE` if another version
 //! was committed since (`swap` is a prepare and a commit in one turn of the queue).
 //!
+//! ## State outside the instance
+//!
+//! `m.snapshot()` copies the serving instance's state bytes out, through its kind's save;
+//! `load({ state })` loads such bytes into the first instance before `load` resolves, and a
+//! guest refusing them fails the load. `persist: { key }` keeps a snapshot in IndexedDB, taken
+//! after each swap, when the page hides and on an interval, and restores it on the next load;
+//! a stored snapshot the guest refuses, or a corrupted one, never fails the load: the module
+//! starts fresh and an event says why ([`persist`]). A guest designed stateless can import a
+//! host-backed key-value store instead (`hotswap:kv`, [`kv`]), the same store for every
+//! version of the module, persisted with it.
+//!
 //! ## Concurrency
 //!
 //! Swaps of one module are serialized ([`queue`]): a `swap` takes its place in line when it is
@@ -137,6 +148,8 @@
 //! - The commit runs on the thread that called `swap`; a guest instantiated in a worker is
 //!   swapped by a runtime in that worker.
 //! - Exports captured as raw objects (`Memory`, `Global`, `Table`) are not rebound.
+//! - `persist` lives in IndexedDB, with its quota, eviction and private-mode limits; only raw
+//!   core modules reach the `hotswap:kv` store.
 //! - The runtime keeps the module's bytes only while it inspects them; the old instance is
 //!   released when the commit ends and is reclaimed by the garbage collector.
 //!
@@ -146,9 +159,9 @@
 //! `hotswap` CLI: [`error`], [`options`], [`registry`] (its formats), [`digest`], [`verify`],
 //! [`interface`], [`metadata`], [`inspect`], [`guest`] (its kinds), [`contract`], [`diff`],
 //! [`bump`], [`policy`], [`expect`], [`gate`], [`queue`], [`report`], [`watch`] (its
-//! decisions) and, with the `wit` feature, `wit`. The browser ones: `js`, `fetch`, `compile`,
-//! `prepare`, `commit`, `pipeline` and `api`, plus the browser halves of `guest`, `watch` and
-//! `registry`.
+//! decisions), [`persist`] and [`kv`] (their rules) and, with the `wit` feature, `wit`. The browser ones: `js`, `fetch`, `compile`,
+//! `prepare`, `commit`, `pipeline` and `api`, plus the browser halves of `guest`, `watch`,
+//! `registry`, `persist` and `kv`.
 
 #![warn(missing_docs)]
 
@@ -195,6 +208,8 @@ pub mod report; // what a swap reports: stages and their times
 mod api; // the wasm-bindgen surface: `HotModule`
 #[cfg(target_arch = "wasm32")]
 pub mod js; // the JS side: export table, errors, clock, fetch with a timeout
+pub mod kv; // the host-backed key-value store guests import as `hotswap:kv`
+pub mod persist; // snapshots outside the instance, kept in IndexedDB
 #[cfg(target_arch = "wasm32")]
 mod pipeline; // load and swap, stage by stage
 pub mod queue; // one swap at a time, in call order

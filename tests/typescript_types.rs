@@ -213,3 +213,26 @@ fn the_report_js_makes_has_every_field_of_the_swap_report() {
     assert_eq!(nested["stages"], json_keys(&Stages::default()));
     assert_eq!(nested["commitStages"], json_keys(&CommitStages::default()));
 }
+
+#[test]
+fn every_persist_event_and_reason_is_in_the_typescript_types() {
+    use wasm_hotswap::persist::Event;
+    let reasons: BTreeSet<String> = Event::ALL.iter().map(|e| e.reason().to_string()).collect();
+    let failure = between(TYPES, "export interface PersistFailure {", "message:");
+    let union: BTreeSet<String> = between(failure, "reason:", ";")
+        .split('|')
+        .map(|r| r.trim().trim_matches('"').to_string())
+        .collect();
+    assert_eq!(union, reasons, "PersistFailure.reason vs persist::Event");
+    let mut names: BTreeSet<String> = Event::ALL.iter().map(|e| e.name().to_string()).collect();
+    names.insert("persisted".into());
+    assert_eq!(interface_fields("PersistenceEventMap"), names);
+    let options: BTreeSet<String> = ["key", "interval", "indexedDB"].map(String::from).into();
+    assert_eq!(
+        interface_fields("PersistOptions"),
+        options,
+        "persist.* read by api/state.rs"
+    );
+    let load: BTreeSet<String> = ["retain", "state", "persist"].map(String::from).into();
+    assert_eq!(interface_fields("LoadOptions extends ModuleSource"), load);
+}

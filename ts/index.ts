@@ -5,6 +5,7 @@ import { entry } from "./entry.js";
 import type {
   HotModuleEventMap,
   RollbackOptions,
+  Persistence,
   StagedUpdate,
   ModuleInterface,
   ModuleMetadata,
@@ -31,6 +32,11 @@ export type {
   ModuleInterface,
   ModuleMetadata,
   ModuleSource,
+  Persisted,
+  Persistence,
+  PersistenceEventMap,
+  PersistFailure,
+  PersistOptions,
   SwapOptions,
   SwapReport,
   StagedUpdate,
@@ -86,7 +92,18 @@ export interface HotModule<E extends object = Record<string, any>> {
   removeEventListener<K extends keyof HotModuleEventMap>(type: K, listener: (event: HotModuleEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
   dispatchEvent(event: Event): boolean;
-  /** Releases the runtime's handle; the exports keep calling the last instance. */
+  /**
+   * The serving instance's state bytes, a copy (what a swap would move); `load({ state })`
+   * starts from them. Throws `HotSwapError` (`STATE_SAVE_FAILED`) for a stateless guest.
+   */
+  snapshot(): Uint8Array;
+  /** With `persist`: its `persisted`, `persistfailed`, `restorefailed` events; else `null`. */
+  readonly persistence: Persistence | null;
+  /** With `persist`: a snapshot now, written to IndexedDB; rejects with what `persistfailed` carries. */
+  persistNow(): Promise<void>;
+  /** With `persist`: no more automatic snapshots (listeners and timer removed); `forget` deletes the stored one. */
+  stopPersisting(options?: { forget?: boolean }): Promise<void>;
+  /** Releases the runtime's handle (and `persist`'s listeners); the exports keep calling the last instance. */
   free(): void;
 }
 

@@ -100,7 +100,11 @@ async function main() {
   if (!response.ok) throw new Error(`build/manifest.json: HTTP ${response.status} (run npm run build)`);
   const manifest = await response.json();
 
-  const m = await HotModule.load(source(manifest.v1));
+  // The notes survive a reload: a snapshot in IndexedDB, restored by the next load.
+  const m = await HotModule.load({ ...source(manifest.v1), persist: { key: "wasm-hotswap-demo-notes" } });
+  m.persistence?.addEventListener("restorefailed", (event) => {
+    setStatus(`Started with no notes: the saved ones could not be restored (${event.detail.reason})`, "error");
+  });
   // Captured once: the same function keeps working after every swap.
   const add = m.exports.add;
   let busy = false;

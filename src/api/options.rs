@@ -247,7 +247,7 @@ fn bytes(object: &JsValue, option: &'static str) -> Result<Option<Uint8Array>, E
 }
 
 /// A `Uint8Array` over an `ArrayBuffer` or over the bytes an `ArrayBufferView` covers.
-fn byte_view(value: &JsValue) -> Option<Uint8Array> {
+pub(crate) fn byte_view(value: &JsValue) -> Option<Uint8Array> {
     if value.is_instance_of::<ArrayBuffer>() {
         return Some(Uint8Array::new(value));
     }

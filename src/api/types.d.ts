@@ -237,13 +237,70 @@ export interface Watcher extends EventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
+/**
+ * `persist` of `load`: keeps a snapshot of the module's state (the guest's bytes and its
+ * `hotswap:kv` entries) in IndexedDB (database `wasm-hotswap`, store `snapshots`, under `key`),
+ * taken after each swap, when the page becomes hidden, on `pagehide`, every `interval` ms and
+ * on `persistNow()`, and restored by the next `load` with the same key.
+ */
+export interface PersistOptions {
+  /** The record's key: one per module the app persists. */
+  key: string;
+  /** Milliseconds between interval snapshots: default 10000, at least 100; 0 turns the timer off. */
+  interval?: number;
+  /** The `IDBFactory` to use instead of the global `indexedDB`. */
+  indexedDB?: IDBFactory;
+}
+
+/** What `load` takes: a module's source, and where its first instance's state comes from. */
 export interface LoadOptions extends ModuleSource {
   /**
    * How many versions the module keeps, the serving one included: default 2 (the serving one
    * and the one before, for `rollback()` and probation); 1 keeps none.
    */
   retain?: number;
+  /**
+   * State bytes (from `m.snapshot()`, or the app's own database) the first instance loads
+   * before `load` resolves; they win over a `persist` snapshot. A guest refusing them (or a
+   * stateless one) fails the load with STATE_LOAD_FAILED.
+   */
+  state?: BufferSource;
+  /** Keep a snapshot in IndexedDB and restore it on the next `load` with the same key. */
+  persist?: PersistOptions;
 }
+
+/** `persisted`: a snapshot landed in IndexedDB. */
+export interface Persisted { key: string; digest: string; version: string | null; bytes: number; }
+/**
+ * `persistfailed` (`reason`: `"save"`, the guest's save failed; `"quota"`, QuotaExceededError;
+ * `"write"`, any other IndexedDB failure) and `restorefailed` (`"refused"`, the guest refused
+ * the stored state; `"corrupt"`, the stored value is not a snapshot; `"read"`, IndexedDB could
+ * not be read). Neither stops the module: it serves on, fresh after a failed restore.
+ */
+export interface PersistFailure {
+  key: string;
+  reason: "save" | "quota" | "write" | "refused" | "corrupt" | "read";
+  message: string;
+  /** A HotSwapError (STATE_SAVE_FAILED, STATE_LOAD_FAILED) or IndexedDB's DOMException. */
+  error: Error;
+}
+
+export interface PersistenceEventMap {
+  persisted: CustomEvent<Persisted>;
+  persistfailed: CustomEvent<PersistFailure>;
+  restorefailed: CustomEvent<PersistFailure>;
+}
+
+/** `m.persistence`: the events of a module's `persist`. */
+export interface Persistence extends EventTarget {
+  readonly key: string;
+  addEventListener<K extends keyof PersistenceEventMap>(type: K, listener: (event: PersistenceEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof PersistenceEventMap>(type: K, listener: (event: PersistenceEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+
 export type SwapOptions = ModuleSource;
 
 /** Milliseconds per stage before the commit. */

@@ -76,6 +76,35 @@ pub(crate) fn load_failed(reason: String, cause: JsValue) -> Failure {
     Failure::caused(Error::StateLoadFailed { reason }, cause)
 }
 
+/// A raw instance; when the module imports the runtime's key-value store (`hotswap:kv`),
+/// with that store's functions bound to this instance's own memory.
+///
+/// # Errors
+/// Those of [`raw::RawInstance::instantiate`], and [`Error::InvalidGuest`] for store imports
+/// of the wrong names or types ([`crate::kv::check`]).
+async fn raw_with_store(
+    checked: &Checked<Compiled>,
+    module: &WebAssembly::Module,
+    imports: &Object,
+    state: crate::contract::Statefulness,
+) -> Result<raw::RawInstance, Failure> {
+    let interface = checked.inspected().interface();
+    let bound = match crate::kv::imports_store(interface) {
+        true => crate::kv::browser::bind(imports),
+        false => None,
+    };
+    let Some(bound) = bound else {
+        return raw::RawInstance::instantiate(module, imports, state).await;
+    };
+    crate::kv::check(interface)?;
+    let instance = raw::RawInstance::instantiate(module, &bound.imports, state).await?;
+    if !bound.attach(instance.exports()) {
+        let reason = "a guest importing `hotswap:kv` must export `memory`".into();
+        return Err(Error::InvalidGuest { reason }.into());
+    }
+    Ok(instance)
+}
+
 /// Milliseconds of the two halves of a load: the bytes put in place, then read by the guest.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Loaded {
@@ -115,9 +144,19 @@ impl Instance {
                 AssemblyScriptInstance::instantiate(module, glue, imports, guest.state).await?,
             )),
             _ => Ok(Instance::Raw(
-                raw::RawInstance::instantiate(module, imports, guest.state).await?,
+                raw_with_store(checked, module, imports, guest.state).await?,
             )),
         }
+    }
+
+    /// The instance's state as a copy the app owns: `m.snapshot()`, and what `persist`
+    /// keeps.
+    ///
+    /// # Errors
+    /// [`crate::error::Error::StateSaveFailed`]: a stateless guest, or its save failing.
+    pub fn snapshot(&self) -> Result<Uint8Array, Failure> {
+        let saved = self.save()?;
+        Ok(saved.view().slice(0, saved.len()))
     }
 
     /// The raw exports the app's exports are made from.

@@ -253,3 +253,281 @@ export function makeReport(from, to, fromVersion, toVersion, guest, bump, change
     total, queued, rollback,
   };
 }
+
+// State outside the instance (src/persist.rs, src/kv.rs): the IndexedDB half of `persist`,
+// and the host key-value store a guest imports as `hotswap:kv`. The decisions (what a
+// snapshot holds, whether a record is one, what to report) are made in Rust.
+
+const SNAPSHOT_DB = "wasm-hotswap";
+const SNAPSHOT_STORE = "snapshots";
+
+// `m.persistence`: the record of one key, the hooks that take snapshots, and the events
+// (`persisted`, `persistfailed`, `restorefailed`).
+export class Persistence extends EventTarget {
+  #key;
+  #factory;
+  #db = null;
+  #unhook = null;
+
+  constructor(key, factory) {
+    super();
+    this.#key = key;
+    this.#factory = factory ?? globalThis.indexedDB;
+  }
+
+  get key() {
+    return this.#key;
+  }
+
+  #open() {
+    this.#db ??= new Promise((resolve, reject) => {
+      if (this.#factory == null) {
+        throw new DOMException("IndexedDB is not available in this context", "NotSupportedError");
+      }
+      const request = this.#factory.open(SNAPSHOT_DB, 1);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        if (!db.objectStoreNames.contains(SNAPSHOT_STORE)) db.createObjectStore(SNAPSHOT_STORE);
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        // Another tab upgrading the database: let it, and reopen on the next use.
+        db.onversionchange = () => {
+          db.close();
+          this.#db = null;
+        };
+        resolve(db);
+      };
+      request.onerror = () => reject(request.error);
+    }).catch((error) => {
+      this.#db = null;
+      throw error;
+    });
+    return this.#db;
+  }
+
+  // Runs `use(store)` in a transaction; resolves with what its request gave once the
+  // transaction completed. A write refused for quota rejects with `QuotaExceededError`,
+  // whether `put` threw it or the transaction aborted with it.
+  async #transaction(mode, use) {
+    const db = await this.#open();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(SNAPSHOT_STORE, mode);
+      const request = use(tx.objectStore(SNAPSHOT_STORE));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onabort = tx.onerror = () => reject(tx.error ?? request.error ?? new DOMException("aborted", "AbortError"));
+    });
+  }
+
+  // The stored record, or the one stashed at the last `pagehide` when it is newer.
+  async read() {
+    const stashed = this.#unstash();
+    let stored;
+    try {
+      stored = await this.#transaction("readonly", (store) => store.get(this.#key));
+    } catch (error) {
+      if (stashed === undefined) throw error;
+      return stashed;
+    }
+    if (stashed === undefined) return stored;
+    return (stored?.savedAt ?? -Infinity) >= (stashed?.savedAt ?? -Infinity) ? stored : stashed;
+  }
+
+  async write(record) {
+    await this.#transaction("readwrite", (store) => store.put(record, this.#key));
+    const stashed = this.#unstash();
+    if (stashed !== undefined && !(stashed?.savedAt > record.savedAt)) this.#dropStash();
+  }
+
+  async forget() {
+    this.#dropStash();
+    await this.#transaction("readwrite", (store) => store.delete(this.#key));
+  }
+
+  // An IndexedDB write started in `pagehide` does not land when the page is going away (a
+  // reload, a navigation: Chromium closes the connection first), so the `pagehide` snapshot is
+  // also written synchronously to localStorage, which `read` takes when it is the newer one.
+  // False when there is no localStorage (a worker) or no room in it (about 5 MB an origin).
+  stash(record) {
+    try {
+      const kv = record.kv === null ? null : Array.from(record.kv, ([k, v]) => [k, toBase64(v)]);
+      const state = record.state === null ? null : toBase64(record.state);
+      globalThis.localStorage.setItem(this.#stashKey(), JSON.stringify({ ...record, state, kv }));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #stashKey() {
+    return `wasm-hotswap:${this.#key}`;
+  }
+
+  // The stashed record; its text when it is not one (for Rust to report as corrupt).
+  #unstash() {
+    let text;
+    try {
+      text = globalThis.localStorage?.getItem(this.#stashKey());
+    } catch {
+      return undefined;
+    }
+    if (text == null) return undefined;
+    try {
+      const record = JSON.parse(text);
+      const state = record.state === null ? null : fromBase64(record.state);
+      const kv = record.kv === null ? null : new Map(record.kv.map(([k, v]) => [k, fromBase64(v)]));
+      return { ...record, state, kv };
+    } catch {
+      return text;
+    }
+  }
+
+  #dropStash() {
+    try {
+      globalThis.localStorage?.removeItem(this.#stashKey());
+    } catch {
+      // No localStorage: nothing stashed.
+    }
+  }
+
+  // Calls `take(unloading)` when the page becomes hidden, on `pagehide` (unloading: true), and
+  // every `interval` ms.
+  hook(take, interval) {
+    this.unhook();
+    const hidden = () => {
+      if (globalThis.document?.visibilityState === "hidden") take(false);
+    };
+    const pagehide = () => take(true);
+    const timer = interval > 0 ? setInterval(() => take(false), interval) : undefined;
+    globalThis.addEventListener?.("pagehide", pagehide);
+    globalThis.document?.addEventListener("visibilitychange", hidden);
+    this.#unhook = () => {
+      clearInterval(timer);
+      globalThis.removeEventListener?.("pagehide", pagehide);
+      globalThis.document?.removeEventListener("visibilitychange", hidden);
+    };
+  }
+
+  unhook() {
+    this.#unhook?.();
+    this.#unhook = null;
+  }
+
+  get hooked() {
+    return this.#unhook !== null;
+  }
+
+  // Dispatches now, or (`later`) in a task of its own: a `restorefailed` found during `load`
+  // reaches listeners added right after `await load(…)`.
+  report(type, detail, later) {
+    const send = () => this.dispatchEvent(new CustomEvent(type, { detail }));
+    if (later) setTimeout(send, 0);
+    else send();
+  }
+}
+
+function toBase64(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096));
+  }
+  return btoa(text);
+}
+
+function fromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const KV = Symbol("wasm-hotswap kv store");
+
+// Bytes as a string, one char per byte: a Map key that compares by content.
+function byteKey(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096));
+  }
+  return text;
+}
+
+// The host key-value store of one HotModule: `map` outlives every instance.
+export class KvStore {
+  constructor() {
+    this.map = new Map();
+  }
+
+  // The `hotswap:kv` functions over the memory `slot.memory` (set once the instance exists).
+  namespace(slot) {
+    const map = this.map;
+    const memory = () => {
+      if (slot.memory === null) {
+        throw new Error("hotswap:kv was called before its instance's memory was known: a start function cannot use the store");
+      }
+      return new Uint8Array(slot.memory.buffer);
+    };
+    const range = (bytes, ptr, len) => {
+      ptr >>>= 0;
+      len >>>= 0;
+      if (ptr + len > bytes.length) {
+        throw new RangeError(`hotswap:kv: ${len} bytes at ${ptr} are outside the guest's memory (${bytes.length} bytes)`);
+      }
+      return bytes.subarray(ptr, ptr + len);
+    };
+    const namespace = {
+      get(keyPtr, keyLen, outPtr, outCap) {
+        const bytes = memory();
+        const value = map.get(byteKey(range(bytes, keyPtr, keyLen)));
+        if (value === undefined) return -1;
+        const n = Math.min(value.length, outCap >>> 0);
+        range(bytes, outPtr, n).set(value.subarray(0, n));
+        return value.length;
+      },
+      set(keyPtr, keyLen, valPtr, valLen) {
+        const bytes = memory();
+        map.set(byteKey(range(bytes, keyPtr, keyLen)), range(bytes, valPtr, valLen).slice());
+      },
+      delete(keyPtr, keyLen) {
+        return map.delete(byteKey(range(memory(), keyPtr, keyLen))) ? 1 : 0;
+      },
+    };
+    Object.defineProperty(namespace, KV, { value: this });
+    return namespace;
+  }
+
+  // `imports` with the store's namespace added, unless the app gave its own `hotswap:kv`.
+  merged(imports) {
+    if (imports?.["hotswap:kv"] !== undefined) return imports;
+    return { ...imports, "hotswap:kv": this.namespace({ memory: null }) };
+  }
+
+  // The entries as a snapshot keeps them (values are never changed in place, only replaced).
+  copy() {
+    return this.map.size === 0 ? null : new Map(this.map);
+  }
+
+  // Entries restored from a snapshot: only a Map of string => Uint8Array is taken.
+  restore(entries) {
+    if (!(entries instanceof Map)) return false;
+    for (const value of entries.values()) if (!(value instanceof Uint8Array)) return false;
+    this.map.clear();
+    for (const [key, value] of entries) this.map.set(key, value);
+    return true;
+  }
+}
+
+// For one instance: `imports` whose `hotswap:kv` (when it is the runtime's store) is a copy
+// bound to a slot of its own, and the slot, which `kvAttach` points at the instance's memory.
+export function kvBind(imports) {
+  const store = imports?.["hotswap:kv"]?.[KV];
+  if (store === undefined) return null;
+  const slot = { memory: null };
+  return { imports: { ...imports, "hotswap:kv": store.namespace(slot) }, slot };
+}
+
+export function kvAttach(slot, exports) {
+  if (!(exports.memory instanceof WebAssembly.Memory)) return false;
+  slot.memory = exports.memory;
+  return true;
+}

@@ -179,6 +179,17 @@ describe("demo page", { timeout: 120_000 }, () => {
     assert.equal(await page.getByRole("button", { name: "Roll back" }).isDisabled(), true);
   });
 
+  test("the notes survive a reload of the page", async () => {
+    const page = await openDemo();
+    await addNote(page, "milk");
+    await addNote(page, "eggs");
+    await page.reload();
+    await page.waitForFunction(() => window.hotswapDemo?.ready === true, null, { timeout: 30_000 });
+    assert.deepEqual(await notes(page), ["milk", "eggs"]);
+    assert.equal(await text(page, "count"), "2");
+    assert.equal(await text(page, "version"), "1.0.0");
+  });
+
   test("under the README's CSP for wasm-bindgen guests, with Trusted Types, the demo loads and upgrades", async () => {
     const page = await openDemo({ csp: BINDGEN });
     await addNote(page, "milk");
