@@ -536,6 +536,7 @@ impl Inner {
             policy,
             glue: None,
             retain: crate::options::DEFAULT_RETAIN,
+            on_progress: None,
         }
     }
 
@@ -562,6 +563,7 @@ impl Inner {
             policy,
             glue,
             retain: crate::options::DEFAULT_RETAIN,
+            on_progress: None,
         }
     }
 }

@@ -69,6 +69,7 @@ pub async fn fetch(
     source: &Source,
     digest: Digest,
     fetch_fn: Option<&Function>,
+    progress: Option<&Function>,
 ) -> Result<Verified<Compiling>, Failure> {
     match source {
         Source::Bytes(bytes) => {
@@ -100,7 +101,15 @@ pub async fn fetch(
             let branches = body.tee();
             let compiling =
                 Compiling::streaming(&wasm_response(&branches.get(0).unchecked_into(), url)?);
-            collect_stream(&branches.get(1).unchecked_into(), &mut verifier, url).await?;
+            let body = branches.get(1).unchecked_into();
+            let total = content_length(&response);
+            collect_stream(
+                &body,
+                &mut verifier,
+                url,
+                Progress::new(progress, url, total),
+            )
+            .await?;
             // The compilation of these very bytes becomes their payload, here where the stream
             // was split in two: nothing else can pair a compilation with a `Verified`.
             Ok(finish(verifier, None).await?.with(compiling))
@@ -120,6 +129,7 @@ pub async fn fetch_blob(
     digest: Digest,
     what: &str,
     fetch_fn: Option<&Function>,
+    progress: Option<&Function>,
 ) -> Result<Verified, Failure> {
     let name = format!("{what} {}", source.name());
     match source {
@@ -131,7 +141,8 @@ pub async fn fetch_blob(
             let response = request(url, fetch_fn, init).await?;
             let mut verifier = Verifier::collecting(digest, name, 0);
             if let Some(body) = response.body() {
-                collect_stream(&body, &mut verifier, url).await?;
+                let progress = Progress::new(progress, url, content_length(&response));
+                collect_stream(&body, &mut verifier, url, progress).await?;
             }
             finish(verifier, None).await
         }
@@ -293,10 +304,47 @@ fn wasm_response(stream: &ReadableStream, url: &str) -> Result<Response, Failure
     })
 }
 
+/// The response's `Content-Length`, when it has a readable one.
+fn content_length(response: &Response) -> Option<f64> {
+    let header = response.headers().get("content-length").ok().flatten()?;
+    header
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+}
+
+/// The `onProgress` callback of one download, told `{ loaded, total, url }` after each chunk
+/// (`total` null when the server sent no `Content-Length`).
+struct Progress<'a> {
+    callback: Option<&'a Function>,
+    url: &'a str,
+    total: Option<f64>,
+}
+
+impl<'a> Progress<'a> {
+    fn new(callback: Option<&'a Function>, url: &'a str, total: Option<f64>) -> Self {
+        Progress {
+            callback,
+            url,
+            total,
+        }
+    }
+
+    /// Tells the callback; what it throws is ignored, as a listener's would be.
+    fn report(&self, loaded: u64) {
+        if let Some(callback) = self.callback {
+            let total = self.total.map_or(JsValue::NULL, JsValue::from);
+            let event = crate::js::progress(loaded as f64, &total, self.url);
+            let _ = callback.call1(&JsValue::UNDEFINED, &event);
+        }
+    }
+}
+
 async fn collect_stream(
     stream: &ReadableStream,
     verifier: &mut Verifier,
     url: &str,
+    progress: Progress<'_>,
 ) -> Result<(), Failure> {
     let mut received: u64 = 0;
     let broke_off = |received: u64, cause: JsValue| {
@@ -325,5 +373,6 @@ async fn collect_stream(
         chunk.copy_to(verifier.chunk_buffer(len));
         verifier.commit_chunk(len);
         received += len as u64;
+        progress.report(received);
     }
 }

@@ -71,6 +71,27 @@ extern "C" {
     #[wasm_bindgen(method, js_name = dispatchEvent)]
     pub fn dispatch_event(this: &Events, event: &JsValue) -> bool;
 
+    /// `onProgress`'s argument, `{ loaded, total, url }`.
+    pub fn progress(loaded: f64, total: &JsValue, url: &str) -> JsValue;
+
+    /// The stages of a load or swap (`what` is the version or digest) as User Timing measures.
+    #[wasm_bindgen(js_name = measureStages)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn measure_stages(
+        what: &str,
+        start: f64,
+        t0: f64,
+        t1: f64,
+        t2: f64,
+        t3: f64,
+        t4: f64,
+        t5: f64,
+    );
+
+    /// The commit as a User Timing measure.
+    #[wasm_bindgen(js_name = measureCommit)]
+    pub fn measure_commit(what: &str, start: f64, end: f64);
+
     #[wasm_bindgen(js_name = makeReport)]
     #[allow(clippy::too_many_arguments)]
     fn make_report(

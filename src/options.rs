@@ -319,6 +319,8 @@ pub struct Fields<H: Host> {
     pub glue: Option<GlueFields<H::Bytes>>,
     /// `retain`.
     pub retain: Option<f64>,
+    /// `onProgress`.
+    pub on_progress: Option<H::Function>,
 }
 
 /// What `swap` takes from `load` when it leaves an option out.
@@ -352,6 +354,8 @@ pub struct Options<H: Host> {
     pub glue: Option<GlueSource<H::Bytes>>,
     /// How many versions to keep, the serving one included (`load`'s `retain`).
     pub retain: usize,
+    /// Told `{ loaded, total, url }` as each blob of the version downloads (`onProgress`).
+    pub on_progress: Option<H::Function>,
 }
 
 impl<H: Host> Options<H> {
@@ -393,6 +397,7 @@ impl<H: Host> Options<H> {
             ));
         }
         let retain = retain(fields.retain.take())?;
+        let on_progress = fields.on_progress.take();
         Ok(Options {
             origin: origin(fields, defaults.registry.as_deref())?,
             imports,
@@ -402,6 +407,7 @@ impl<H: Host> Options<H> {
             policy,
             glue,
             retain,
+            on_progress,
         })
     }
 

@@ -184,6 +184,9 @@ pub(crate) fn commit_staged(live: &Live, staged: Staged) -> Result<SwapReport, F
 
     // SYNC SECTION: no `.await` from here to the end of this function.
     let committed = commit(&live.serving.borrow(), staged.prepared, &live.table)?;
+    let end = now();
+    let label = committed.serving.version().unwrap_or_default();
+    crate::js::measure_commit(&label, end - committed.stages.total, end);
     let report = SwapReport {
         from: staged.from,
         from_version: staged.from_version,
@@ -295,7 +298,8 @@ async fn stages(
     let found = resolve(options, fetch_fn.as_ref()).await?;
     let (source, kind) = (&found.source, found.glue.as_ref().map(|g| g.kind));
     let t0 = now();
-    let (verified, glue) = fetch_all(&found, fetch_fn.as_ref()).await?;
+    let progress = options.on_progress.as_ref();
+    let (verified, glue) = fetch_all(&found, fetch_fn.as_ref(), progress).await?;
     let t1 = now();
     let inspected = inspect_listed(verified, source, found.listed.as_ref())?;
     let t2 = now();
@@ -305,6 +309,11 @@ async fn stages(
     let t4 = now();
     let prepared = prepare(checked, imports, glue.as_ref()).await?;
     let t5 = now();
+    let what = found
+        .listed
+        .as_ref()
+        .map_or_else(|| found.digest.to_string(), ToString::to_string);
+    crate::js::measure_stages(&what, start, t0, t1, t2, t3, t4, t5);
     let stages = Stages {
         resolve: t0 - start,
         fetch_verify: t1 - t0,
@@ -327,22 +336,28 @@ async fn stages(
 async fn fetch_all(
     found: &Found,
     fetch_fn: Option<&Function>,
+    progress: Option<&Function>,
 ) -> Result<(Verified<Compiling>, Option<Glue>), Failure> {
     let glue_kind = found.glue.as_ref().map(|g| g.kind);
     let plain = |source, digest, what| async move {
-        let verified = fetch_blob(source, digest, what, fetch_fn).await?;
+        let verified = fetch_blob(source, digest, what, fetch_fn, progress).await?;
         Ok(verified.with(Compiling::none()))
     };
     let mut pending: Vec<Pending<'_>> = Vec::with_capacity(2 + found.cores.len());
     pending.push(match glue_kind {
         Some(GlueKind::Jco) => Box::pin(plain(&found.source, found.digest, "component")),
-        _ => Box::pin(fetch(&found.source, found.digest, fetch_fn)),
+        _ => Box::pin(fetch(&found.source, found.digest, fetch_fn, progress)),
     });
     if let Some(glue) = &found.glue {
         pending.push(Box::pin(plain(&glue.source, glue.digest, "glue")));
     }
     for core in &found.cores {
-        pending.push(Box::pin(fetch(&core.source, core.digest, fetch_fn)));
+        pending.push(Box::pin(fetch(
+            &core.source,
+            core.digest,
+            fetch_fn,
+            progress,
+        )));
     }
     let mut fetched = all(pending).await?.into_iter();
     // `all` gives one output per future, and the module's comes first.

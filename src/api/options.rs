@@ -90,6 +90,12 @@ pub fn read(value: &JsValue, defaults: &Defaults<Js>) -> Result<JsOptions, Error
         expect: optional(&get(value, "expect"), read_expect)?,
         policy: optional(&get(value, "policy"), read_policy)?,
         glue: optional(&get(value, "glue"), read_glue)?,
+        on_progress: typed(
+            value,
+            "onProgress",
+            JsValue::is_function,
+            "expected a function ({ loaded, total, url }) => void",
+        )?,
         retain: match get(value, "retain") {
             v if v.is_undefined() => None,
             v => Some(v.as_f64().unwrap_or(f64::NAN)),

@@ -39,6 +39,11 @@ export interface ModuleSource {
    * before it is aborted with FETCH_FAILED. `swap` keeps `load`'s and may add its own.
    */
   timeout?: number;
+  /**
+   * Told `{ loaded, total, url }` after each chunk of each blob of the version downloads
+   * (`total` is null without a `Content-Length`); what it throws is ignored.
+   */
+  onProgress?: (progress: { loaded: number; total: number | null; url: string }) => void;
   /** Replaces the global `fetch`; must resolve to a `Response`. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** The imports object to instantiate with. `swap` defaults to the one in use. */

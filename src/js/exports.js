@@ -531,3 +531,36 @@ export function kvAttach(slot, exports) {
   slot.memory = exports.memory;
   return true;
 }
+
+// `onProgress`'s argument.
+export function progress(loaded, total, url) {
+  return { loaded, total, url };
+}
+
+// Each stage of a load or swap as a User Timing measure, so that it shows in the browser's
+// Performance panel: `wasm-hotswap resolve`, `… fetch + verify`, `… inspect`, `… gate`,
+// `… compile`, `… instantiate` (times on the page's clock, `performance.now()`), and
+// `wasm-hotswap commit`. Nothing where the page has no User Timing.
+export function measureStages(what, start, t0, t1, t2, t3, t4, t5) {
+  const p = globalThis.performance;
+  if (typeof p?.measure !== "function") return;
+  const detail = { what };
+  try {
+    p.measure("wasm-hotswap resolve", { start, end: t0, detail });
+    p.measure("wasm-hotswap fetch + verify", { start: t0, end: t1, detail });
+    p.measure("wasm-hotswap inspect", { start: t1, end: t2, detail });
+    p.measure("wasm-hotswap gate", { start: t2, end: t3, detail });
+    p.measure("wasm-hotswap compile", { start: t3, end: t4, detail });
+    p.measure("wasm-hotswap instantiate", { start: t4, end: t5, detail });
+  } catch {
+    // A page whose clock went past the times given: measures are a convenience.
+  }
+}
+
+export function measureCommit(what, start, end) {
+  try {
+    globalThis.performance?.measure?.("wasm-hotswap commit", { start, end, detail: { what } });
+  } catch {
+    // As above.
+  }
+}
