@@ -54,6 +54,8 @@ pub(crate) struct Inner {
     events: Events,
     /// What a call that traps during probation calls: an automatic rollback.
     on_trap: Function,
+    /// `load`'s `drainTimeout`, in milliseconds: `swap`'s default, and `rollback`'s.
+    drain_timeout: f64,
 }
 
 impl Inner {
@@ -64,6 +66,7 @@ impl Inner {
             registry: self.registry.clone(),
             expect: Rc::clone(&self.expect),
             policy: Rc::clone(&self.policy),
+            drain_timeout: Some(self.drain_timeout),
         }
     }
 
@@ -74,11 +77,17 @@ impl Inner {
         self: &Rc<Self>,
         options: JsOptions,
     ) -> impl Future<Output = Result<SwapReport, Failure>> + 'static {
+        let drain_timeout = options.drain_timeout;
         let preparing = self.prepare_in_turn(options);
         let inner = Rc::clone(self);
         async move {
             let (_place, staged) = preparing.await;
-            let (report, health) = inner.commit(staged?)?;
+            let staged = staged?;
+            // An async guest's calls in flight settle first, new ones queued until it is done.
+            let paused = crate::drain::drain(&inner.live.table, drain_timeout).await?;
+            let committed = inner.commit(staged);
+            drop(paused);
+            let (report, health) = committed?;
             match health {
                 Health::Pending(answer) => {
                     let answer = JsFuture::from(answer).await;
@@ -236,6 +245,9 @@ impl StagedUpdate {
     /// `STATE_LOAD_FAILED`. The version serving keeps serving, with its state.
     #[wasm_bindgen(unchecked_return_type = "SwapReport")]
     pub fn commit(&self) -> Result<JsValue, JsValue> {
+        if self.staged.borrow().is_some() {
+            crate::drain::idle(&self.inner.live.table).map_err(Failure::into_js)?;
+        }
         let staged = self.staged.borrow_mut().take().ok_or_else(|| {
             let reason = "this staged update was committed or discarded already".into();
             Failure::from(crate::error::Error::StaleUpdate { reason }).into_js()
@@ -298,6 +310,7 @@ impl HotModule {
                 queue: Queue::new(),
                 events: Events::new(),
                 on_trap: on_trap.into_js_value().unchecked_into(),
+                drain_timeout: options.drain_timeout,
             }
         });
         Ok(HotModule { inner })
@@ -415,10 +428,14 @@ impl HotModule {
         let turn = inner.queue.join();
         future_to_promise(async move {
             let _place = turn.await;
-            inner.live.table.end_probation();
+            let table = &inner.live.table;
+            let paused = crate::drain::drain(table, inner.drain_timeout).await;
+            let paused = paused.map_err(Failure::into_js)?;
+            table.end_probation();
             let from = inner.version_label();
-            let report = pipeline::rollback(&inner.live, restore, &inner.expect)
-                .map_err(Failure::into_js)?;
+            let rolled = pipeline::rollback(&inner.live, restore, &inner.expect);
+            drop(paused);
+            let report = rolled.map_err(Failure::into_js)?;
             let report = to_js(&report);
             let detail = detail(&[
                 ("from", JsValue::from_str(&from)),
@@ -519,6 +536,7 @@ impl Inner {
             policy,
             glue,
             retain: crate::options::DEFAULT_RETAIN,
+            drain_timeout: self.drain_timeout,
         }
     }
 }

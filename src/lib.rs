@@ -181,6 +181,8 @@ pub mod commit; // the synchronous commit: state moved, exports rebound
 #[cfg(target_arch = "wasm32")]
 pub mod compile; // the compilation, claimed only through a `Checked`
 #[cfg(target_arch = "wasm32")]
+mod drain; // an async guest's calls in flight settle before its commit
+#[cfg(target_arch = "wasm32")]
 pub mod prepare; // the new instance, made in isolation
 pub mod report; // what a swap reports: stages and their times
 

@@ -98,6 +98,7 @@ impl Instance {
     ) -> Result<Instance, Failure> {
         let guest = checked.guest();
         let compiled = checked.inspected().verified().payload();
+        refuse_async(guest.kind, imports)?;
         if let (Kind::Component, Some(glue)) = (guest.kind, glue) {
             let instance =
                 ComponentInstance::instantiate(compiled, glue, imports, guest.state).await?;
@@ -111,6 +112,15 @@ impl Instance {
             _ => Ok(Instance::Raw(
                 raw::RawInstance::instantiate(module, imports, guest.state).await?,
             )),
+        }
+    }
+
+    /// The imports given as `WebAssembly.Suspending` functions: an async (JSPI) guest has some.
+    /// Only raw guests can be async.
+    pub fn suspending(&self) -> &[String] {
+        match self {
+            Instance::Raw(raw) => raw.suspending(),
+            Instance::WasmBindgen(_) | Instance::Component(_) => &[],
         }
     }
 
@@ -163,5 +173,28 @@ impl Instance {
             Instance::WasmBindgen(bindgen) => bindgen.load(saved),
             Instance::Component(component) => component.load(saved),
         }
+    }
+}
+
+/// Async guests are raw core modules for now: a component's JS (jco has a JSPI mode of its
+/// own, which this runtime does not drive) would call a `WebAssembly.Suspending` as a plain
+/// function. A wasm-bindgen guest's glue makes its own imports, so the app's never reach it:
+/// it is sync.
+///
+/// # Errors
+/// [`Error::InvalidGuest`] naming the first `WebAssembly.Suspending` import given to a
+/// component.
+fn refuse_async(kind: Kind, imports: &Object) -> Result<(), Failure> {
+    if kind != Kind::Component {
+        return Ok(());
+    }
+    match crate::js::suspending_imports(imports, None).first() {
+        None => Ok(()),
+        Some(name) => Err(Error::InvalidGuest {
+            reason: format!(
+                "import `{name}` is a `WebAssembly.Suspending` function, but async (JSPI) guests are raw core modules only: a component's JS cannot suspend; give it a plain function"
+            ),
+        }
+        .into()),
     }
 }
