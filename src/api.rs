@@ -242,7 +242,9 @@ impl StagedUpdate {
     /// # Errors
     /// Throws a `HotSwapError`: `STALE_UPDATE` when another version was committed since the
     /// update was prepared, or it was committed or discarded already; `STATE_SAVE_FAILED`,
-    /// `STATE_LOAD_FAILED`. The version serving keeps serving, with its state.
+    /// `STATE_LOAD_FAILED`; `DRAIN_TIMEOUT` when calls to an async guest are in flight, which
+    /// a synchronous commit cannot wait for (the update stays committable). The version
+    /// serving keeps serving, with its state.
     #[wasm_bindgen(unchecked_return_type = "SwapReport")]
     pub fn commit(&self) -> Result<JsValue, JsValue> {
         if self.staged.borrow().is_some() {
@@ -357,7 +359,9 @@ impl HotModule {
     /// # Errors
     /// Rejects with a `HotSwapError`; the old instance keeps serving with its state. Codes: those
     /// of `load`, and `INCOMPATIBLE_INTERFACE`, `SEMVER_VIOLATION`, `MAJOR_UPGRADE_REFUSED`,
-    /// `DOWNGRADE_REFUSED`, `MISSING_VERSION`, `STATE_SAVE_FAILED`, `STATE_LOAD_FAILED`.
+    /// `DOWNGRADE_REFUSED`, `MISSING_VERSION`, `STATE_SAVE_FAILED`, `STATE_LOAD_FAILED`, and
+    /// for an async guest `DRAIN_TIMEOUT` (its calls in flight did not settle within
+    /// `drainTimeout`; the calls queued meanwhile go to the old instance).
     #[wasm_bindgen(unchecked_return_type = "Promise<SwapReport>")]
     pub fn swap(
         &self,
@@ -407,7 +411,8 @@ impl HotModule {
     /// # Errors
     /// Rejects with a `HotSwapError`: `NOTHING_TO_ROLL_BACK`, `INCOMPATIBLE_INTERFACE` (the
     /// expectation), `STATE_SAVE_FAILED`, `STATE_LOAD_FAILED` (the older version refused the
-    /// current state), `INVALID_OPTIONS`. The version serving keeps serving.
+    /// current state), `INVALID_OPTIONS`, `DRAIN_TIMEOUT` (an async guest's calls in flight
+    /// did not settle within `load`'s `drainTimeout`). The version serving keeps serving.
     #[wasm_bindgen(unchecked_return_type = "Promise<SwapReport>")]
     pub fn rollback(
         &self,

@@ -82,6 +82,19 @@
 //! there throws `HotSwapError` with code `SWAP_IN_PROGRESS` instead of reaching a half-swapped
 //! module.
 //!
+//! ## Async guests (JSPI)
+//!
+//! A raw guest whose imports object gives any import it declares as a
+//! `WebAssembly.Suspending` function is async: a call can be suspended in the middle, awaiting
+//! a host promise. The first version decides it for the module's life. Its export table wraps
+//! each function export with `WebAssembly.promising` and counts the calls in flight; a sync
+//! guest's call path is untouched. A swap (or a rollback) of an async guest, once prepared,
+//! queues new calls, waits up to `drainTimeout` for the ones in flight to settle, commits as
+//! any guest does (so the state is saved with no call suspended in the old instance), then
+//! releases the queue to whatever serves; past `drainTimeout` it fails with `DRAIN_TIMEOUT`
+//! and the old version serves every call. A staged `commit()` cannot wait, so it throws
+//! `DRAIN_TIMEOUT` while calls are in flight. See `drain`.
+//!
 //! # The guest contract
 //!
 //! Any core module is a guest. A stateful guest also exports `memory`,
@@ -131,6 +144,11 @@
 //! - The commit runs on the thread that called `swap`; a guest instantiated in a worker is
 //!   swapped by a runtime in that worker.
 //! - Exports captured as raw objects (`Memory`, `Global`, `Table`) are not rebound.
+//! - Async (JSPI) guests are raw core modules only: a component given a
+//!   `WebAssembly.Suspending` import is refused (`INVALID_GUEST`), and a wasm-bindgen guest's
+//!   glue makes its own imports, so it is sync. A module loaded sync refuses an async version.
+//!   An automatic rollback (probation) does not drain; a call in flight that awaits another
+//!   export of its module waits in the queue until `drainTimeout` fails the swap.
 //! - The runtime keeps the module's bytes only while it inspects them; the old instance is
 //!   released when the commit ends and is reclaimed by the garbage collector.
 //!
@@ -141,8 +159,8 @@
 //! [`interface`], [`metadata`], [`inspect`], [`guest`] (its kinds), [`contract`], [`diff`],
 //! [`bump`], [`policy`], [`expect`], [`gate`], [`queue`], [`report`], [`watch`] (its
 //! decisions) and, with the `wit` feature, `wit`. The browser ones: `js`, `fetch`, `compile`,
-//! `prepare`, `commit`, `pipeline` and `api`, plus the browser halves of `guest`, `watch` and
-//! `registry`.
+//! `prepare`, `drain`, `commit`, `pipeline` and `api`, plus the browser halves of `guest`,
+//! `watch` and `registry`.
 
 #![warn(missing_docs)]
 

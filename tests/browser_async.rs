@@ -254,3 +254,87 @@ async fn drain_timeout_must_be_zero_or_more_milliseconds() {
     assert_eq!(code(&err), "INVALID_OPTIONS");
     assert!(message(&err).contains("drainTimeout"), "{}", message(&err));
 }
+
+#[wasm_bindgen_test]
+async fn a_commit_that_fails_after_the_drain_releases_the_queue_to_the_old_version() {
+    let host = host();
+    let m = load(with_wait(&async_counter("1.0.0", 1000).bytes(), &host)).await;
+    let (increment, slow, which) = (
+        export(&m, "increment"),
+        export(&m, "slow"),
+        export(&m, "which"),
+    );
+    let suspended = start(&slow, &[4]);
+    let refusing = Counter {
+        load_body: "(i32.const 1)",
+        ..async_counter("1.1.0", 2000)
+    };
+    let swapping = m.swap(bytes_options(&refusing.bytes()));
+    let probe = until_queued(&which).await;
+    let queued = start(&increment, &[1]);
+    release(&host);
+    assert_eq!(settle(suspended).await, 1004);
+    let err = JsFuture::from(swapping)
+        .await
+        .expect_err("1.1.0 refuses the state");
+    assert_eq!(code(&err), "STATE_LOAD_FAILED");
+    assert_eq!(m.version().as_deref(), Some("1.0.0"));
+    assert_eq!(settle(probe).await, 1000, "the queue went to 1.0.0");
+    assert_eq!(settle(queued).await, 5, "with its state");
+}
+
+#[wasm_bindgen_test]
+async fn a_rollback_of_an_async_guest_waits_for_the_calls_in_flight_too() {
+    let host = host();
+    let m = load(with_wait(&async_counter("1.0.0", 1000).bytes(), &host)).await;
+    let (slow, which) = (export(&m, "slow"), export(&m, "which"));
+    swap_ok(&m, bytes_options(&async_counter("1.1.0", 2000).bytes())).await;
+    let suspended = start(&slow, &[3]);
+
+    let rolling = m.rollback(JsValue::UNDEFINED);
+    let probe = until_queued(&which).await;
+    assert!(
+        still_pending(&rolling).await,
+        "the rollback waits for slow(3)"
+    );
+    release(&host);
+    assert_eq!(settle(suspended).await, 2003, "slow(3) completed in 1.1.0");
+    JsFuture::from(rolling).await.expect("rollback");
+    assert_eq!(m.version().as_deref(), Some("1.0.0"));
+    assert_eq!(settle(probe).await, 1000, "the queued call reached 1.0.0");
+    assert_eq!(
+        settle(start(&export(&m, "get"), &[])).await,
+        3,
+        "with the state slow(3) left"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_trap_in_an_async_guest_on_probation_is_a_rejection_and_rolls_back() {
+    let host = host();
+    let probation = js_sys::Object::new();
+    let ms = js_sys::Object::new();
+    js_sys::Reflect::set(&ms, &"ms".into(), &60_000.into()).unwrap();
+    js_sys::Reflect::set(&probation, &"probation".into(), &ms).unwrap();
+    let options = with_wait(&async_counter("1.0.0", 1000).bytes(), &host);
+    let m = load(with(options, "policy", probation.into())).await;
+    let increment = export(&m, "increment");
+    assert_eq!(settle(start(&increment, &[2])).await, 2);
+    let mut faulty = async_counter("1.1.0", 2000);
+    faulty.extra = Box::leak(
+        format!(
+            r#"{} (func (export "boom") (result i32) unreachable)"#,
+            faulty.extra
+        )
+        .into_boxed_str(),
+    );
+    swap_ok(&m, bytes_options(&faulty.bytes())).await;
+    assert_eq!(settle(start(&increment, &[1])).await, 3);
+
+    let trap = JsFuture::from(start(&export(&m, "boom"), &[]))
+        .await
+        .expect_err("boom traps");
+    assert!(trap.is_instance_of::<js_sys::WebAssembly::RuntimeError>());
+    assert_eq!(m.version().as_deref(), Some("1.0.0"), "rolled back");
+    assert_eq!(settle(start(&increment, &[1])).await, 4, "with the state");
+}
