@@ -43,6 +43,10 @@ pub(crate) async fn drain(table: &ExportTable, ms: f64) -> Result<Option<Paused<
     }
     table.pause();
     let paused = Paused(table);
+    // Nothing in flight: commit in this turn, as for a sync guest, without awaiting.
+    if table.in_flight() == 0 {
+        return Ok(Some(paused));
+    }
     let drained = JsFuture::from(table.drained(ms)).await;
     if drained.ok().and_then(|d| d.as_bool()) == Some(true) {
         return Ok(Some(paused));
