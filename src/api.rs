@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     on_trap: Function,
     /// State kept outside the instance: the key-value store, `persist`.
     outside: state::Outside,
+    /// `load`'s `drainTimeout`, in milliseconds: `swap`'s default, and `rollback`'s.
+    drain_timeout: f64,
 }
 
 impl Inner {
@@ -66,6 +68,7 @@ impl Inner {
             registry: self.registry.clone(),
             expect: Rc::clone(&self.expect),
             policy: Rc::clone(&self.policy),
+            drain_timeout: Some(self.drain_timeout),
         }
     }
 
@@ -76,11 +79,17 @@ impl Inner {
         self: &Rc<Self>,
         options: JsOptions,
     ) -> impl Future<Output = Result<JsValue, Failure>> + 'static {
+        let drain_timeout = options.drain_timeout;
         let preparing = self.prepare_in_turn(options);
         let inner = Rc::clone(self);
         async move {
             let (_place, staged) = preparing.await;
-            let (report, health) = inner.commit(staged?)?;
+            let staged = staged?;
+            // An async guest's calls in flight settle first, new ones queued until it is done.
+            let paused = crate::drain::drain(&inner.live.table, drain_timeout).await?;
+            let committed = inner.commit(staged);
+            drop(paused);
+            let (report, health) = committed?;
             match health {
                 Health::Pending(answer) => {
                     let answer = JsFuture::from(answer).await;
@@ -244,9 +253,14 @@ impl StagedUpdate {
     /// # Errors
     /// Throws a `HotSwapError`: `STALE_UPDATE` when another version was committed since the
     /// update was prepared, or it was committed or discarded already; `STATE_SAVE_FAILED`,
-    /// `STATE_LOAD_FAILED`. The version serving keeps serving, with its state.
+    /// `STATE_LOAD_FAILED`; `DRAIN_TIMEOUT` when calls to an async guest are in flight, which
+    /// a synchronous commit cannot wait for (the update stays committable). The version
+    /// serving keeps serving, with its state.
     #[wasm_bindgen(unchecked_return_type = "SwapReport")]
     pub fn commit(&self) -> Result<JsValue, JsValue> {
+        if self.staged.borrow().is_some() {
+            crate::drain::idle(&self.inner.live.table).map_err(Failure::into_js)?;
+        }
         let staged = self.staged.borrow_mut().take().ok_or_else(|| {
             let reason = "this staged update was committed or discarded already".into();
             Failure::from(crate::error::Error::StaleUpdate { reason }).into_js()
@@ -317,6 +331,7 @@ impl HotModule {
                 events: Events::new(),
                 on_trap: on_trap.into_js_value().unchecked_into(),
                 outside,
+                drain_timeout: options.drain_timeout,
             }
         });
         state::hook(&inner);
@@ -364,7 +379,9 @@ impl HotModule {
     /// # Errors
     /// Rejects with a `HotSwapError`; the old instance keeps serving with its state. Codes: those
     /// of `load`, and `INCOMPATIBLE_INTERFACE`, `SEMVER_VIOLATION`, `MAJOR_UPGRADE_REFUSED`,
-    /// `DOWNGRADE_REFUSED`, `MISSING_VERSION`, `STATE_SAVE_FAILED`, `STATE_LOAD_FAILED`.
+    /// `DOWNGRADE_REFUSED`, `MISSING_VERSION`, `STATE_SAVE_FAILED`, `STATE_LOAD_FAILED`, and
+    /// for an async guest `DRAIN_TIMEOUT` (its calls in flight did not settle within
+    /// `drainTimeout`; the calls queued meanwhile go to the old instance).
     #[wasm_bindgen(unchecked_return_type = "Promise<SwapReport>")]
     pub fn swap(
         &self,
@@ -411,7 +428,8 @@ impl HotModule {
     /// # Errors
     /// Rejects with a `HotSwapError`: `NOTHING_TO_ROLL_BACK`, `INCOMPATIBLE_INTERFACE` (the
     /// expectation), `STATE_SAVE_FAILED`, `STATE_LOAD_FAILED` (the older version refused the
-    /// current state), `INVALID_OPTIONS`. The version serving keeps serving.
+    /// current state), `INVALID_OPTIONS`, `DRAIN_TIMEOUT` (an async guest's calls in flight
+    /// did not settle within `load`'s `drainTimeout`). The version serving keeps serving.
     #[wasm_bindgen(unchecked_return_type = "Promise<SwapReport>")]
     pub fn rollback(
         &self,
@@ -432,10 +450,14 @@ impl HotModule {
         let turn = inner.queue.join();
         future_to_promise(async move {
             let _place = turn.await;
-            inner.live.table.end_probation();
+            let table = &inner.live.table;
+            let paused = crate::drain::drain(table, inner.drain_timeout).await;
+            let paused = paused.map_err(Failure::into_js)?;
+            table.end_probation();
             let from = inner.version_label();
-            let report = pipeline::rollback(&inner.live, restore, &inner.expect)
-                .map_err(Failure::into_js)?;
+            let rolled = pipeline::rollback(&inner.live, restore, &inner.expect);
+            drop(paused);
+            let report = rolled.map_err(Failure::into_js)?;
             inner.outside.committed(&inner.live);
             let report = report_to_js(&report);
             let detail = detail(&[
@@ -537,6 +559,7 @@ impl Inner {
             glue: None,
             retain: crate::options::DEFAULT_RETAIN,
             on_progress: None,
+            drain_timeout: self.drain_timeout,
         }
     }
 
@@ -564,6 +587,7 @@ impl Inner {
             glue,
             retain: crate::options::DEFAULT_RETAIN,
             on_progress: None,
+            drain_timeout: self.drain_timeout,
         }
     }
 }

@@ -29,6 +29,8 @@ impl Serving {
     /// Makes `prepared` the instance serving, pointing `table` at it. For the first load, when
     /// there is nothing to migrate.
     pub fn first(prepared: Prepared, table: &ExportTable) -> Serving {
+        // A module is async (JSPI) or not for its life: its first instance decides.
+        table.set_async(!prepared.instance().suspending().is_empty());
         bind(table, prepared.instance());
         Serving::from(prepared)
     }

@@ -173,6 +173,16 @@ pub enum Error {
         /// The version serving again.
         to: String,
     },
+    /// The calls in flight in an async (JSPI) guest did not settle within `drainTimeout` before
+    /// a swap's commit, or were in flight at a staged update's synchronous `commit()`. The old
+    /// version serves them and the calls queued meanwhile, with its state.
+    #[error("drain timeout: {in_flight} call(s) to the async guest were still in flight {reason}; the version serving goes on serving them, and the calls queued meanwhile")]
+    DrainTimeout {
+        /// How many calls were in flight.
+        in_flight: u32,
+        /// How long it waited, or why it could not.
+        reason: String,
+    },
 }
 
 fn fmt_offset(offset: Option<u64>) -> String {
@@ -207,6 +217,7 @@ impl Error {
             Error::SwapInProgress { .. } => "SWAP_IN_PROGRESS",
             Error::NothingToRollBack { .. } => "NOTHING_TO_ROLL_BACK",
             Error::HealthCheckFailed { .. } => "HEALTH_CHECK_FAILED",
+            Error::DrainTimeout { .. } => "DRAIN_TIMEOUT",
         }
     }
 }
@@ -246,4 +257,5 @@ pub const CODES: &[&str] = &[
     "SWAP_IN_PROGRESS",
     "NOTHING_TO_ROLL_BACK",
     "HEALTH_CHECK_FAILED",
+    "DRAIN_TIMEOUT",
 ];

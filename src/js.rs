@@ -44,6 +44,43 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = onProbation)]
     pub fn on_probation(this: &ExportTable) -> bool;
 
+    /// Whether it serves an async (JSPI) guest, whose function exports are
+    /// `WebAssembly.promising` and counted while in flight.
+    #[wasm_bindgen(method, getter, js_name = async)]
+    pub fn is_async(this: &ExportTable) -> bool;
+
+    /// Makes it an async guest's table; before its first [`ExportTable::bind`].
+    #[wasm_bindgen(method, setter, js_name = async)]
+    pub fn set_async(this: &ExportTable, value: bool);
+
+    /// How many calls to an async guest have not settled yet.
+    #[wasm_bindgen(method, getter, js_name = inFlight)]
+    pub fn in_flight(this: &ExportTable) -> u32;
+
+    /// Queues every call to the function exports until [`ExportTable::resume`].
+    #[wasm_bindgen(method)]
+    pub fn pause(this: &ExportTable);
+
+    /// Resolves with `true` once no call is in flight, or `false` after `ms` milliseconds.
+    #[wasm_bindgen(method)]
+    pub fn drained(this: &ExportTable, ms: f64) -> Promise;
+
+    /// Undoes [`ExportTable::pause`], running the queued calls against the cells as they are.
+    #[wasm_bindgen(method)]
+    pub fn resume(this: &ExportTable);
+
+    /// Whether `value` is a `WebAssembly.Suspending` function.
+    #[wasm_bindgen(js_name = isSuspending)]
+    pub fn is_suspending(value: &JsValue) -> bool;
+
+    /// The `module.name` of the imports `module` declares (of everything in `imports`, without
+    /// a module) that are `WebAssembly.Suspending` functions.
+    #[wasm_bindgen(js_name = suspendingImports)]
+    pub fn suspending_imports(
+        imports: &Object,
+        module: Option<&js_sys::WebAssembly::Module>,
+    ) -> Vec<String>;
+
     /// A module's event target.
     pub type Events;
 

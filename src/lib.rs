@@ -93,6 +93,19 @@
 //! there throws `HotSwapError` with code `SWAP_IN_PROGRESS` instead of reaching a half-swapped
 //! module.
 //!
+//! ## Async guests (JSPI)
+//!
+//! A raw guest whose imports object gives any import it declares as a
+//! `WebAssembly.Suspending` function is async: a call can be suspended in the middle, awaiting
+//! a host promise. The first version decides it for the module's life. Its export table wraps
+//! each function export with `WebAssembly.promising` and counts the calls in flight; a sync
+//! guest's call path is untouched. A swap (or a rollback) of an async guest, once prepared,
+//! queues new calls, waits up to `drainTimeout` for the ones in flight to settle, commits as
+//! any guest does (so the state is saved with no call suspended in the old instance), then
+//! releases the queue to whatever serves; past `drainTimeout` it fails with `DRAIN_TIMEOUT`
+//! and the old version serves every call. A staged `commit()` cannot wait, so it throws
+//! `DRAIN_TIMEOUT` while calls are in flight. See `drain`.
+//!
 //! # The guest contract
 //!
 //! Any core module is a guest. A stateful guest also exports `memory`,
@@ -150,6 +163,11 @@
 //! - Exports captured as raw objects (`Memory`, `Global`, `Table`) are not rebound.
 //! - `persist` lives in IndexedDB, with its quota, eviction and private-mode limits; only raw
 //!   core modules reach the `hotswap:kv` store.
+//! - Async (JSPI) guests are raw core modules only: a component given a
+//!   `WebAssembly.Suspending` import is refused (`INVALID_GUEST`), and a wasm-bindgen guest's
+//!   glue makes its own imports, so it is sync. A module loaded sync refuses an async version.
+//!   An automatic rollback (probation) does not drain; a call in flight that awaits another
+//!   export of its module waits in the queue until `drainTimeout` fails the swap.
 //! - The runtime keeps the module's bytes only while it inspects them; the old instance is
 //!   released when the commit ends and is reclaimed by the garbage collector.
 //!
@@ -159,9 +177,9 @@
 //! `hotswap` CLI: [`error`], [`options`], [`registry`] (its formats), [`digest`], [`verify`],
 //! [`interface`], [`metadata`], [`inspect`], [`guest`] (its kinds), [`contract`], [`diff`],
 //! [`bump`], [`policy`], [`expect`], [`gate`], [`queue`], [`report`], [`watch`] (its
-//! decisions), [`persist`] and [`kv`] (their rules) and, with the `wit` feature, `wit`. The browser ones: `js`, `fetch`, `compile`,
-//! `prepare`, `commit`, `pipeline` and `api`, plus the browser halves of `guest`, `watch`,
-//! `registry`, `persist` and `kv`.
+//! decisions), [`persist`] and [`kv`] (their rules) and, with the `wit` feature, `wit`. The
+//! browser ones: `js`, `fetch`, `compile`, `prepare`, `drain`, `commit`, `pipeline` and `api`,
+//! plus the browser halves of `guest`, `watch`, `registry`, `persist` and `kv`.
 
 #![warn(missing_docs)]
 
@@ -199,6 +217,8 @@ pub mod wit; // WIT worlds in `component-type` sections
 pub mod commit; // the synchronous commit: state moved, exports rebound
 #[cfg(target_arch = "wasm32")]
 pub mod compile; // the compilation, claimed only through a `Checked`
+#[cfg(target_arch = "wasm32")]
+mod drain; // an async guest's calls in flight settle before its commit
 #[cfg(target_arch = "wasm32")]
 pub mod prepare; // the new instance, made in isolation
 pub mod report; // what a swap reports: stages and their times

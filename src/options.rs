@@ -127,6 +127,31 @@ pub fn retain(value: Option<f64>) -> Result<usize> {
     }
 }
 
+/// How long `load`'s and `swap`'s `drainTimeout` lets the calls in flight in an async guest
+/// settle before a commit, by default: 5 seconds.
+pub const DEFAULT_DRAIN_TIMEOUT: f64 = 5000.0;
+
+/// `drainTimeout`: the milliseconds a swap of an async (JSPI) guest waits for the calls in
+/// flight in the old instance to settle before it gives up with `DRAIN_TIMEOUT`.
+///
+/// - absent => `default` (`load`'s, else [`DEFAULT_DRAIN_TIMEOUT`]);
+/// - `0` => no wait: the swap fails at once if a call is in flight;
+/// - `250` => 250 ms;
+/// - negative, infinite or not a number => [`Error::InvalidOptions`] naming `drainTimeout`.
+///
+/// # Errors
+/// As listed.
+pub fn drain_timeout(value: Option<f64>, default: Option<f64>) -> Result<f64> {
+    match value {
+        None => Ok(default.unwrap_or(DEFAULT_DRAIN_TIMEOUT)),
+        Some(ms) if ms >= 0.0 && ms.is_finite() => Ok(ms),
+        Some(_) => Err(invalid(
+            "drainTimeout",
+            "expected a number of milliseconds, 0 or more",
+        )),
+    }
+}
+
 /// What a registry calls a package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Package {
@@ -321,6 +346,8 @@ pub struct Fields<H: Host> {
     pub retain: Option<f64>,
     /// `onProgress`.
     pub on_progress: Option<H::Function>,
+    /// `drainTimeout`, in milliseconds.
+    pub drain_timeout: Option<f64>,
 }
 
 /// What `swap` takes from `load` when it leaves an option out.
@@ -334,6 +361,8 @@ pub struct Defaults<H: Host> {
     pub expect: Rc<Expectation>,
     /// `load`'s policy.
     pub policy: Rc<UpdatePolicy<H::Function>>,
+    /// `load`'s `drainTimeout`.
+    pub drain_timeout: Option<f64>,
 }
 
 /// `load` and `swap` options, checked.
@@ -356,6 +385,8 @@ pub struct Options<H: Host> {
     pub retain: usize,
     /// Told `{ loaded, total, url }` as each blob of the version downloads (`onProgress`).
     pub on_progress: Option<H::Function>,
+    /// Milliseconds a swap of an async guest waits for its calls in flight ([`drain_timeout`]).
+    pub drain_timeout: f64,
 }
 
 impl<H: Host> Options<H> {
@@ -365,6 +396,7 @@ impl<H: Host> Options<H> {
     /// - `registry`, `name` and `range` or `version`; or for `swap` any of them, the rest
     ///   from `load`'s package => [`Origin::Registry`] ([`origin`]);
     /// - `timeout` => a positive, finite number of milliseconds;
+    /// - `drainTimeout` => 0 or more milliseconds, else `defaults`' ([`drain_timeout`]);
     /// - `fetch`, `expect`, `policy` => as given, else `defaults`'.
     ///
     /// # Errors
@@ -398,6 +430,7 @@ impl<H: Host> Options<H> {
         }
         let retain = retain(fields.retain.take())?;
         let on_progress = fields.on_progress.take();
+        let drain_timeout = drain_timeout(fields.drain_timeout.take(), defaults.drain_timeout)?;
         Ok(Options {
             origin: origin(fields, defaults.registry.as_deref())?,
             imports,
@@ -408,6 +441,7 @@ impl<H: Host> Options<H> {
             glue,
             retain,
             on_progress,
+            drain_timeout,
         })
     }
 

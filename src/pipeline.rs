@@ -147,6 +147,7 @@ pub(crate) async fn prepare_swap(
         (serving.digest().to_string(), serving.version(), kept)
     };
     let (prepared, stages) = stages(&options, &imports, Some(&kept)).await?;
+    crate::drain::check_kept(&live.table, prepared.instance())?;
     Ok(Staged {
         prepared,
         imports,
@@ -634,7 +635,8 @@ fn provided(imports: &Object, module: &str, name: &str) -> Provided {
     let value = Reflect::get(&namespace, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     if value.is_undefined() {
         Provided::Nothing
-    } else if value.is_function() {
+    } else if value.is_function() || crate::js::is_suspending(&value) {
+        // A `WebAssembly.Suspending` is an async guest's function import.
         Provided::Function
     } else if value.is_instance_of::<WebAssembly::Memory>() {
         Provided::Memory

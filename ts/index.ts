@@ -56,7 +56,10 @@ export { HotSwapError } from "./entry.js";
 
 /** A module that can be replaced while it runs. */
 export interface HotModule<E extends object = Record<string, any>> {
-  /** One plain function per function export, valid across every swap; getters for the rest. */
+  /**
+   * One plain function per function export, valid across every swap (each returns a Promise
+   * for an async guest, one given `WebAssembly.Suspending` imports); getters for the rest.
+   */
   readonly exports: E;
   /** `sha256:<hex>` of the instance serving now. */
   readonly digest: string;
@@ -66,7 +69,10 @@ export interface HotModule<E extends object = Record<string, any>> {
   readonly interface: ModuleInterface;
   /** The serving instance's wasm-metadata sections (authors, description, licenses, …). */
   readonly metadata: ModuleMetadata;
-  /** Replaces the serving instance, moving its state; rejects with `HotSwapError`. */
+  /**
+   * Replaces the serving instance, moving its state; rejects with `HotSwapError`. An async
+   * guest's calls in flight settle first (`drainTimeout`, else `DRAIN_TIMEOUT`).
+   */
   swap(options: SwapOptions): Promise<SwapReport>;
   /**
    * Runs every stage of `swap` but the commit while the old version serves; the update's

@@ -100,6 +100,10 @@ pub fn read(value: &JsValue, defaults: &Defaults<Js>) -> Result<JsOptions, Error
             v if v.is_undefined() => None,
             v => Some(v.as_f64().unwrap_or(f64::NAN)),
         },
+        drain_timeout: match get(value, "drainTimeout") {
+            v if v.is_undefined() => None,
+            v => Some(v.as_f64().unwrap_or(f64::NAN)),
+        },
     };
     Options::check(fields, defaults)
 }

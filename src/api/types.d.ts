@@ -9,7 +9,7 @@ export type HotSwapErrorCode =
   | "INSTANTIATE_FAILED" | "STATE_SAVE_FAILED" | "STATE_LOAD_FAILED" | "SEMVER_VIOLATION"
   | "MAJOR_UPGRADE_REFUSED" | "DOWNGRADE_REFUSED" | "MISSING_VERSION" | "INVALID_INDEX"
   | "NO_MATCHING_VERSION" | "STALE_UPDATE" | "SWAP_IN_PROGRESS" | "NOTHING_TO_ROLL_BACK"
-  | "HEALTH_CHECK_FAILED";
+  | "HEALTH_CHECK_FAILED" | "DRAIN_TIMEOUT";
 
 /**
  * Where a module comes from. Either `url` or `bytes` with the `digest` they must hash to, or a
@@ -59,6 +59,13 @@ export interface ModuleSource {
    * verified bytes, a fresh copy for each version. A registry's index names the glue itself.
    */
   glue?: GlueSource;
+  /**
+   * For an async (JSPI) guest: milliseconds a swap waits for the calls in flight in the old
+   * instance to settle before its commit (new calls wait in a queue meanwhile); past it the
+   * swap fails with DRAIN_TIMEOUT and the old version serves them all. Default 5000; 0 fails
+   * at once if a call is in flight. `swap` keeps `load`'s.
+   */
+  drainTimeout?: number;
 }
 
 /** Where a wasm-bindgen (or AssemblyScript) guest's glue comes from. */

@@ -130,6 +130,7 @@ impl Instance {
     ) -> Result<Instance, Failure> {
         let guest = checked.guest();
         let compiled = checked.inspected().verified().payload();
+        refuse_async(guest.kind, imports)?;
         if let (Kind::Component, Some(glue)) = (guest.kind, glue) {
             let instance =
                 ComponentInstance::instantiate(compiled, glue, imports, guest.state).await?;
@@ -157,6 +158,15 @@ impl Instance {
     pub fn snapshot(&self) -> Result<Uint8Array, Failure> {
         let saved = self.save()?;
         Ok(saved.view().slice(0, saved.len()))
+    }
+
+    /// The imports given as `WebAssembly.Suspending` functions: an async (JSPI) guest has some.
+    /// Only raw guests can be async.
+    pub fn suspending(&self) -> &[String] {
+        match self {
+            Instance::Raw(raw) => raw.suspending(),
+            Instance::WasmBindgen(_) | Instance::Component(_) | Instance::AssemblyScript(_) => &[],
+        }
     }
 
     /// The raw exports the app's exports are made from.
@@ -213,5 +223,28 @@ impl Instance {
             Instance::Component(component) => component.load(saved),
             Instance::AssemblyScript(assemblyscript) => assemblyscript.load(saved),
         }
+    }
+}
+
+/// Async guests are raw core modules for now: a component's JS (jco has a JSPI mode of its
+/// own, which this runtime does not drive) would call a `WebAssembly.Suspending` as a plain
+/// function. A wasm-bindgen guest's glue makes its own imports, so the app's never reach it:
+/// it is sync.
+///
+/// # Errors
+/// [`Error::InvalidGuest`] naming the first `WebAssembly.Suspending` import given to a
+/// component.
+fn refuse_async(kind: Kind, imports: &Object) -> Result<(), Failure> {
+    if kind != Kind::Component {
+        return Ok(());
+    }
+    match crate::js::suspending_imports(imports, None).first() {
+        None => Ok(()),
+        Some(name) => Err(Error::InvalidGuest {
+            reason: format!(
+                "import `{name}` is a `WebAssembly.Suspending` function, but async (JSPI) guests are raw core modules only: a component's JS cannot suspend; give it a plain function"
+            ),
+        }
+        .into()),
     }
 }

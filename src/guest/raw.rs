@@ -1,6 +1,10 @@
 //! The raw kind: a core module the runtime instantiates with the app's imports, whose state
 //! moves through the raw ABI of [`crate::contract`]: `save_state` on the old instance,
 //! `alloc_state` on the new one, a copy between the two memories, then `load_state`.
+//!
+//! A raw guest is async (JSPI) when any import it declares is given as a
+//! `WebAssembly.Suspending` function: its export table then wraps its function exports with
+//! `WebAssembly.promising`. Its state functions stay plain, called synchronously by the commit.
 
 use js_sys::{Function, Object, Reflect, Uint8Array, WebAssembly};
 use wasm_bindgen::{JsCast, JsValue};
@@ -43,6 +47,7 @@ impl StateFns {
 pub struct RawInstance {
     exports: Object,
     state: Option<StateFns>,
+    suspending: Vec<String>,
 }
 
 impl RawInstance {
@@ -69,7 +74,18 @@ impl RawInstance {
             })?),
             Statefulness::Stateless => None,
         };
-        Ok(RawInstance { exports, state })
+        let suspending = crate::js::suspending_imports(imports, Some(module));
+        Ok(RawInstance {
+            exports,
+            state,
+            suspending,
+        })
+    }
+
+    /// The imports it was given as `WebAssembly.Suspending` functions (`module.name`): none
+    /// for a sync guest.
+    pub fn suspending(&self) -> &[String] {
+        &self.suspending
     }
 
     /// The instance's exports.

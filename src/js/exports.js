@@ -5,6 +5,11 @@
 // cells. Non-function exports (memory, table, global) and classes (a wasm-bindgen guest's,
 // which must be called with `new`) are getters returning the serving instance's object. During a commit every cell holds a thrower, so a re-entrant call (from a
 // guest import) fails with SWAP_IN_PROGRESS instead of reaching a half-swapped module.
+//
+// An async (JSPI) guest's table (`async`, set before its first `bind`) puts in each cell a
+// `WebAssembly.promising` wrapper that counts the calls in flight; `pause` makes the cells
+// queue new calls, `drained` waits for the count to reach 0, `resume` releases the queue to
+// whatever the cells hold then. A sync guest's cells hold the instance's functions, as before.
 
 let ErrorClass = null;
 
@@ -58,12 +63,105 @@ function busy(name) {
   };
 }
 
+// Whether `value` is a `WebAssembly.Suspending` function: an import an async guest calls.
+export function isSuspending(value) {
+  const Suspending = globalThis.WebAssembly?.Suspending;
+  return typeof Suspending === "function" && value instanceof Suspending;
+}
+
+// The names of the imports `module` declares that `imports` gives as `WebAssembly.Suspending`
+// functions (all of them, at any depth of two, without `module`): a guest with any is async.
+export function suspendingImports(imports, module) {
+  const Suspending = globalThis.WebAssembly?.Suspending;
+  if (typeof Suspending !== "function" || imports === null || typeof imports !== "object") return [];
+  const found = [];
+  if (module !== undefined) {
+    for (const { module: ns, name, kind } of WebAssembly.Module.imports(module)) {
+      if (kind === "function" && imports[ns]?.[name] instanceof Suspending) found.push(`${ns}.${name}`);
+    }
+    return found;
+  }
+  for (const [ns, values] of Object.entries(imports)) {
+    if (values instanceof Suspending) found.push(ns);
+    else if (values !== null && typeof values === "object") {
+      for (const [name, value] of Object.entries(values)) if (value instanceof Suspending) found.push(`${ns}.${name}`);
+    }
+  }
+  return found;
+}
+
+// A call queued while an async guest's table is paused: it enters whatever the cell holds when
+// the table resumes (the new version after a commit, the old one after a drain timeout).
+function queued(table, cell) {
+  return function (...args) {
+    return new Promise((resolve, reject) => {
+      table.waiting.push(() => {
+        try { resolve(cell.f(...args)); } catch (error) { reject(error); }
+      });
+    });
+  };
+}
+
 export class ExportTable {
   constructor() {
     this.exports = Object.create(null);
     this.cells = new Map();
     this.onProbation = false;
     this.timer = undefined;
+    this.async = false;
+    this.inFlight = 0;
+    this.waiting = null;
+    this.idle = null;
+  }
+
+  // An async guest's function: `WebAssembly.promising`, counted in `inFlight` until its promise
+  // settles, with the wasm function's arity.
+  promising(f) {
+    const p = WebAssembly.promising(f);
+    const table = this;
+    const settled = () => {
+      if (--table.inFlight === 0 && table.idle !== null) table.idle();
+    };
+    const fn = function (...args) {
+      table.inFlight++;
+      let result;
+      try {
+        result = p(...args);
+      } catch (error) {
+        settled();
+        throw error;
+      }
+      return result.then((value) => { settled(); return value; }, (error) => { settled(); throw error; });
+    };
+    Object.defineProperty(fn, "length", { value: f.length });
+    return fn;
+  }
+
+  // Queues every call to an async guest's function exports until `resume`.
+  pause() {
+    this.waiting ??= [];
+    for (const cell of this.cells.values()) {
+      if (typeof cell.f !== "function" || isClass(cell.f)) continue;
+      cell.queued ??= queued(this, cell);
+      cell.f = cell.queued;
+    }
+  }
+
+  // Resolves with true when no call is in flight, or false after `ms` milliseconds.
+  drained(ms) {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.idle = null; resolve(false); }, ms);
+      this.idle = () => { clearTimeout(timer); this.idle = null; resolve(true); };
+    });
+  }
+
+  // Undoes `pause` and runs the queued calls, in order, against what the cells hold now.
+  resume() {
+    const waiting = this.waiting ?? [];
+    this.waiting = null;
+    for (const cell of this.cells.values()) if (cell.f === cell.queued) cell.f = cell.held;
+    for (const run of waiting) run();
   }
 
   // Points every export at `raw` (an instance's exports), skipping the names in `hidden`.
@@ -73,7 +171,8 @@ export class ExportTable {
     this.endProbation();
     for (const name of Object.keys(raw)) {
       if (hidden.includes(name)) continue;
-      const value = raw[name];
+      let value = raw[name];
+      if (this.async && typeof value === "function") value = this.promising(value);
       const cell = this.cells.get(name);
       if (cell !== undefined && name in this.exports && (typeof value !== "function" || value.length === cell.arity)) {
         cell.f = cell.held = value;
@@ -129,6 +228,24 @@ export class ExportTable {
       const plain = cell.held;
       if (typeof plain !== "function" || isClass(plain)) continue;
       cell.plain = plain;
+      // An async guest's trap is a rejection, and a call returns when its promise settles.
+      if (this.async) {
+        const trapped = (error) => {
+          if (error instanceof WebAssembly.RuntimeError && table.onProbation) {
+            table.endProbation();
+            onTrap(error);
+          }
+          throw error;
+        };
+        const returned = (value) => {
+          if (--left <= 0) table.endProbation();
+          return value;
+        };
+        cell.f = cell.held = function (...args) {
+          return plain(...args).then(returned, trapped);
+        };
+        continue;
+      }
       cell.f = cell.held = function (...args) {
         let result;
         try {

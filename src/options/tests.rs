@@ -230,6 +230,36 @@ fn timeout_must_be_a_positive_finite_number_of_milliseconds() {
 }
 
 #[test]
+fn drain_timeout_is_zero_or_more_milliseconds_and_swap_keeps_loads() {
+    let fixed = |ms| Fields {
+        drain_timeout: ms,
+        url: Some("/m.wasm".into()),
+        digest: Some(DIGEST.into()),
+        ..fields()
+    };
+    for ms in [-1.0, f64::INFINITY, f64::NAN] {
+        assert_eq!(
+            refused_option(check(fixed(Some(ms)))),
+            "drainTimeout",
+            "{ms}"
+        );
+    }
+    assert_eq!(
+        check(fixed(None)).unwrap().drain_timeout,
+        DEFAULT_DRAIN_TIMEOUT
+    );
+    assert_eq!(check(fixed(Some(0.0))).unwrap().drain_timeout, 0.0);
+    let loaded = Defaults {
+        drain_timeout: Some(250.0),
+        ..Defaults::default()
+    };
+    let kept = Options::check(fixed(None), &loaded).unwrap();
+    assert_eq!(kept.drain_timeout, 250.0);
+    let own = Options::check(fixed(Some(40.0)), &loaded).unwrap();
+    assert_eq!(own.drain_timeout, 40.0);
+}
+
+#[test]
 fn swap_keeps_loads_fetch_expect_and_policy_unless_it_gives_its_own() {
     let policy = UpdatePolicy {
         rules: Policy {
