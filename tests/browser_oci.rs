@@ -98,7 +98,7 @@ async fn resolve_oci_picks_the_highest_tag_in_range_and_its_layer_verifies() {
         source.name(),
         format!("{}/v2/acme/counter/blobs/{}", env.registry, env.v2)
     );
-    let verified = fetch(&source, digest, None).await.unwrap();
+    let verified = fetch(&source, digest, None, None).await.unwrap();
     let interface = read_interface(verified.bytes()).unwrap();
     assert_eq!(interface.version.unwrap().to_string(), "1.1.0");
 
@@ -158,7 +158,7 @@ async fn a_registry_that_wants_a_bearer_token_gets_one_from_its_realm() {
     let headers = Reflect::get(init, &"headers".into()).unwrap();
     let auth = Reflect::get(&headers, &"authorization".into()).unwrap();
     assert_eq!(auth.as_string(), requests[2].1);
-    let verified = fetch(&source, digest, Some(&recorder)).await.unwrap();
+    let verified = fetch(&source, digest, Some(&recorder), None).await.unwrap();
     assert_eq!(verified.digest().to_string(), env.v1);
 }
 
@@ -218,7 +218,7 @@ async fn blob_redirects_to_storage_are_followed_and_verified() {
     let Resolved { source, digest, .. } = resolve_oci(&base, "acme/counter", &range("^1"), None)
         .await
         .unwrap();
-    let verified = fetch(&source, digest, Some(&recorder)).await.unwrap();
+    let verified = fetch(&source, digest, Some(&recorder), None).await.unwrap();
     assert_eq!(verified.digest().to_string(), env.v2);
     let requests = logged(&log);
     assert_eq!(requests.len(), 1);
@@ -229,10 +229,15 @@ async fn blob_redirects_to_storage_are_followed_and_verified() {
 async fn a_redirect_loop_is_fetch_failed() {
     let env = env_or_skip!();
     let url = format!("{}/loop/v2/acme/counter/blobs/{}", env.proxy, env.v2);
-    let err = fetch(&Source::url(url.clone()), env.v2.parse().unwrap(), None)
-        .await
-        .err()
-        .expect("a redirect loop fails");
+    let err = fetch(
+        &Source::url(url.clone()),
+        env.v2.parse().unwrap(),
+        None,
+        None,
+    )
+    .await
+    .err()
+    .expect("a redirect loop fails");
     assert_eq!(err.error.code(), "FETCH_FAILED");
     assert!(err.error.to_string().contains(&url), "{}", err.error);
 }
@@ -247,7 +252,7 @@ async fn a_tampered_blob_is_hash_mismatch_whatever_its_headers_say() {
         .await
         .unwrap();
     assert_eq!(digest.to_string(), env.v2);
-    let err = fetch(&source, digest, None)
+    let err = fetch(&source, digest, None, None)
         .await
         .err()
         .expect("tampered bytes fail verification");

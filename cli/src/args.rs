@@ -100,6 +100,21 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         jco: Option<PathBuf>,
     },
+    /// Write TypeScript types for a module's exports (`<stem>.types.d.ts`, for
+    /// `HotModule.load<Exports>()`) and the `expect` object that holds a swap to them
+    /// (`<stem>.types.js`).
+    #[command(after_help = EXIT_CODES)]
+    Types {
+        /// The module file.
+        module: PathBuf,
+        /// A wasm-bindgen module's glue: the `.d.ts` wasm-bindgen wrote beside it gives the
+        /// exports' JS types.
+        #[arg(long, value_name = "FILE")]
+        glue: Option<PathBuf>,
+        /// The folder to write into; default: the module's.
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Serve a registry folder on 127.0.0.1 with the headers the registry format relies on and
     /// a server-sent-events stream at /events; publish watched modules as they change.
     #[command(after_help = SERVE_HELP)]

@@ -117,6 +117,9 @@ where
             world,
             output,
         } => commands::embed_wit::run(module, wit, world.as_deref(), output),
+        Command::Types { module, glue, out } => {
+            commands::types::run(module, glue.as_deref(), out.as_deref())
+        }
         Command::Publish {
             module,
             glue,

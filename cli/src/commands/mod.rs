@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod inspect_component;
 pub mod publish;
 pub mod serve;
+pub mod types;
 
 use crate::exit::Exit;
 
