@@ -121,7 +121,8 @@ export function hotswap(options: HotswapPluginOptions): Plugin {
       state.running = (async () => {
         do {
           state.again = false;
-          await new Promise((r) => setTimeout(r, 20)); // an editor's save is several events
+          // An editor's save is several events; a wasm-bindgen folder is two files written in turn.
+          await new Promise((r) => setTimeout(r, "crate" in state.guest ? 20 : 50));
           await publish(state);
         } while (state.again);
         state.changed = 0;

@@ -52,6 +52,8 @@ before(async () => {
   const manifest = join(app, "guest", "Cargo.toml");
   writeFileSync(manifest, readFileSync(manifest, "utf8").replace('path = "../../../../../guest"', `path = ${JSON.stringify(join(ROOT, "guest"))}`));
   copyFileSync(join(ROOT, "Cargo.lock"), join(app, "guest", "Cargo.lock"));
+  // The prebuilt guest's folder: the demo's notes v1, as wasm-bindgen wrote them.
+  cpSync(join(ROOT, "www/build/notes_v1"), join(app, "prebuilt"), { recursive: true });
   lib = join(app, "guest", "src", "lib.rs");
   original = readFileSync(lib, "utf8");
   env = await start();
@@ -165,6 +167,20 @@ test("in vite dev, a Rust edit swaps in with the page's state; errors go to the 
     );
     assert.deepEqual(tab.errors.map(String), [], "no uncaught page error");
 
+    // A guest the plugin does not build: its wasm-bindgen folder rewritten (v2 over v1) swaps in.
+    await page.goto(new URL("prebuilt.html", url).href);
+    await page.waitForFunction(() => window.app, null, { timeout: 30_000 });
+    await page.evaluate(() => (window.app.m.exports.add("kept"), (window.marker = "kept")));
+    copyFileSync(join(ROOT, "www/build/notes_v2/notes_v2.js"), join(app, "prebuilt", "notes_v1.js"));
+    copyFileSync(join(ROOT, "www/build/notes_v2/notes_v2_bg.wasm"), join(app, "prebuilt", "notes_v1_bg.wasm"));
+    await page.waitForFunction(() => window.app.swaps.length === 1, null, { timeout: 30_000 });
+    assert.deepEqual(
+      await page.evaluate(() => [window.marker, window.app.swaps, window.app.m.exports.list(), typeof window.app.m.exports.pin, window.app.errors]),
+      ["kept", ["1.1.0"], ["kept"], "function", []],
+      "v2 (an added export: 1.1.0) swapped in with the notes",
+    );
+    assert.deepEqual(tab.errors.map(String), [], "no uncaught page error");
+
     const pick = (key) => median(rounds.map((r) => r[key]));
     const rest = pick("total") - pick("notice") - pick("cargo") - pick("bindgen") - pick("publish") - pick("swap");
     console.log(
@@ -184,6 +200,7 @@ test("vite build emits the guests as a static registry that the built app loads,
   const outDir = join(app, "dist");
   await build({ root: app, configFile: join(app, "vite.config.mjs"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
   const registry = join(outDir, "wasm-hotswap");
+  assert.ok(readdirSync(join(registry, "packages")).includes("prebuilt"), "the prebuilt guest is in the registry too");
   const index = JSON.parse(readFileSync(join(registry, "packages/notes/index.json"), "utf8"));
   assert.deepEqual(index.versions.map((v) => v.version), ["1.0.0"], "a fresh registry: the crate's version");
   const [entry] = index.versions;
