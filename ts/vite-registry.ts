@@ -9,7 +9,12 @@ import { join, relative, sep } from "node:path";
 export function registryMiddleware(dir: string, ready: () => Promise<unknown>) {
   return async (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
     if (req.method !== "GET" && req.method !== "HEAD") return next();
-    const path = decodeURIComponent((req.url ?? "/").split(/[?#]/)[0]);
+    let path: string;
+    try {
+      path = decodeURIComponent((req.url ?? "/").split(/[?#]/)[0]);
+    } catch {
+      return next(); // not valid percent-encoding: not a registry file
+    }
     const segments = path.split("/").filter(Boolean);
     // No `..`, and nothing hidden (the temp files of a publish under way).
     if (segments.length === 0 || segments.some((s) => s.startsWith(".") || s.includes("\\"))) return next();
