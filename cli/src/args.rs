@@ -86,8 +86,14 @@ pub enum Command {
         #[arg(long, value_parser = parse_name)]
         name: PackageName,
         /// Version to publish, semver (`1.2.0`, `2.0.0-rc.1`).
-        #[arg(long, value_parser = parse_version)]
-        version: semver::Version,
+        #[arg(long, value_parser = parse_version, required_unless_present = "next")]
+        version: Option<semver::Version>,
+        /// Instead of --version: the next dev version, as `serve --watch` publishes (the
+        /// module's own version for a package's first, then the smallest the interface change
+        /// allows); a module equal to the newest published one is not published again.
+        /// Registry folders only.
+        #[arg(long, conflicts_with_all = ["version", "oci"])]
+        next: bool,
         /// The registry folder; created if missing.
         #[arg(long)]
         registry: Option<PathBuf>,

@@ -125,6 +125,7 @@ where
             glue,
             name,
             version,
+            next,
             registry,
             oci,
             jco,
@@ -134,7 +135,20 @@ where
                 (Some(registry), None) => Destination::Folder(registry),
                 (None, None) => unreachable!("clap requires --registry or --oci"),
             };
-            commands::publish::run(module, glue.as_deref(), name, version, to, jco.as_deref())
+            match (version, to) {
+                (_, Destination::Folder(registry)) if *next => {
+                    commands::publish::registry::run_next(module, glue.as_deref(), name, registry)
+                }
+                (Some(version), to) => commands::publish::run(
+                    module,
+                    glue.as_deref(),
+                    name,
+                    version,
+                    to,
+                    jco.as_deref(),
+                ),
+                _ => unreachable!("clap requires --version, or --next with --registry"),
+            }
         }
         Command::Serve {
             dir,

@@ -304,3 +304,68 @@ fn a_corrupt_index_is_invalid_input_and_left_alone() {
     assert_eq!(run.json()["error"]["code"], "REGISTRY_CORRUPT");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "{not json");
 }
+
+#[test]
+fn publish_next_takes_the_dev_rule_and_skips_a_module_equal_to_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    let next = |m: &Path| {
+        let mut args: Vec<std::ffi::OsString> = vec!["publish".into(), m.into()];
+        args.extend(["--name", "acme/counter", "--next", "--json", "--registry"].map(Into::into));
+        args.push(reg.clone().into());
+        let run = hotswap(&args);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        run.json()
+    };
+    let m = module(dir.path(), "m.wasm", &counter(""));
+    assert_eq!(
+        next(&m)["version"],
+        "0.1.0",
+        "no version section: the first is 0.1.0"
+    );
+    let again = next(&m);
+    assert_eq!(
+        (again["version"].as_str(), again["unchanged"].as_bool()),
+        (Some("0.1.0"), Some(true))
+    );
+    let added = module(
+        dir.path(),
+        "m2.wasm",
+        &counter(r#"(func (export "reset"))"#),
+    );
+    assert_eq!(
+        next(&added)["version"],
+        "0.1.1",
+        "an added export, with 0.x's shift"
+    );
+    assert_eq!(
+        index(&reg, "acme/counter")["versions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let both = hotswap(&[
+        "publish",
+        "m.wasm",
+        "--name",
+        "x",
+        "--next",
+        "--version",
+        "1.0.0",
+        "--registry",
+        "r",
+    ]);
+    assert_eq!(both.code, 64, "--next and --version together");
+    let oci = hotswap(&[
+        "publish",
+        "m.wasm",
+        "--name",
+        "x",
+        "--next",
+        "--oci",
+        "http://127.0.0.1:1/x",
+    ]);
+    assert_eq!(oci.code, 64, "--next with --oci");
+}

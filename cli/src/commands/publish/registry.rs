@@ -10,7 +10,8 @@ use crate::commands::Report;
 use crate::exit::{Exit, Failure};
 use crate::glue::Glue;
 use crate::module::Module;
-use crate::registry::publish::{publish, Request};
+use crate::registry::dev::publish_next;
+use crate::registry::publish::{publish, Published, Request};
 use crate::registry::{PackageName, Registry};
 use crate::table::columns;
 use wasm_hotswap::registry::index::GlueKind;
@@ -39,7 +40,44 @@ pub fn run(
         version: version.clone(),
         registry: Registry::at(registry),
     };
-    let done = publish(&request, None)?;
+    Ok(published(&publish(&request, None)?))
+}
+
+/// `hotswap publish m.wasm --next --registry DIR`: publishes the module as the next dev
+/// version ([`publish_next`]: the rule of `serve --watch`), or reports that it equals the
+/// newest published version, which is then not published again.
+///
+/// JSON: [`run`]'s, or `{"name", "version", "unchanged": true}` with the newest version.
+///
+/// # Errors
+/// As [`publish_next`], and those of reading the module.
+pub fn run_next(
+    path: &Path,
+    glue: Option<&Path>,
+    name: &PackageName,
+    registry: &Path,
+) -> Result<Report, Failure> {
+    let module = Module::read(path)?;
+    let glue = glue.map(Glue::read).transpose()?;
+    let registry = Registry::at(registry);
+    if let Some(done) = publish_next(&registry, name, &module, glue.as_ref())? {
+        return Ok(published(&done));
+    }
+    let newest = registry
+        .read_index(name)?
+        .and_then(|i| i.newest().map(|e| e.version.to_string()))
+        .unwrap_or_default();
+    Ok(Report {
+        json: json!({ "name": name.as_str(), "version": newest, "unchanged": true }),
+        human: columns(
+            0,
+            &[("unchanged", format!("{name}@{newest} is this module"))],
+        ),
+        exit: Exit::Success,
+    })
+}
+
+fn published(done: &Published) -> Report {
     let mut rows = vec![
         ("published", format!("{}@{}", done.name, done.version)),
         ("digest", done.digest.clone()),
@@ -81,9 +119,9 @@ pub fn run(
     }
     rows.push(("index", done.index.display().to_string()));
     rows.extend(outcome_rows(&done.version_section, done.previous.as_ref()));
-    Ok(Report {
+    Report {
         json: json!(done),
         human: columns(0, &rows),
         exit: Exit::Success,
-    })
+    }
 }
