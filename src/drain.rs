@@ -53,7 +53,8 @@ pub(crate) async fn drain(table: &ExportTable, ms: f64) -> Result<Option<Paused<
     }
     let in_flight = table.in_flight();
     drop(paused);
-    let reason = format!("after {ms} ms (`drainTimeout`)");
+    // Whole milliseconds: formatting an f64 would pull the float formatter into the runtime.
+    let reason = format!("after {} ms (`drainTimeout`)", ms as u64);
     Err(Error::DrainTimeout { in_flight, reason }.into())
 }
 
