@@ -42,12 +42,19 @@ async fn every_stage_of_a_load_and_a_swap_is_a_user_timing_measure_naming_the_ve
     let m = load(bytes_options(&Counter::default().bytes())).await;
     swap_ok(&m, bytes_options(&v2.bytes())).await;
     for (stage, before) in STAGES.iter().zip(before) {
-        assert_eq!(measures(stage).length(), before + 2, "{stage}: the load's and the swap's");
+        assert_eq!(
+            measures(stage).length(),
+            before + 2,
+            "{stage}: the load's and the swap's"
+        );
     }
     let commit = measures("wasm-hotswap commit");
     assert_eq!(commit.length(), commits + 1);
     let last = commit.get(commit.length() - 1);
-    assert_eq!(field(&last, "detail.what").as_string().as_deref(), Some("1.1.0"));
+    assert_eq!(
+        field(&last, "detail.what").as_string().as_deref(),
+        Some("1.1.0")
+    );
     assert!(field(&last, "duration").as_f64().unwrap() >= 0.0);
 }
 
@@ -58,13 +65,25 @@ async fn on_progress_is_told_the_bytes_of_each_download_up_to_its_total() {
     let record = Function::new_with_args("seen, p", "seen.push([p.loaded, p.total, p.url])")
         .bind1(&JsValue::NULL, &seen);
     let url = blob_url(&bytes);
-    let options = with(url_options(&url, &digest_of(&bytes)), "onProgress", record.into());
+    let options = with(
+        url_options(&url, &digest_of(&bytes)),
+        "onProgress",
+        record.into(),
+    );
     let m = load(options).await;
     assert_eq!(m.version().as_deref(), Some("1.0.0"));
     assert!(seen.length() >= 1);
     let last = Array::from(&seen.get(seen.length() - 1));
-    assert_eq!(last.get(0).as_f64(), Some(bytes.len() as f64), "everything was loaded");
-    assert_eq!(last.get(1).as_f64(), Some(bytes.len() as f64), "the total is the Content-Length");
+    assert_eq!(
+        last.get(0).as_f64(),
+        Some(bytes.len() as f64),
+        "everything was loaded"
+    );
+    assert_eq!(
+        last.get(1).as_f64(),
+        Some(bytes.len() as f64),
+        "the total is the Content-Length"
+    );
     assert_eq!(last.get(2).as_string(), Some(url));
 
     let err = load_err(with(bytes_options(&bytes), "onProgress", 5.into())).await;
