@@ -12,7 +12,10 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 started=$(date +%s)
 step() {
   printf '\n=== %s\n' "$*"
+  local t
+  t=$(date +%s)
   "$@"
+  printf '=== (%ss) %s\n' "$(($(date +%s) - t))" "$1"
 }
 
 step cargo fmt --all --check
