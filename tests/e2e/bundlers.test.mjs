@@ -6,7 +6,7 @@
 // repository's node_modules with that folder as their root. Nothing is installed.
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -179,8 +179,8 @@ describe("bundlers", { timeout: 300_000 }, () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  /** Opens the app at `url`, waits for it, checks what it wrote into the DOM and `window`. */
-  async function runApp(url) {
+  /** Opens the app at `url`; resolves with what it wrote into `window` once it has finished. */
+  async function openApp(url) {
     const tab = await env.page();
     try {
       await tab.page.goto(url);
@@ -188,22 +188,44 @@ describe("bundlers", { timeout: 300_000 }, () => {
         throw new Error(`app did not finish: ${tab.errors.map(String).join("; ") || "no page error"}`);
       });
       const result = await tab.page.evaluate(() => window.appResult);
-      assert.equal(result.error, undefined, result.error);
       assert.deepEqual(tab.errors.map(String), [], "uncaught errors on the page");
-      const shown = await tab.page.textContent("#result");
-      assert.deepEqual(JSON.parse(shown), result, "the DOM shows the result");
-      assert.deepEqual(result.v1, { version: "1.0.0", digest: manifest.counter.v1.digest, count: 5 });
-      assert.deepEqual(result.v2, { version: "1.1.0", digest: manifest.counter.v2.digest, count: 6, clicks: 1 });
-      assert.ok(result.stateBytes > 0, "state moved");
-      assert.deepEqual(result.refused, { isHotSwapError: true, code: "INVALID_DIGEST" });
+      return { result, shown: await tab.page.textContent("#result") };
     } finally {
       await tab.close();
     }
   }
 
+  /** The bundle's .wasm files outside guests/: the runtime's, and only the one its entry uses. */
+  function assertOneRuntimeWasm(name) {
+    const { dir } = builds[name];
+    const wasm = readdirSync(dir, { recursive: true })
+      .filter((f) => f.endsWith(".wasm") && !f.startsWith("guests"))
+      .map((f) => readFileSync(join(dir, f)));
+    const runtime = readFileSync(join(root, name, "node_modules/wasm-hotswap/pkg/wasm_hotswap_bg.wasm"));
+    assert.equal(wasm.length, 1, `${name} emitted ${wasm.length} .wasm files`);
+    assert.ok(wasm[0].equals(runtime), `${name} emitted the runtime's wasm`);
+  }
+
   for (const name of ["vite8", "vite8 dev", "vite7", "vite7 dev", "webpack", "esbuild", "rollup", "parcel", "no bundler"]) {
     test(`${name}: the app loads the counter and swaps it with its state`, async () => {
-      await runApp(builds[name].url);
+      const { result, shown } = await openApp(builds[name].url);
+      assert.equal(result.error, undefined, result.error);
+      assert.deepEqual(JSON.parse(shown), result, "the DOM shows the result");
+      assert.deepEqual(result.v1, { version: "1.0.0", digest: manifest.counter.v1.digest, count: 5 });
+      assert.deepEqual(result.v2, { version: "1.1.0", digest: manifest.counter.v2.digest, count: 6, clicks: 1 });
+      assert.ok(result.stateBytes > 0, "state moved");
+      assert.deepEqual(result.refused, { isHotSwapError: true, code: "INVALID_DIGEST" });
+      if (["vite8", "vite7", "webpack", "parcel"].includes(name)) assertOneRuntimeWasm(name);
     });
   }
+
+  test("esbuild without the runtime's wasm next to the bundle: load says which file and what to do", async () => {
+    const dir = join(root, "esbuild-no-wasm");
+    cpSync(builds.esbuild.dir, dir, { recursive: true });
+    rmSync(join(dir, "wasm_hotswap_bg.wasm"));
+    const server = await serve({ root: dir, port: 0 });
+    servers.push(server);
+    const { result } = await openApp(new URL("index.html", server.url).href);
+    assert.match(result.error ?? "", /could not load its runtime \(pkg\/wasm_hotswap_bg\.wasm\).*initRuntime\(\)/s);
+  });
 });
