@@ -60,10 +60,17 @@ describe("bundlers", { timeout: 300_000 }, () => {
   const servers = [];
   const devServers = [];
 
-  /** A fresh project: the app, a package.json, the unpacked tarball, the guests under public/. */
-  function project(name, tarball) {
+  /**
+   * A fresh project: the app, a package.json, the unpacked tarball, the guests under public/.
+   * `entry` is the package's entry point the app imports (`.` as written, or e.g. `./updates`).
+   */
+  function project(name, tarball, entry = ".") {
     const dir = join(root, name);
     cpSync(APP, dir, { recursive: true });
+    if (entry !== ".") {
+      const main = readFileSync(join(dir, "main.js"), "utf8");
+      writeFileSync(join(dir, "main.js"), main.replace(`from "wasm-hotswap"`, `from "wasm-hotswap/${entry.slice(2)}"`));
+    }
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `app-${name}`, private: true, type: "module" }));
     const installed = join(dir, "node_modules/wasm-hotswap");
     mkdirSync(installed, { recursive: true });
@@ -73,11 +80,11 @@ describe("bundlers", { timeout: 300_000 }, () => {
   }
 
   /** Builds project `name` with `build(dir)`, which resolves to the folder to serve. */
-  async function timed(name, tarball, build) {
+  async function timed(name, tarball, build, entry = ".") {
     const t = performance.now();
-    const dir = project(name, tarball);
+    const dir = project(name, tarball, entry);
     const out = await build(dir);
-    builds[name] = { dir: out, ms: Math.round(performance.now() - t) };
+    builds[name] = { dir: out, entry, ms: Math.round(performance.now() - t) };
   }
 
   /** Vite's dev server, started from its JS API with no config file, on a free port. */
@@ -145,12 +152,14 @@ describe("bundlers", { timeout: 300_000 }, () => {
         copyGuests(out);
         return out;
       }),
-      timed("parcel", tarball, async (dir) => {
-        await node(dir, "parcel/lib/bin.js", ["build", "index.html", "--no-autoinstall", "--log-level", "warn"]);
-        const out = join(dir, "dist");
-        copyGuests(out);
-        return out;
-      }),
+      ...[".", "./updates"].map((entry) =>
+        timed(entry === "." ? "parcel" : `parcel ${entry}`, tarball, async (dir) => {
+          await node(dir, "parcel/lib/bin.js", ["build", "index.html", "--no-autoinstall", "--log-level", "warn"]);
+          const out = join(dir, "dist");
+          copyGuests(out);
+          return out;
+        }, entry),
+      ),
       timed("no bundler", tarball, async (dir) => {
         // The page as it is, the package mapped to its file in node_modules.
         const map = `<script type="importmap">{"imports":{"wasm-hotswap":"./node_modules/wasm-hotswap/dist/index.js"}}</script>`;
@@ -201,12 +210,14 @@ describe("bundlers", { timeout: 300_000 }, () => {
     const wasm = readdirSync(dir, { recursive: true })
       .filter((f) => f.endsWith(".wasm") && !f.startsWith("guests"))
       .map((f) => readFileSync(join(dir, f)));
-    const runtime = readFileSync(join(root, name, "node_modules/wasm-hotswap/pkg/wasm_hotswap_bg.wasm"));
+    const pkg = { ".": "pkg", "./updates": "pkg-updates" }[builds[name].entry];
+    const runtime = readFileSync(join(root, name, "node_modules/wasm-hotswap", pkg, "wasm_hotswap_bg.wasm"));
     assert.equal(wasm.length, 1, `${name} emitted ${wasm.length} .wasm files`);
     assert.ok(wasm[0].equals(runtime), `${name} emitted the runtime's wasm`);
   }
 
-  for (const name of ["vite8", "vite8 dev", "vite7", "vite7 dev", "webpack", "esbuild", "rollup", "parcel", "no bundler"]) {
+  const names = ["vite8", "vite8 dev", "vite7", "vite7 dev", "webpack", "esbuild", "rollup", "parcel", "parcel ./updates", "no bundler"];
+  for (const name of names) {
     test(`${name}: the app loads the counter and swaps it with its state`, async () => {
       const { result, shown } = await openApp(builds[name].url);
       assert.equal(result.error, undefined, result.error);
@@ -215,7 +226,7 @@ describe("bundlers", { timeout: 300_000 }, () => {
       assert.deepEqual(result.v2, { version: "1.1.0", digest: manifest.counter.v2.digest, count: 6, clicks: 1 });
       assert.ok(result.stateBytes > 0, "state moved");
       assert.deepEqual(result.refused, { isHotSwapError: true, code: "INVALID_DIGEST" });
-      if (["vite8", "vite7", "webpack", "parcel"].includes(name)) assertOneRuntimeWasm(name);
+      if (["vite8", "vite7", "webpack", "parcel", "parcel ./updates"].includes(name)) assertOneRuntimeWasm(name);
     });
   }
 
