@@ -37,6 +37,12 @@ async function run(cwd, file, args) {
   }
 }
 
+/** Waits for all of `promises`, then rejects with the first failure (so none writes after `after`). */
+async function settled(promises) {
+  const failed = (await Promise.allSettled(promises)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
 /** Copies the counter guests and the manifest to `dir`/guests/build/ (the app's `www`). */
 function copyGuests(dir) {
   mkdirSync(join(dir, "guests/build"), { recursive: true });
@@ -114,7 +120,7 @@ describe("bundlers", { timeout: 300_000 }, () => {
     const tarball = join(root, filename);
     launched = start();
 
-    await Promise.all([
+    await settled([
       timed("vite8", tarball, async (dir) => {
         await node(dir, "vite/bin/vite.js", ["build", "--logLevel", "warn"]);
         return join(dir, "dist");
@@ -168,7 +174,7 @@ describe("bundlers", { timeout: 300_000 }, () => {
         return dir;
       }),
     ]);
-    await Promise.all([viteDev("vite8 dev", tarball, "vite"), viteDev("vite7 dev", tarball, "vite7")]);
+    await settled([viteDev("vite8 dev", tarball, "vite"), viteDev("vite7 dev", tarball, "vite7")]);
     for (const b of Object.values(builds)) {
       if (b.dir) {
         const server = await serve({ root: b.dir, port: 0 });
