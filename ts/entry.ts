@@ -17,6 +17,8 @@ export class HotSwapError extends Error {
 
 /** The parts of a wasm-pack build of the runtime that an entry point uses. */
 export interface RuntimeBuild {
+  /** The build's folder in the package: `pkg`, `pkg-updates` or `pkg-wit`. */
+  dir: string;
   init(input?: { module_or_path: InitInput | Promise<InitInput> }): Promise<unknown>;
   registerErrorClass(class_: unknown): void;
   load(options: LoadOptions): Promise<unknown>;
@@ -31,7 +33,7 @@ export function entry(build: RuntimeBuild) {
    * runtime's wasm from another place (a URL, a `Response` or a compiled `WebAssembly.Module`).
    */
   function initRuntime(runtime?: InitInput | Promise<InitInput>): Promise<void> {
-    ready ??= build.init(runtime === undefined ? undefined : { module_or_path: runtime }).then(
+    ready ??= (runtime === undefined ? initDefault() : build.init({ module_or_path: runtime })).then(
       () => build.registerErrorClass(HotSwapError),
       (error: unknown) => {
         ready = undefined;
@@ -39,6 +41,33 @@ export function entry(build: RuntimeBuild) {
       },
     );
     return ready;
+  }
+
+  /**
+   * The runtime's wasm from where the glue's `new URL("wasm_hotswap_bg.wasm", import.meta.url)`
+   * points, which the bundlers that rewrite it (Vite, webpack, Parcel) emit. Vite 7's dev
+   * server pre-bundles the package into `node_modules/.vite/deps/` and leaves that URL pointing
+   * there (Vite 8 rewrites it): from there, the package's own file is tried first.
+   */
+  async function initDefault(): Promise<unknown> {
+    const cached = viteDepsRuntime(build.dir);
+    if (cached !== undefined) {
+      try {
+        return await build.init({ module_or_path: cached });
+      } catch {
+        // Not this layout (a hoisted or linked package): the glue's URL may still be right.
+      }
+    }
+    try {
+      return await build.init();
+    } catch (error) {
+      throw new Error(
+        `wasm-hotswap could not load its runtime (${build.dir}/wasm_hotswap_bg.wasm): ${error}. ` +
+          "Serve that file from the package next to the bundle, or pass its URL to initRuntime() " +
+          "(README, Bundlers)",
+        { cause: error },
+      );
+    }
   }
 
   const HotModule = {
@@ -50,4 +79,14 @@ export function entry(build: RuntimeBuild) {
   };
 
   return { initRuntime, HotModule };
+}
+
+/** Where `dir`'s wasm is served when this code runs from Vite's dependency cache, else undefined. */
+function viteDepsRuntime(dir: string): URL | undefined {
+  const here: unknown = import.meta.url; // a file: URL in some bundles, undefined in IIFEs
+  if (typeof here !== "string" || !/^https?:/.test(here)) return undefined;
+  const url = new URL(here);
+  if (!url.pathname.includes("/node_modules/.vite/deps/")) return undefined;
+  const path = ["..", "..", "wasm-hotswap", dir, "wasm_hotswap_bg.wasm"].join("/");
+  return new URL(path, url); // not a literal, so that no bundler takes it for an asset
 }

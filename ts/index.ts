@@ -114,6 +114,7 @@ export interface HotModule<E extends object = Record<string, any>> {
 }
 
 export const { initRuntime, HotModule } = entry({
+  dir: "pkg",
   init,
   registerErrorClass,
   load: (options) => RuntimeModule.load(options),

@@ -13,6 +13,7 @@ export type HotModule<E extends object = Record<string, any>> = Module<E>;
 export { HotSwapError } from "./entry.js";
 
 export const { initRuntime, HotModule } = entry({
+  dir: "pkg-updates",
   init,
   registerErrorClass,
   load: (options) => RuntimeModule.load(options),

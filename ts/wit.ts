@@ -12,6 +12,7 @@ export type HotModule<E extends object = Record<string, any>> = Module<E>;
 export { HotSwapError } from "./entry.js";
 
 export const { initRuntime, HotModule } = entry({
+  dir: "pkg-wit",
   init,
   registerErrorClass,
   load: (options) => RuntimeModule.load(options),
