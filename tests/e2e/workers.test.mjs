@@ -1,9 +1,10 @@
 // The packed package inside Web Workers in Chromium: a classic dedicated worker, a module
 // worker and a shared worker (tests/e2e/fixtures/worker.js) each load a counter, swap it with
-// its count (persisted in IndexedDB, which a second worker restores), refuse a tampered swap with the old version still serving, load it from a
-// registry and watch it, swapping when the CLI publishes a new version. The page drives each
-// worker through the worker split of examples/worker-split/ (the recipe in the README), so
-// the recipe is tested with them.
+// its count (persisted in IndexedDB, which a second worker restores), refuse a tampered swap
+// with the old version still serving, load it from a registry and watch it, swapping when the
+// CLI publishes a new version. A module service worker (tests/e2e/fixtures/service-worker.js,
+// static imports only) loads and swaps. The page drives each worker through the worker split
+// of examples/worker-split/ (the recipe in the README), so the recipe is tested with them.
 //
 //   node --test tests/e2e/workers.test.mjs      (after `bash scripts/build.sh`)
 import assert from "node:assert/strict";
@@ -109,4 +110,24 @@ describe("Web Workers", { timeout: 180_000 }, () => {
       }
     });
   }
+
+  test("in a module service worker a module loads and swaps with its state, imported statically", async () => {
+    const counter = (v) => ({ url: new URL(`www/${manifest.counter[v].url}`, env.url).href, digest: manifest.counter[v].digest });
+    const tab = await env.page();
+    try {
+      await tab.page.goto(new URL("tests/e2e/fixtures/workers.html", env.url).href);
+      await tab.page.waitForFunction(() => window.ready === true);
+      const result = await tab.page.evaluate(async ({ v1, v2 }) => {
+        const remote = await window.openServiceWorker();
+        const out = { loaded: (await remote.load(v1)).version, count: await remote.call("increment", 4) };
+        const swapped = await remote.swap(v2);
+        out.swapped = { from: swapped.from, to: swapped.to, count: await remote.call("get") };
+        return out;
+      }, { v1: counter("v1"), v2: counter("v2") });
+      assert.deepEqual(result, { loaded: "1.0.0", count: 4, swapped: { from: "1.0.0", to: "1.1.0", count: 4 } });
+      assert.deepEqual(tab.errors.map(String), [], "no uncaught page error");
+    } finally {
+      await tab.close();
+    }
+  });
 });
