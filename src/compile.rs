@@ -1,5 +1,7 @@
 //! Compilation: `WebAssembly.compileStreaming` on one branch of the response while the other
-//! is hashed, or `WebAssembly.compile` on bytes in hand.
+//! is hashed (`compile` of its bytes where the host has no `compileStreaming`), or
+//! `WebAssembly.compile` on bytes in hand. A host that forbids compiling at run time
+//! (Cloudflare workerd) fails with `WASM_COMPILE_FORBIDDEN`, not `INVALID_MODULE`.
 //!
 //! Compiling starts before verification ends, so that the two overlap. The [`Compiling`] rides
 //! with its own bytes as their payload (`Verified::with`, in `fetch`) through verify, inspect and the
@@ -15,7 +17,7 @@ use web_sys::Response;
 
 use crate::error::Error;
 use crate::gate::Checked;
-use crate::js::{describe, Failure};
+use crate::js::{compile_forbidden, compile_streaming, describe, Failure};
 use crate::verify::Verified;
 
 /// A compilation under way: of one module, or of a component's core modules, each by its
@@ -27,10 +29,7 @@ impl Compiling {
     pub fn streaming(response: &Response) -> Self {
         let response: &JsValue = response;
         let response = Promise::resolve(response);
-        Compiling(vec![(
-            String::new(),
-            WebAssembly::compile_streaming(&response),
-        )])
+        Compiling(vec![(String::new(), compile_streaming(&response))])
     }
 
     /// Starts `WebAssembly.compile(bytes)`.
@@ -72,13 +71,19 @@ impl Compiling {
                     } else {
                         format!("core module `{name}`: ")
                     };
-                    let reason = format!(
-                        "{which}the engine refused to compile it ({})",
-                        describe(&cause)
-                    );
-                    let error = Error::InvalidModule {
-                        reason,
-                        offset: None,
+                    // A host that compiles nothing (workerd) is told apart from a bad module.
+                    let error = if compile_forbidden() {
+                        Error::CompileForbidden {
+                            reason: format!("{which}{}", describe(&cause)),
+                        }
+                    } else {
+                        Error::InvalidModule {
+                            reason: format!(
+                                "{which}the engine refused to compile it ({})",
+                                describe(&cause)
+                            ),
+                            offset: None,
+                        }
                     };
                     return Err(Failure::caused(error, cause));
                 }
@@ -102,7 +107,8 @@ impl Drop for Compiling {
 /// Waits for the compilation `checked` carries: the module compiled from its own bytes.
 ///
 /// # Errors
-/// [`Error::InvalidModule`] with the engine's error as cause.
+/// [`Error::InvalidModule`] with the engine's error as cause; [`Error::CompileForbidden`]
+/// where the host compiles no Wasm at all.
 pub async fn compiled(checked: Checked<Compiling>) -> Result<Checked<Compiled>, Failure> {
     let (checked, compiling) = checked.split();
     Ok(checked.with(compiling.finish().await?))

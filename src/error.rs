@@ -73,6 +73,13 @@ pub enum Error {
         /// Which part of the contract is broken.
         reason: String,
     },
+    /// The host refuses to compile WebAssembly from bytes at run time: Cloudflare's workerd
+    /// (and so Workers) runs only the Wasm modules uploaded with the Worker.
+    #[error("this host forbids compiling WebAssembly at run time ({reason}): in Cloudflare workerd only the Wasm modules uploaded with the Worker can run, so a module cannot be loaded or swapped there")]
+    CompileForbidden {
+        /// The engine's message.
+        reason: String,
+    },
     /// `WebAssembly.instantiate` failed: a link error, or a trap in the start function.
     #[error("instantiating the module failed: {reason}")]
     InstantiateFailed {
@@ -204,6 +211,7 @@ impl Error {
             Error::UnsupportedComponent => "UNSUPPORTED_COMPONENT",
             Error::IncompatibleInterface { .. } => "INCOMPATIBLE_INTERFACE",
             Error::InvalidGuest { .. } => "INVALID_GUEST",
+            Error::CompileForbidden { .. } => "WASM_COMPILE_FORBIDDEN",
             Error::InstantiateFailed { .. } => "INSTANTIATE_FAILED",
             Error::StateSaveFailed { .. } => "STATE_SAVE_FAILED",
             Error::StateLoadFailed { .. } => "STATE_LOAD_FAILED",
@@ -244,6 +252,7 @@ pub const CODES: &[&str] = &[
     "UNSUPPORTED_COMPONENT",
     "INCOMPATIBLE_INTERFACE",
     "INVALID_GUEST",
+    "WASM_COMPILE_FORBIDDEN",
     "INSTANTIATE_FAILED",
     "STATE_SAVE_FAILED",
     "STATE_LOAD_FAILED",

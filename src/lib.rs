@@ -159,7 +159,10 @@
 //!   AssemblyScript guest (a `string` parameter is an `i32`).
 //! - State pointers are 32-bit, so a stateful guest's memory is a 32-bit memory.
 //! - The commit runs on the thread that called `swap`; a guest instantiated in a worker is
-//!   swapped by a runtime in that worker.
+//!   swapped by a runtime in that worker. Nothing assumes a window: workers (dedicated,
+//!   module, shared), Node, Deno and Bun run the same runtime (on servers the npm package's
+//!   `node` condition reads its wasm, and `file:` URLs, from disk). A host that compiles no
+//!   Wasm at run time (Cloudflare workerd) gets `WASM_COMPILE_FORBIDDEN` (`compile`).
 //! - Exports captured as raw objects (`Memory`, `Global`, `Table`) are not rebound.
 //! - `persist` lives in IndexedDB, with its quota, eviction and private-mode limits; only raw
 //!   core modules reach the `hotswap:kv` store.

@@ -1,0 +1,16 @@
+// `wasm-hotswap/updates` on Node ≥ 20, Deno 2 and Bun (package.json's `node` condition): the
+// API of updates.ts, with the runtime's wasm read from disk and `file:` URLs and paths accepted.
+import init, { HotModule as RuntimeModule, registerErrorClass } from "../pkg-updates/wasm_hotswap.js";
+import { entry } from "./entry.js";
+import { onServer } from "./node.js";
+
+export type * from "./updates.js";
+import type { HotModule as Module } from "./updates.js";
+
+/** A module that can be replaced while it runs (see `wasm-hotswap`). */
+export type HotModule<E extends object = Record<string, any>> = Module<E>;
+export { HotSwapError } from "./entry.js";
+
+export const { initRuntime, HotModule } = entry(
+  onServer({ init, registerErrorClass, load: (options) => RuntimeModule.load(options) }, new URL("../pkg-updates/wasm_hotswap_bg.wasm", import.meta.url)),
+);
