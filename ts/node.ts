@@ -25,6 +25,7 @@ export async function fetchFile(url: string, init?: RequestInit): Promise<Respon
 /** `build`, whose runtime wasm is read from `wasm` and whose `load` reads files. */
 export function onServer(build: RuntimeBuild, wasm: URL): RuntimeBuild {
   return {
+    dir: build.dir,
     init: (input) => build.init(input ?? { module_or_path: readFile(wasm) }),
     registerErrorClass: (class_) => build.registerErrorClass(class_),
     load: (options: LoadOptions) => build.load(options.fetch === undefined ? { ...options, fetch: fetchFile } : options),

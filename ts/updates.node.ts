@@ -12,5 +12,5 @@ export type HotModule<E extends object = Record<string, any>> = Module<E>;
 export { HotSwapError } from "./entry.js";
 
 export const { initRuntime, HotModule } = entry(
-  onServer({ init, registerErrorClass, load: (options) => RuntimeModule.load(options) }, new URL("../pkg-updates/wasm_hotswap_bg.wasm", import.meta.url)),
+  onServer({ dir: "pkg-updates", init, registerErrorClass, load: (options) => RuntimeModule.load(options) }, new URL("../pkg-updates/wasm_hotswap_bg.wasm", import.meta.url)),
 );
