@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                   full run (a few minutes on 2 cores)
 //   BENCH_QUICK=1 node bench/run.mjs     a quarter of the repetitions, to try changes
-//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b, 10 and 11 are their own)
+//   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b, 10, 11 and 12 are their own)
 import { chromium } from "playwright-core";
 import { gzipSync } from "node:zlib";
 import { readFile, readdir, writeFile, stat } from "node:fs/promises";
@@ -15,6 +15,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
 import { startServer } from "./server.mjs";
 import { summary, ratio, medians } from "./stats.mjs";
 import { prepareComponents } from "./component.mjs";
+import { coldFigure, appBreakdown, floorBreakdown } from "./cold.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -25,6 +26,9 @@ const STATE = [["0", 0], ["1 MB", MB], ["16 MB", 16 * MB]];
 // Figure 11: staged.commit() of a 1 MB module, with 0 and 1 MB of state.
 const COMMIT_CODE = ["1 MB", MB];
 const COMMIT_STATE = [["0", 0], ["1 MB", MB]];
+// Figure 12: the cold start, with a 10 KB and a 1 MB guest; first, second and third visits.
+const COLD_CODE = [["10 KB", 10 * KB], ["1 MB", MB]];
+const VISIT_NAMES = ["first visit (cold)", "second visit (warm: HTTP cache)", "third visit (HTTP cache + V8's JS code cache)"];
 const SWAPS = QUICK ? 200 : 1000;
 // Figure 9: 1 MB of notes; figure 8b: a guest holding 32 MB, at least 100 swaps.
 const BINDGEN_NOTES = 8192, BINDGEN_NOTE_BYTES = 128;
@@ -245,6 +249,40 @@ try {
 
   // -- Figure 7 -------------------------------------------------------------------------------
   if (want(7)) fig.size = await sizeFigure();
+
+  // -- Figure 12, in browsers of its own (a fresh profile for each side of each repetition) ----
+  if (want(12)) {
+    const raw = await coldFigure({ serverUrl: server.url, sizes: COLD_CODE, reps: reps(12), log });
+    fig.coldStart = raw.map((cell) => ({
+      module: cell.module,
+      visits: VISIT_NAMES.map((name, v) => {
+        const ours = cell.ours.map((visits) => visits[v]), floor = cell.floor.map((visits) => visits[v]);
+        const preload = cell.preload.map((visits) => visits[v]);
+        const t = (xs) => xs.map((x) => x.served);
+        return {
+          visit: v + 1,
+          name,
+          ours: summary(t(ours)),
+          floor: summary(t(floor)),
+          ratio: ratio(t(ours), t(floor)),
+          // The app page with <link rel=modulepreload> / <link rel=preload> for the runtime's files.
+          preload: summary(t(preload)),
+          preloadRatio: ratio(t(preload), t(floor)),
+          preloadStages: medians(preload.map(appBreakdown)),
+          oursStages: medians(ours.map(appBreakdown)),
+          floorStages: medians(floor.map(floorBreakdown)),
+          // What came from the HTTP cache without a request (transferSize 0), of what was fetched.
+          oursFromCache: medians(ours.map((x) => ({ cached: x.fromCache.length, fetched: x.resources.length }))),
+          floorFromCache: medians(floor.map((x) => ({ cached: x.fromCache.length, fetched: x.resources.length }))),
+          documentStatus: [...new Set([...ours, ...floor].map((x) => x.nav.status))],
+          // The profile's code caches after the visit (V8's, kept by Chromium on disk).
+          oursCodeCache: medians(ours.map((x) => ({ js: x.codeCache.js.bytes, wasm: x.codeCache.wasm.bytes }))),
+          floorCodeCache: medians(floor.map((x) => ({ js: x.codeCache.js.bytes, wasm: x.codeCache.wasm.bytes }))),
+        };
+      }),
+      samples: cell,
+    }));
+  }
 
   // -- Figure 1 again with lazy compilation off -----------------------------------------------
   // Chrome compiles wasm lazily: `compile` only decodes and validates, and a function is
@@ -495,6 +533,15 @@ for (const c of fig.load ?? []) {
 for (const c of fig.load ?? []) {
   rows.push(["5", `load({ url, digest }) ${c.module} vs Extism createPlugin({ wasm: [{ url, hash }] })`, spread(c.ours), spread(c.extism), rx(c.vsExtism), "faster (< 1×)", verdict(c.vsExtism.pairedMedian, 0.9999, c.vsExtism)]);
 }
+for (const c of fig.coldStart ?? []) {
+  for (const v of c.visits) {
+    const goal = v.visit === 1 && c.module === "1 MB" ? "≤ 1.3×" : "report";
+    rows.push(["12", `cold start, ${c.module} module, ${v.name}: navigation → first export call returned; page with the shim + runtime (JS, wasm) + load({ url, digest }) vs page with instantiateStreaming(fetch(url))`, spread(v.ours), spread(v.floor), rx(v.ratio), goal, goal === "report" ? "—" : verdict(v.ratio.pairedMedian, 1.3, v.ratio)]);
+  }
+  for (const v of c.visits) {
+    rows.push(["12", `… the same app page with preload hints for the runtime's files (modulepreload of its 5 JS modules, preload as=fetch of its wasm), ${c.module} module, ${v.name}, against the same floor`, spread(v.preload), spread(v.floor), rx(v.preloadRatio), "(report)", "—"]);
+  }
+}
 if (fig.demo) {
   rows.push(["6", "demo v1 → v2: hot swap (state kept) vs page reload (state lost)", spread(fig.demo.swap), spread(fig.demo.reload), rx(fig.demo.ratio), "report", "—"]);
 }
@@ -588,6 +635,19 @@ if (fig.stagedCommit) {
   for (const c of fig.stagedCommit) {
     const k = c.commitStages, l = c.listened;
     console.log(`| ${c.module}, ${c.state} | ${ms(c.ours.median)} | ${ms(c.reportCommit.median)} | ${ms(k.save)} | ${ms(k.copy)} | ${ms(k.load)} | ${ms(k.rebind)} | ${ms(l.toSwapped)} / ${ms(l.afterSwapped)} (${ms(l.total)}) | ${ms(c.floorInstantiate.median)} | ${ms(c.floorMove.median)} |`);
+  }
+}
+if (fig.coldStart) {
+  console.log("\nFigure 12 by part (medians, ms from navigation start; the app page's parts from Resource Timing and the runtime's User Timing measures):\n");
+  console.log("| module, visit | app: total | document in | → module body runs (shim + runtime JS) | → runtime wasm requested | runtime wasm fetch | runtime wasm compile + init (fetch end → resolve) | resolve | fetch + verify | inspect | gate | compile | instantiate | → export returned | floor: total | document in | → script runs | guest fetch | compile + instantiate + call after the fetch | from HTTP cache, app / floor | code cache js / wasm after, app (floor) |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  const kb = (b) => `${(b / KB).toFixed(0)} KB`;
+  for (const c of fig.coldStart) {
+    for (const v of c.visits) {
+      const a = v.oursStages, f = v.floorStages, p = v.preloadStages;
+      console.log(`| ${c.module}, ${v.visit}, preload hints | ${ms(p.total)} | ${ms(p.document)} | ${ms(p.runtimeJs)} | ${ms(p.toWasmRequest)} | ${ms(p.runtimeWasmFetch)} | ${ms(p.runtimeWasmCompile)} | ${ms(p.resolve)} | ${ms(p.fetchVerify)} | ${ms(p.inspect)} | ${ms(p.gate)} | ${ms(p.compile)} | ${ms(p.instantiate)} | ${ms(p.afterInstantiate)} | | | | | | | |`);
+      console.log(`| ${c.module}, ${v.visit} | ${ms(a.total)} | ${ms(a.document)} | ${ms(a.runtimeJs)} | ${ms(a.toWasmRequest)} | ${ms(a.runtimeWasmFetch)} | ${ms(a.runtimeWasmCompile)} | ${ms(a.resolve)} | ${ms(a.fetchVerify)} | ${ms(a.inspect)} | ${ms(a.gate)} | ${ms(a.compile)} | ${ms(a.instantiate)} | ${ms(a.afterInstantiate)} | ${ms(f.total)} | ${ms(f.document)} | ${ms(f.toScript)} | ${ms(f.guestFetch)} | ${ms(f.afterFetch)} | ${v.oursFromCache.cached}/${v.oursFromCache.fetched} / ${v.floorFromCache.cached}/${v.floorFromCache.fetched} | ${kb(v.oursCodeCache.js)} / ${kb(v.oursCodeCache.wasm)} (${kb(v.floorCodeCache.js)} / ${kb(v.floorCodeCache.wasm)}) |`);
+    }
   }
 }
 if (fig.demo) {

@@ -16,11 +16,25 @@
 //                                serves it and those blobs under the registry's URL, so each
 //                                repetition compiles and evaluates bytes never seen before (the
 //                                components themselves are the same bytes in every package).
+//   figure 12, the cold start, under /cold/, cacheable as a CDN serves an app's assets:
+//   POST /cold/make?code=&seed=  a generated guest (no state) at /cold/guest/<n>.wasm: { url, digest }
+//   GET /cold/app.html?guest=&digest=  the app page: imports /cold/dist/index.js (the shim,
+//                                which loads /cold/pkg/wasm_hotswap_bg.wasm) and
+//                                HotModule.load({ url, digest }) of the guest; calls add(2, 3)
+//                                (&preload=1: with <link rel=modulepreload> for each module of
+//                                the runtime's JS and <link rel=preload as=fetch> for its wasm)
+//   GET /cold/floor.html?guest=  the floor page: WebAssembly.instantiateStreaming(fetch(guest)),
+//                                then add(2, 3)
+//   GET /cold/dist/*, /cold/pkg/* the repository's dist/ and pkg/
+//                                The pages are `no-cache` with an ETag (a second visit revalidates
+//                                them: 304); the guests, dist/ and pkg/ are `public,
+//                                max-age=31536000, immutable` with an ETag (a second visit takes
+//                                them from the HTTP cache without asking).
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MIME, listen, send, serveFile } from "../scripts/static-server.mjs";
+import { MIME, listen, mimeType, resolveInside, send, serveFile } from "../scripts/static-server.mjs";
 import { makeGuest, withSeed } from "./guest.mjs";
 import { PACKAGE, REGISTRY, REGISTRY_PATH } from "./component.mjs";
 
@@ -91,8 +105,112 @@ export async function startServer() {
     return text;
   }
 
+  // Figure 12's guests, the last 16 kept (each is fetched by its page's visits, then dropped).
+  const coldGuests = new Map();
+  let coldMade = 0;
+  const coldFiles = new Map();
+
+  /** A cacheable answer with an ETag, or 304 when the request already holds it. */
+  const etags = new WeakMap();
+  function sendCached(req, res, bytes, type, cacheControl) {
+    if (!etags.has(bytes)) etags.set(bytes, `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 22)}"`);
+    const etag = etags.get(bytes);
+    const headers = { "Content-Type": type, "Cache-Control": cacheControl, ETag: etag };
+    if (req.headers["if-none-match"] === etag) {
+      res.writeHead(304, { ...headers, "Cross-Origin-Resource-Policy": "same-origin" });
+      return res.end();
+    }
+    return send(res, 200, req.method === "HEAD" ? Buffer.alloc(0) : bytes, headers);
+  }
+  const IMMUTABLE = "public, max-age=31536000, immutable";
+
+  // The runtime's JS module graph from dist/index.js (its static imports, followed), for the
+  // app page's `preload=1` variant.
+  async function runtimeModules() {
+    const seen = [];
+    const visit = async (path) => {
+      if (seen.includes(path)) return;
+      seen.push(path);
+      const text = await readFile(join(ROOT, path), "utf8");
+      for (const [, spec] of text.matchAll(/(?:\bfrom|\bimport)\s*["']([^"']+)["']/g)) {
+        if (spec.startsWith(".")) await visit(new URL(spec, "file:///" + path).pathname.slice(1));
+      }
+    };
+    await visit("dist/index.js");
+    return seen;
+  }
+
+  async function coldPage(kind, q) {
+    const guest = JSON.stringify(q.get("guest") ?? ""), digest = JSON.stringify(q.get("digest") ?? "");
+    // The moment the first export call returns, on the page's clock (0 = navigation start);
+    // `imported` is when the inline module's body starts (its imports fetched and evaluated).
+    const body = kind === "app"
+      ? `const imported = performance.now();
+const m = await HotModule.load({ url: ${guest}, digest: ${digest} });
+const sum = m.exports.add(2, 3);
+window.__cold = { served: performance.now(), imported, sum };`
+      : `const imported = performance.now();
+const { instance } = await WebAssembly.instantiateStreaming(fetch(${guest}));
+const sum = instance.exports.add(2, 3);
+window.__cold = { served: performance.now(), imported, sum };`;
+    // preload=1: the hints an app can give for the runtime's own files (no change to the
+    // runtime): every module of its JS graph, and its wasm as the fetch() its init makes
+    // (`crossorigin`: mode cors, credentials same-origin, as fetch() defaults to).
+    let hints = "";
+    if (kind === "app" && q.get("preload") === "1") {
+      for (const path of await runtimeModules()) hints += `<link rel="modulepreload" href="/cold/${path}">\n`;
+      hints += `<link rel="preload" as="fetch" crossorigin href="/cold/pkg/wasm_hotswap_bg.wasm">\n`;
+    }
+    return `<!doctype html>
+<meta charset="utf-8">
+<title>wasm-hotswap bench: cold start (${kind})</title>
+<link rel="icon" href="data:,">
+${hints}<script type="module">
+${kind === "app" ? `import { HotModule } from "/cold/dist/index.js";\n` : ""}try {
+${body}
+} catch (e) {
+  window.__cold = { error: String(e?.stack ?? e) };
+}
+</script>
+`;
+  }
+
+  async function coldRoute(req, res, pathname) {
+    const q = new URL(req.url, "http://127.0.0.1").searchParams;
+    if (pathname === "/cold/make" && req.method === "POST") {
+      const codeBytes = Number(q.get("code"));
+      const key = `${codeBytes}/0`;
+      if (!bases.has(key)) bases.set(key, makeGuest({ codeBytes, stateBytes: 0 }));
+      const bytes = withSeed(bases.get(key), `cold ${q.get("seed") ?? coldMade}`);
+      const url = `/cold/guest/${++coldMade}.wasm`;
+      coldGuests.set(url, bytes);
+      for (const old of coldGuests.keys()) if (coldGuests.size > 16) coldGuests.delete(old);
+      return send(res, 200, JSON.stringify({ url, digest: sha256(bytes) }), JSON_TYPE);
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
+    if (pathname === "/cold/app.html" || pathname === "/cold/floor.html") {
+      const kind = pathname === "/cold/app.html" ? "app" : "floor";
+      return sendCached(req, res, Buffer.from(await coldPage(kind, q)), MIME[".html"], "no-cache");
+    }
+    const guest = coldGuests.get(pathname);
+    if (guest !== undefined) return sendCached(req, res, guest, MIME[".wasm"], IMMUTABLE);
+    const rest = pathname.slice("/cold".length);
+    if (rest.startsWith("/dist/") || rest.startsWith("/pkg/")) {
+      const file = resolveInside(ROOT, rest);
+      const info = file === null ? null : await stat(file).catch(() => null);
+      if (info?.isFile()) {
+        // Read once per build (the same Buffer, so its ETag is computed once too).
+        let kept = coldFiles.get(file);
+        if (kept?.mtimeMs !== info.mtimeMs) coldFiles.set(file, (kept = { mtimeMs: info.mtimeMs, bytes: await readFile(file) }));
+        return sendCached(req, res, kept.bytes, mimeType(file), IMMUTABLE);
+      }
+    }
+    return send(res, 404, "not found\n");
+  }
+
   async function handle(req, res) {
     const { pathname } = new URL(req.url, "http://127.0.0.1");
+    if (pathname.startsWith("/cold/")) return coldRoute(req, res, pathname);
     if (pathname === "/make" && req.method === "POST") {
       const q = new URL(req.url, "http://127.0.0.1").searchParams;
       const codeBytes = Number(q.get("code")), stateBytes = Number(q.get("state") ?? 0);

@@ -1,0 +1,180 @@
+// Figure 12, the cold start: from navigation to the first export call returning, in a page
+// that loads the runtime itself (/cold/app.html: the shim, the runtime's JS and wasm, then
+// HotModule.load({ url, digest }) of a guest) against the same kind of page doing
+// WebAssembly.instantiateStreaming(fetch(url)) of a guest (/cold/floor.html). Both pages are
+// made by bench/server.mjs, which serves them and their assets as a CDN would (see there).
+//
+// Every repetition of each side is a browser of its own on a fresh, empty profile
+// (launchPersistentContext on a new temporary user-data-dir): an empty HTTP cache on disk and
+// an empty code cache (V8's, which Chromium keeps in the profile's `Code Cache/js` and
+// `Code Cache/wasm`; an incognito context, playwright's newContext(), has none at all). Visit
+// 1 is the first visit (cold). The page then stays open STAY ms, as a user's would, so that
+// Chromium can write its caches; a new tab (a new renderer process, so nothing of V8's
+// in-process caches survives) navigates to the same URL: visit 2, the second visit (warm),
+// and after another STAY, visit 3 (Chromium makes a script's code cache on its second load
+// and uses it from the third). The guest, dist/ and pkg/ are fetched again from the same URLs,
+// the same bytes. Each guest is fresh bytes too (its own `bench-seed`), as in figures 4/5.
+import { chromium } from "playwright-core";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
+
+const STAY = 1000; // ms on each page after it served, for Chromium to write its caches to disk
+const VISITS = 3;
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** Bytes and files under `dir` (0 when it does not exist). */
+async function du(dir) {
+  let bytes = 0, files = 0;
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    bytes += (await stat(join(e.parentPath ?? e.path, e.name)).catch(() => ({ size: 0 }))).size;
+    files++;
+  }
+  return { bytes, files };
+}
+
+/** What a page measured, read once it served. */
+function collect() {
+  const r = window.__cold;
+  const nav = performance.getEntriesByType("navigation")[0];
+  const path = (u) => new URL(u).pathname;
+  return {
+    ...r,
+    nav: { responseStart: nav.responseStart, responseEnd: nav.responseEnd, transferSize: nav.transferSize, status: nav.responseStatus ?? null },
+    resources: performance.getEntriesByType("resource").map((e) => ({
+      path: path(e.name),
+      initiator: e.initiatorType,
+      start: e.startTime,
+      responseStart: e.responseStart,
+      end: e.responseEnd,
+      transferSize: e.transferSize,
+      bodySize: e.encodedBodySize,
+    })),
+    measures: performance.getEntriesByType("measure")
+      .filter((m) => m.name.startsWith("wasm-hotswap"))
+      .map((m) => ({ name: m.name.slice("wasm-hotswap ".length), start: m.startTime, end: m.startTime + m.duration })),
+  };
+}
+
+/** One side of one repetition: a fresh browser and profile, VISITS navigations to `url`. */
+async function visitAll(url) {
+  const dir = await mkdtemp(join(tmpdir(), "bench12-"));
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const errors = [];
+  try {
+    await sleep(300); // let the new browser's start-up work settle
+    const visits = [];
+    let page = context.pages()[0] ?? (await context.newPage());
+    for (let v = 0; v < VISITS; v++) {
+      if (v > 0) {
+        const next = await context.newPage();
+        await page.close();
+        page = next;
+      }
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(url);
+      // An error the page's own catch cannot see (a module that fails to load) ends the wait too.
+      let failed;
+      const error = new Promise((ok) => (failed = ok));
+      page.on("pageerror", () => failed());
+      await Promise.race([page.waitForFunction(() => window.__cold !== undefined, null, { timeout: 30000 }), error]);
+      if (errors.length) throw new Error(`cold page: ${errors.join("; ")}`);
+      const got = await page.evaluate(collect);
+      if (got.error) throw new Error(`cold page: ${got.error}`);
+      if (got.sum !== 5) throw new Error("cold page: add(2, 3) !== 5");
+      await sleep(STAY);
+      got.codeCache = { js: await du(join(dir, "Default", "Code Cache", "js")), wasm: await du(join(dir, "Default", "Code Cache", "wasm")) };
+      visits.push(got);
+    }
+    return visits;
+  } finally {
+    await context.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The app page's time split in parts, from its Resource and User Timing entries (ms). */
+export function appBreakdown(v) {
+  const at = (p) => v.resources.find((r) => r.path.endsWith(p));
+  const wasm = at("/pkg/wasm_hotswap_bg.wasm");
+  const m = Object.fromEntries(v.measures.map((x) => [x.name, x]));
+  const js = v.resources.filter((r) => r.path.startsWith("/cold/dist/") || (r.path.startsWith("/cold/pkg/") && r.path.endsWith(".js")));
+  const resolve = m.resolve?.start ?? NaN;
+  return {
+    // Navigation start to the page's bytes in.
+    document: v.nav.responseEnd,
+    // The page's bytes in to the inline module's body running: the shim's and the runtime's
+    // JS fetched (the last of them in at jsFetched), parsed and evaluated.
+    runtimeJs: v.imported - v.nav.responseEnd,
+    jsFetchedAt: Math.max(...js.map((r) => r.end)),
+    // The module's body running to the runtime's wasm requested: HotModule.load → initRuntime
+    // (negative when a preload hint requested it before).
+    toWasmRequest: wasm.start - v.imported,
+    runtimeWasmFetch: wasm.end - wasm.start,
+    // Requests of the runtime's wasm (1 unless a preload went unused and it was fetched again).
+    wasmRequests: v.resources.filter((r) => r.path.endsWith("/pkg/wasm_hotswap_bg.wasm")).length,
+    // The runtime's wasm in (and the module's body running) to the guest's pipeline starting
+    // (its `resolve` measure): the runtime's compile and instantiate (streaming compile overlaps
+    // the fetch; this is what is left after it).
+    runtimeWasmCompile: resolve - Math.max(wasm.end, v.imported),
+    resolve: m.resolve ? m.resolve.end - m.resolve.start : NaN,
+    fetchVerify: m["fetch + verify"] ? m["fetch + verify"].end - m["fetch + verify"].start : NaN,
+    inspect: m.inspect ? m.inspect.end - m.inspect.start : NaN,
+    gate: m.gate ? m.gate.end - m.gate.start : NaN,
+    compile: m.compile ? m.compile.end - m.compile.start : NaN,
+    instantiate: m.instantiate ? m.instantiate.end - m.instantiate.start : NaN,
+    // The guest instantiated to the first export call returning (commit, report, load's return).
+    afterInstantiate: v.served - (m.instantiate?.end ?? NaN),
+    total: v.served,
+  };
+}
+
+/** The floor page's time split the same way. */
+export function floorBreakdown(v) {
+  const guest = v.resources.find((r) => r.path.startsWith("/cold/guest/"));
+  return {
+    document: v.nav.responseEnd,
+    toScript: v.imported - v.nav.responseEnd,
+    guestFetch: guest.end - guest.start,
+    afterFetch: v.served - guest.end,
+    total: v.served,
+  };
+}
+
+/** Resources of a visit that came from the HTTP cache without a request (transferSize 0). */
+const fromCache = (v) => v.resources.filter((r) => r.transferSize === 0 && r.bodySize > 0).map((r) => r.path);
+
+/**
+ * Figure 12. For each module size, `reps` repetitions (plus one warm-up), each running the app
+ * page, the floor page and the app page with preload hints (`preload`, for information) in a
+ * fresh browser each, rotating which goes first. Returns raw samples: for each size,
+ * `{ ours, floor, preload }`, each an array (per repetition) of its visits.
+ */
+export async function coldFigure({ serverUrl, sizes, reps, log }) {
+  const out = [];
+  for (const [name, codeBytes] of sizes) {
+    log(`12 cold start: module ${name} (${reps} reps, a fresh browser for each of the 3 pages of each, ${VISITS} visits)`);
+    const cell = { module: name, codeBytes, ours: [], preload: [], floor: [] };
+    const names = ["ours", "floor", "preload"];
+    for (let r = -1; r < reps; r++) {
+      // Rotate the order so that no side always goes first.
+      const k = ((r % names.length) + names.length) % names.length;
+      for (const side of [...names.slice(k), ...names.slice(0, k)]) {
+        const res = await fetch(`${serverUrl}cold/make?code=${codeBytes}&seed=${side}-${r}-${Date.now()}`, { method: "POST" });
+        const { url, digest } = await res.json();
+        const guest = `guest=${encodeURIComponent(url)}`;
+        const page = side === "floor"
+          ? `${serverUrl}cold/floor.html?${guest}`
+          : `${serverUrl}cold/app.html?${guest}&digest=${encodeURIComponent(digest)}${side === "preload" ? "&preload=1" : ""}`;
+        const visits = await visitAll(page);
+        for (const v of visits) v.fromCache = fromCache(v);
+        if (r >= 0) cell[side].push(visits);
+      }
+    }
+    out.push(cell);
+  }
+  return out;
+}
