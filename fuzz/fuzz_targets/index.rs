@@ -49,7 +49,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(line) else {
         return;
     };
-    for wanted in [Wanted::version(text, "version"), Wanted::range(text, "range")] {
+    for wanted in [
+        Wanted::version(text, "version"),
+        Wanted::range(text, "range"),
+    ] {
         let Ok(wanted) = wanted else { continue };
         let _ = wanted.to_string();
         let matches = |e: &wasm_hotswap::registry::index::Entry| match &wanted {

@@ -32,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
             again.push_str(&format!(",{key}=\"{}\"", quote(value)));
         }
     }
-    assert_eq!(Challenge::parse(&again).as_ref(), Some(&challenge), "{again}");
+    assert_eq!(
+        Challenge::parse(&again).as_ref(),
+        Some(&challenge),
+        "{again}"
+    );
 });
 
 fn quote(value: &str) -> String {

@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(json) else {
         return;
     };
-    let repository = json.get("name").and_then(|n| n.as_str()).unwrap_or("acme/counter");
+    let repository = json
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("acme/counter");
     let _ = check_repository(repository, "name").map_err(|e| e.to_string());
     let Some(tags) = json.get("tags").and_then(|t| t.as_array()) else {
         return;
@@ -33,12 +36,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let newest = newest_tag(&tags);
     if let Some(newest) = &newest {
-        assert!(tags.iter().any(|t| Version::parse(t).ok().as_ref() == Some(newest)));
+        assert!(tags
+            .iter()
+            .any(|t| Version::parse(t).ok().as_ref() == Some(newest)));
     }
     let Ok(text) = std::str::from_utf8(line) else {
         return;
     };
-    for wanted in [Wanted::version(text, "version"), Wanted::range(text, "range")] {
+    for wanted in [
+        Wanted::version(text, "version"),
+        Wanted::range(text, "range"),
+    ] {
         let Ok(wanted) = wanted else { continue };
         let matches = |v: &Version| match &wanted {
             Wanted::Exact(e) => v == e,

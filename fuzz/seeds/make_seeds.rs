@@ -168,7 +168,9 @@ fn main() {
 }
 
 fn write(target: &str, seeds: Vec<Vec<u8>>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
     fs::create_dir_all(&dir).unwrap();
     for (i, seed) in seeds.iter().enumerate() {
         fs::write(dir.join(format!("seed-{i}")), seed).unwrap();
@@ -206,7 +208,9 @@ fn index_seeds() -> Vec<&'static str> {
 
 fn manifest_seeds() -> Vec<&'static str> {
     let layer = |media: &str, title: Option<&str>| match title {
-        Some(t) => format!(r#"{{"mediaType":"{media}","digest":"{DIGEST}","size":3,"annotations":{{"org.opencontainers.image.title":"{t}"}}}}"#),
+        Some(t) => format!(
+            r#"{{"mediaType":"{media}","digest":"{DIGEST}","size":3,"annotations":{{"org.opencontainers.image.title":"{t}"}}}}"#
+        ),
         None => format!(r#"{{"mediaType":"{media}","digest":"{DIGEST}","size":3}}"#),
     };
     let manifest = |layers: Vec<String>| -> &'static str {
@@ -245,7 +249,10 @@ fn envelope_seeds() -> Vec<Vec<u8>> {
         bytes
     };
     vec![
-        envelope(2, r#"{"count":3,"notes":["a","b"],"extra":{"k":[1,2.5,null,true]}}"#),
+        envelope(
+            2,
+            r#"{"count":3,"notes":["a","b"],"extra":{"k":[1,2.5,null,true]}}"#,
+        ),
         envelope(1, r#"{"count":-9223372036854775808}"#),
         envelope(3, r#"{"count":1}"#),
         envelope(2, r#"{"count":"not a number"}"#),

@@ -91,7 +91,11 @@ fn round_trips_every_f64_bit_for_bit() {
     let bytes = envelope::encode(Floats::SCHEMA, &state).unwrap();
     let back = envelope::decode::<Floats>(&bytes).unwrap();
     for (read, wrote) in back.values.iter().zip(&state.values) {
-        assert_eq!(read.to_bits(), wrote.to_bits(), "{wrote:e} read back as {read:e}");
+        assert_eq!(
+            read.to_bits(),
+            wrote.to_bits(),
+            "{wrote:e} read back as {read:e}"
+        );
     }
 }
 
