@@ -2,16 +2,19 @@
 //! from untrusted modules.
 //!
 //! The input is split in two at a point its first two bytes choose; each half goes through
-//! `read_interface`, and what parses goes through `guest_kind`, `diff` both ways and the
-//! semver functions. Any panic is a bug: every bad input must be an `Error`.
+//! `read_interface` (a core module or, since it reads them, a Component Model component), and
+//! what parses goes through `guest::Kind::of` with each kind of glue and that kind's contract,
+//! `diff` both ways and the semver functions. Any panic is a bug: every bad input must be an
+//! `Error`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use wasm_hotswap::bump;
-use wasm_hotswap::contract::guest_kind;
 use wasm_hotswap::diff::{diff, Severity};
+use wasm_hotswap::guest::Kind;
 use wasm_hotswap::inspect::read_interface;
 use wasm_hotswap::interface::Interface;
+use wasm_hotswap::registry::index::GlueKind;
 
 fuzz_target!(|data: &[u8]| {
     let (old, new) = split(data);
@@ -42,7 +45,19 @@ fn split(data: &[u8]) -> (&[u8], &[u8]) {
 fn inspect(bytes: &[u8]) -> Option<Interface> {
     match read_interface(bytes) {
         Ok(interface) => {
-            let _ = guest_kind(&interface);
+            let glues = [
+                None,
+                Some(GlueKind::WasmBindgen),
+                Some(GlueKind::Jco),
+                Some(GlueKind::AssemblyScript),
+            ];
+            for glue in glues {
+                if let Ok(kind) = Kind::of(&interface, glue) {
+                    let _ = kind.contract(&interface).map_err(|e| e.to_string());
+                    let _ = kind.compared(&interface);
+                    let _ = kind.host_imports(&interface).count();
+                }
+            }
             for export in &interface.exports {
                 let _ = export.ty.to_string();
             }

@@ -63,6 +63,42 @@ fn round_trips_own_schema() {
     assert_eq!(envelope::decode::<V2>(&bytes).unwrap(), state);
 }
 
+/// A state holding floats, such as a guest's running average.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Floats {
+    values: Vec<f64>,
+}
+impl GuestState for Floats {
+    const SCHEMA: u32 = 1;
+}
+
+/// Found by the `envelope` fuzz target: serde_json's default float parser is not correctly
+/// rounded, so `1.8418446744073074e22`, written in its shortest form, read back one bit lower
+/// and the state changed across the swap.
+#[test]
+fn round_trips_every_f64_bit_for_bit() {
+    let state = Floats {
+        values: vec![
+            1.8418446744073074e22,
+            0.1 + 0.2,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            -0.0,
+            f64::from_bits(0x000f_ffff_ffff_ffff), // the largest subnormal
+        ],
+    };
+    let bytes = envelope::encode(Floats::SCHEMA, &state).unwrap();
+    let back = envelope::decode::<Floats>(&bytes).unwrap();
+    for (read, wrote) in back.values.iter().zip(&state.values) {
+        assert_eq!(
+            read.to_bits(),
+            wrote.to_bits(),
+            "{wrote:e} read back as {read:e}"
+        );
+    }
+}
+
 #[test]
 fn v2_reads_v1_state_with_default_field() {
     let state = envelope::decode::<V2>(&v1_bytes(41)).unwrap();

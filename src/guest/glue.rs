@@ -68,6 +68,13 @@ pub fn function_body(text: &str, source: &str) -> Result<GlueScript> {
                     Some((local, name)) => (local.trim(), name.trim()),
                     None => (item, item),
                 };
+                // Both go into the returned object as they are: identifiers only.
+                if !is_identifier(local) || !is_identifier(name) {
+                    return Err(refuse(
+                        n,
+                        "an `export { … }` item that is not `name` or `local as name`",
+                    ));
+                }
                 exports.push((name.to_string(), local.to_string()));
             }
             continue;
@@ -76,7 +83,7 @@ pub fn function_body(text: &str, source: &str) -> Result<GlueScript> {
             .strip_prefix("default ")
             .and_then(|r| r.trim_end().strip_suffix(';'))
         {
-            if declared_name(&format!("let {local}")) == Some(local) {
+            if is_identifier(local) {
                 exports.push(("default".to_string(), local.to_string()));
                 continue;
             }
@@ -84,7 +91,7 @@ pub fn function_body(text: &str, source: &str) -> Result<GlueScript> {
         let name =
             declared_name(rest).ok_or_else(|| refuse(n, "an export this runtime cannot read"))?;
         exports.push((name.to_string(), name.to_string()));
-        body.push_str(rest);
+        body.push_str(&rest.replace("import.meta.url", META_URL));
         body.push('\n');
     }
     if !exports.iter().any(|(name, _)| name == "initSync") {
@@ -239,6 +246,12 @@ pub fn jco_core_names(text: &str) -> Vec<&str> {
     names
 }
 
+/// Whether `text` is an identifier as [`declared_name`] reads one: ASCII letters, digits, `_`
+/// and `$`, not starting with a digit.
+fn is_identifier(text: &str) -> bool {
+    declared_name(&format!("let {text}")) == Some(text)
+}
+
 /// The name a declaration (after `export `) declares: `function f(`, `async function f(`,
 /// `class C {`, `const x =`, `let x =`.
 fn declared_name(declaration: &str) -> Option<&str> {
@@ -322,6 +335,39 @@ export { initSync, __wbg_init as default };
         assert!(script
             .body
             .contains(&format!("new URL('notes_bg.wasm', {META_URL})")));
+    }
+
+    /// Found by the `glue` fuzz target: an `export { … }` item that is not an identifier went
+    /// into the returned object unescaped, so the body no longer had the documented shape.
+    #[test]
+    fn an_export_list_item_that_is_not_an_identifier_is_refused_naming_the_line() {
+        for list in [
+            "export { initSync, a\": 1, \"b as c };",
+            "export { initSync, x }; alert(1) as y };",
+            "export { initSync, f(`a`) as default };",
+            "export { initSync, x as 1y };",
+        ] {
+            let glue = GLUE.replace("export { initSync, __wbg_init as default };", list);
+            let err = function_body(&glue, "notes.js").unwrap_err();
+            assert_eq!(err.code(), "INVALID_GUEST", "{list}");
+            assert!(err.to_string().contains("line 18"), "{list}: {err}");
+        }
+        let glue = GLUE.replace("__wbg_init as default", "$init_1 as default, _x");
+        let script = function_body(&glue, "notes.js").unwrap();
+        assert!(script.body.contains("\"default\": $init_1, \"_x\": _x,"));
+    }
+
+    /// Found by the `glue` fuzz target: `import.meta.url` on an `export` line stayed, and a
+    /// function body cannot hold `import.meta`.
+    #[test]
+    fn import_meta_url_on_an_export_line_becomes_the_parameter_too() {
+        let glue =
+            format!("{GLUE}export const wasmUrl = new URL('notes_bg.wasm', import.meta.url);\n");
+        let script = function_body(&glue, "notes.js").unwrap();
+        assert!(!script.body.contains("import.meta"), "{}", script.body);
+        assert!(script.body.contains(&format!(
+            "\nconst wasmUrl = new URL('notes_bg.wasm', {META_URL});\n"
+        )));
     }
 
     #[test]

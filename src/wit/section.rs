@@ -192,6 +192,7 @@ pub fn component_world(bytes: &[u8]) -> Result<ModuleWorld> {
         reason,
         offset: None,
     };
+    check_sizes(bytes)?;
     match wit_parser::decoding::decode(bytes) {
         Ok(DecodedWasm::Component(resolve, world)) => Ok(ModuleWorld { resolve, world }),
         Ok(DecodedWasm::WitPackage(..)) => Err(invalid(
@@ -203,9 +204,20 @@ pub fn component_world(bytes: &[u8]) -> Result<ModuleWorld> {
     }
 }
 
+/// wit-parser reads its input through `io::Read` and reserves the size each piece declares
+/// (a section, a function body) before reading it: a body claiming 4 GiB in a 45-byte
+/// component would have it allocate 4 GiB, which in a browser aborts the runtime. So every
+/// size is checked against the bytes present first, by a parse that allocates nothing.
+fn check_sizes(bytes: &[u8]) -> std::result::Result<(), BinaryReaderError> {
+    Parser::new(0)
+        .parse_all(bytes)
+        .try_for_each(|payload| payload.map(drop))
+}
+
 /// One section's contents => its world.
 fn decode_section(data: &[u8]) -> anyhow::Result<(Resolve, WorldId)> {
     if data.first() != Some(&0x03) {
+        check_sizes(data)?;
         return wit_parser::decoding::decode_world(data);
     }
     // The historical format: 0x03, a string-encoding byte, the world's name, then the
@@ -215,6 +227,7 @@ fn decode_section(data: &[u8]) -> anyhow::Result<(Resolve, WorldId)> {
     reader.read_u8()?;
     let world_name = reader.read_string()?.to_string();
     let rest = &data[reader.original_position() as usize..];
+    check_sizes(rest)?;
     match wit_parser::decoding::decode(rest)? {
         DecodedWasm::WitPackage(resolve, pkg) => {
             let world = resolve.select_world(&[pkg], Some(&world_name))?;
@@ -273,10 +286,14 @@ pub fn embed_world(module: &[u8], wit: &str, world_name: Option<&str>) -> Result
             _ => {}
         }
         if let Some((id, range)) = payload.as_section() {
-            out.section(&wasm_encoder::RawSection {
-                id,
-                data: &module[range.start as usize..range.end as usize],
-            });
+            // The code section comes before its bodies are read: its size is unchecked yet.
+            let data = module
+                .get(range.start as usize..range.end as usize)
+                .ok_or_else(|| Error::InvalidModule {
+                    reason: format!("section {id} runs past the end of the module"),
+                    offset: Some(range.start),
+                })?;
+            out.section(&wasm_encoder::RawSection { id, data });
         }
     }
     let encoded = wit_component::metadata::encode(

@@ -168,6 +168,50 @@ fn truncated_section_points_inside_the_section() {
     }
 }
 
+/// Found by the `inspect_diff` fuzz target: wit-parser reads a component through `io::Read`
+/// and reserves each section's declared size before reading it, so a nested module's section
+/// and reserves what each piece declares before reading it, so a nested module's function body
+/// claiming 4 GiB in a 45-byte component made it allocate 4 GiB (in a browser, an abort of
+/// the runtime). The sizes are checked against the bytes first.
+#[test]
+fn a_nested_function_body_claiming_more_bytes_than_there_are_is_invalid_without_allocating_them() {
+    let mut core = b"\0asm\x01\0\0\0".to_vec();
+    core.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]); // type section: func()
+    core.extend_from_slice(&[3, 2, 1, 0]); // function section: one function
+    core.extend_from_slice(&[10, 6, 1]); // code section: one body,
+    core.extend_from_slice(&[0xf0, 0xff, 0xff, 0xff, 0x0f]); // of 0xffff_fff0 bytes
+    let mut component = b"\0asm\x0d\0\x01\0".to_vec();
+    component.extend_from_slice(&[1, core.len() as u8]); // a core module section
+    component.extend_from_slice(&core);
+    for result in [
+        component_world(&component).err(),
+        module_world(&component).err(),
+    ] {
+        match result {
+            Some(Error::InvalidModule {
+                offset: Some(_), ..
+            }) => {}
+            other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
+        }
+    }
+}
+
+/// Found by the `wit` fuzz target: a code section running past the end of the module made
+/// `embed_world` slice past the end of the bytes and panic.
+#[test]
+fn embedding_into_a_module_whose_section_runs_past_its_end_is_invalid() {
+    let mut bytes = module();
+    let code = bytes.len() - 8; // the code section: id 10, size 6, one 5-byte body
+    assert_eq!(bytes[code], 10);
+    bytes[code + 1] += 4;
+    match embed_world(&bytes, COUNTER, None) {
+        Err(Error::InvalidModule {
+            offset: Some(_), ..
+        }) => {}
+        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
+    }
+}
+
 #[test]
 fn a_components_world_is_its_type_and_embedding_into_one_is_unsupported() {
     let component = wat::parse_str(
