@@ -44,9 +44,14 @@ install_registry() {
   fi
 }
 
-free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => {
-    console.log(s.address().port); s.close(); })'
+# $1 distinct free ports on 127.0.0.1 (default 1), one per line: all held open together while
+# they are chosen, so that no two are the same. Another process can still take one before its
+# server binds it: the starts below retry with new ports when a server could not listen.
+free_ports() {
+  node -e 'const n = Number(process.argv[1]); const net = require("net"); const held = [];
+    const next = () => { if (held.length === n) { console.log(held.map((s) => s.address().port).join("\n")); held.forEach((s) => s.close()); return; }
+      const s = net.createServer().listen(0, "127.0.0.1", () => { held.push(s); next(); }); };
+    next();' "${1:-1}"
 }
 
 # Waits until `GET URL` answers with any HTTP status (a 401 counts: the server is up).
@@ -101,7 +106,7 @@ start_registry() {
   local name=$1 config=$2 port=$3
   setsid docker-registry serve "$config" >"$dir/$name.log" 2>&1 </dev/null &
   echo $! >"$dir/$name.pid"
-  wait_http "http://127.0.0.1:$port/v2/" "$dir/$name.pid" "$dir/$name.log"
+  wait_http "http://127.0.0.1:$port/v2/" "$dir/$name.pid" "$dir/$name.log" || return 1
   echo "http://127.0.0.1:$port" >"$dir/$name.url"
 }
 
@@ -186,7 +191,7 @@ JS
   setsid node "$dir/token/server.mjs" "$dir/token" "$token_port" "$front_port" "$upstream_port" \
     wasm-hotswap-test wasm-hotswap-test-issuer >"$dir/token.log" 2>&1 </dev/null &
   echo $! >"$dir/token.pid"
-  wait_http "http://127.0.0.1:$token_port/token" "$dir/token.pid" "$dir/token.log"
+  wait_http "http://127.0.0.1:$token_port/token" "$dir/token.pid" "$dir/token.log" || return 1
   echo "http://127.0.0.1:$token_port/token" >"$dir/token.url"
   echo "http://127.0.0.1:$front_port" >"$dir/token-front.url"
 }
@@ -203,28 +208,42 @@ start() {
   install_registry
   mkdir -p "$dir/data"
   if ! alive "$dir/registry.pid"; then
-    local plain_port=${port:-$(free_port)}
-    write_config "$dir/registry.yml" "$plain_port" ""
-    start_registry registry "$dir/registry.yml" "$plain_port"
+    local plain_port attempt
+    for attempt in 1 2 3; do
+      plain_port=${port:-$(free_ports 1)}
+      write_config "$dir/registry.yml" "$plain_port" ""
+      if start_registry registry "$dir/registry.yml" "$plain_port"; then break; fi
+      # A port taken between its choice and the bind: again, with another (not a given one).
+      [ -z "$port" ] && [ "$attempt" -lt 3 ] || exit 1
+      stop_one registry
+    done
   fi
   echo "OCI_REGISTRY=$(cat "$dir/registry.url")"
   if $token; then
     if ! alive "$dir/token-registry.pid" || ! alive "$dir/token.pid"; then
       stop_one token-registry
       stop_one token
-      local token_port registry_port front_port
-      token_port=$(free_port)
-      registry_port=$(free_port)
-      front_port=$(free_port)
-      # The certificate the registry's config names is made by the token server's start.
-      start_token_server "$token_port" "$front_port" "$registry_port"
-      write_config "$dir/token-registry.yml" "$registry_port" "auth:
+      local token_port registry_port front_port attempt ports
+      for attempt in 1 2 3; do
+        ports=$(free_ports 3)
+        token_port=$(sed -n 1p <<<"$ports")
+        registry_port=$(sed -n 2p <<<"$ports")
+        front_port=$(sed -n 3p <<<"$ports")
+        # The certificate the registry's config names is made by the token server's start.
+        if start_token_server "$token_port" "$front_port" "$registry_port"; then
+          write_config "$dir/token-registry.yml" "$registry_port" "auth:
   token:
     realm: http://127.0.0.1:$token_port/token
     service: wasm-hotswap-test
     issuer: wasm-hotswap-test-issuer
     rootcertbundle: $dir/token/cert.pem"
-      start_registry token-registry "$dir/token-registry.yml" "$registry_port"
+          if start_registry token-registry "$dir/token-registry.yml" "$registry_port"; then break; fi
+        fi
+        # A port taken between its choice and the bind: again, with new ones.
+        [ "$attempt" -lt 3 ] || exit 1
+        stop_one token-registry
+        stop_one token
+      done
     fi
     echo "OCI_TOKEN_REGISTRY=$(cat "$dir/token-front.url")"
     echo "OCI_TOKEN_REALM=$(cat "$dir/token.url")"
