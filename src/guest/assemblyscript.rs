@@ -17,7 +17,7 @@
 //! new one, which refuses a state by throwing (AssemblyScript's `throw` calls `env.abort`,
 //! which the bindings turn into a JS `Error` with the guest's message).
 
-use js_sys::{Function, Object, Promise, Uint8Array, WebAssembly};
+use js_sys::{Function, Object, Promise, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -26,9 +26,9 @@ use crate::contract::{Statefulness, LOAD_STATE, SAVE_STATE};
 use crate::error::Error;
 use crate::guest::bindgen::{run_glue, Glue};
 use crate::guest::glue::assemblyscript_body;
-use crate::guest::instance::{load_failed, save_failed};
+use crate::guest::instance::GlueState;
 use crate::guest::{Loaded, Saved, ASSEMBLYSCRIPT_INTERNAL};
-use crate::js::{describe, get, now, Failure};
+use crate::js::{describe, get, Failure};
 
 #[wasm_bindgen(module = "/src/js/exports.js")]
 extern "C" {
@@ -43,7 +43,7 @@ pub const HIDDEN: &[&str] = ASSEMBLYSCRIPT_INTERNAL;
 /// An instance of an AssemblyScript guest: the exports its copy of the bindings lifted.
 pub struct AssemblyScriptInstance {
     exports: Object,
-    state: Option<(Function, Function)>,
+    state: Option<GlueState>,
 }
 
 impl AssemblyScriptInstance {
@@ -91,9 +91,11 @@ impl AssemblyScriptInstance {
         let exports = flat_exports(lifted.unchecked_ref());
         let state = match state {
             Statefulness::Stateless => None,
-            Statefulness::Stateful => Some((
+            Statefulness::Stateful => Some(GlueState::new(
                 function(&exports, SAVE_STATE, source)?,
                 function(&exports, LOAD_STATE, source)?,
+                [SAVE_STATE, LOAD_STATE],
+                describe,
             )),
         };
         Ok(AssemblyScriptInstance { exports, state })
@@ -115,25 +117,7 @@ impl AssemblyScriptInstance {
     /// [`Error::StateSaveFailed`]: it threw, or returned something that is not a `Uint8Array`
     /// (`null`, for a `save_state` declared `Uint8Array | null`).
     pub fn save(&self) -> Result<Saved, Failure> {
-        let Some((save, _)) = &self.state else {
-            return Err(save_failed(
-                "the guest is stateless".into(),
-                JsValue::UNDEFINED,
-            ));
-        };
-        let bytes = save.call0(&self.exports).map_err(|cause| {
-            save_failed(format!("`{SAVE_STATE}` threw: {}", describe(&cause)), cause)
-        })?;
-        match bytes.dyn_into::<Uint8Array>() {
-            Ok(bytes) => Ok(Saved::Bytes(bytes)),
-            Err(other) => Err(save_failed(
-                format!(
-                    "`{SAVE_STATE}` returned {}, not a Uint8Array",
-                    describe(&other)
-                ),
-                other,
-            )),
-        }
+        GlueState::save(self.state.as_ref(), &self.exports)
     }
 
     /// The lifted `load_state(bytes)`.
@@ -142,25 +126,7 @@ impl AssemblyScriptInstance {
     /// [`Error::StateLoadFailed`] with the guest's message (its `throw`) in the text and the
     /// exception as the cause.
     pub fn load(&self, saved: &Saved) -> Result<Loaded, Failure> {
-        let Some((_, load)) = &self.state else {
-            return Err(load_failed(
-                "the guest is stateless".into(),
-                JsValue::UNDEFINED,
-            ));
-        };
-        let start = now();
-        load.call1(&self.exports, &saved.view()).map_err(|cause| {
-            let reason = format!(
-                "`{LOAD_STATE}` refused the state ({} bytes): {}",
-                saved.len(),
-                describe(&cause)
-            );
-            load_failed(reason, cause)
-        })?;
-        Ok(Loaded {
-            copy: 0.0,
-            load: now() - start,
-        })
+        GlueState::load(self.state.as_ref(), &self.exports, saved)
     }
 }
 

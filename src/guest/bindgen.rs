@@ -11,16 +11,16 @@
 //! State moves through the glue: `save_state(): Uint8Array` on the old version,
 //! `load_state(Uint8Array)` on the new one, which refuses a state by throwing.
 
-use js_sys::{Function, Object, Uint8Array, WebAssembly};
+use js_sys::{Function, Object, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::contract::{Statefulness, LOAD_STATE, SAVE_STATE};
 use crate::error::Error;
 use crate::guest::glue::{function_body, META_URL};
-use crate::guest::instance::{load_failed, save_failed};
+use crate::guest::instance::GlueState;
 use crate::guest::{Loaded, Saved};
-use crate::js::{describe, get, now, Failure};
+use crate::js::{describe, get, Failure};
 use crate::registry::index::GlueKind;
 use crate::verify::Verified;
 
@@ -86,7 +86,7 @@ pub(crate) fn run_glue(
 pub struct BindgenInstance {
     /// The glue's exports: what the app calls.
     glue: Object,
-    state: Option<(Function, Function)>,
+    state: Option<GlueState>,
 }
 
 impl BindgenInstance {
@@ -119,9 +119,11 @@ impl BindgenInstance {
             .map_err(|cause| initialize_failed(source, cause))?;
         let state = match state {
             Statefulness::Stateless => None,
-            Statefulness::Stateful => Some((
+            Statefulness::Stateful => Some(GlueState::new(
                 function(&exports, SAVE_STATE, source)?,
                 function(&exports, LOAD_STATE, source)?,
+                [SAVE_STATE, LOAD_STATE],
+                describe,
             )),
         };
         Ok(BindgenInstance {
@@ -145,23 +147,7 @@ impl BindgenInstance {
     /// # Errors
     /// [`Error::StateSaveFailed`]: it threw, or returned something that is not a `Uint8Array`.
     pub fn save(&self) -> Result<Saved, Failure> {
-        let failed = save_failed;
-        let Some((save, _)) = &self.state else {
-            return Err(failed("the guest is stateless".into(), JsValue::UNDEFINED));
-        };
-        let bytes = save.call0(&self.glue).map_err(|cause| {
-            failed(format!("`{SAVE_STATE}` threw: {}", describe(&cause)), cause)
-        })?;
-        match bytes.dyn_into::<Uint8Array>() {
-            Ok(bytes) => Ok(Saved::Bytes(bytes)),
-            Err(other) => Err(failed(
-                format!(
-                    "`{SAVE_STATE}` returned {}, not a Uint8Array",
-                    describe(&other)
-                ),
-                other,
-            )),
-        }
+        GlueState::save(self.state.as_ref(), &self.glue)
     }
 
     /// The glue's `load_state(bytes)`.
@@ -169,23 +155,7 @@ impl BindgenInstance {
     /// # Errors
     /// [`Error::StateLoadFailed`] with the guest's exception, its refusal, as the cause.
     pub fn load(&self, saved: &Saved) -> Result<Loaded, Failure> {
-        let failed = load_failed;
-        let Some((_, load)) = &self.state else {
-            return Err(failed("the guest is stateless".into(), JsValue::UNDEFINED));
-        };
-        let start = now();
-        load.call1(&self.glue, &saved.view()).map_err(|cause| {
-            let reason = format!(
-                "`{LOAD_STATE}` refused the state ({} bytes): {}",
-                saved.len(),
-                describe(&cause)
-            );
-            failed(reason, cause)
-        })?;
-        Ok(Loaded {
-            copy: 0.0,
-            load: now() - start,
-        })
+        GlueState::load(self.state.as_ref(), &self.glue, saved)
     }
 }
 

@@ -21,7 +21,7 @@
 //! `load-state: func(state: list<u8>) -> result<_, string>`) on the new one, whose `err`
 //! jco throws as a `ComponentError` carrying the guest's string as `payload`.
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -31,9 +31,9 @@ use crate::contract::Statefulness;
 use crate::error::Error;
 use crate::guest::bindgen::{run_glue, Glue};
 use crate::guest::glue::{jco_body, jco_core_names};
-use crate::guest::instance::{load_failed, save_failed};
+use crate::guest::instance::GlueState;
 use crate::guest::{Loaded, Saved};
-use crate::js::{describe, get, now, Failure};
+use crate::js::{describe, get, Failure};
 
 #[wasm_bindgen(module = "/src/js/exports.js")]
 extern "C" {
@@ -51,7 +51,7 @@ pub const HIDDEN: &[&str] = &[SAVE, LOAD];
 /// An instance of a component: the exports its transpiled JS lifted.
 pub struct ComponentInstance {
     exports: Object,
-    state: Option<(Function, Function)>,
+    state: Option<GlueState>,
 }
 
 impl ComponentInstance {
@@ -110,9 +110,11 @@ impl ComponentInstance {
         })?;
         let state = match state {
             Statefulness::Stateless => None,
-            Statefulness::Stateful => Some((
+            Statefulness::Stateful => Some(GlueState::new(
                 function(&exports, SAVE, source)?,
                 function(&exports, LOAD, source)?,
+                ["save-state", "load-state"],
+                guest_message,
             )),
         };
         Ok(ComponentInstance { exports, state })
@@ -134,25 +136,7 @@ impl ComponentInstance {
     /// [`Error::StateSaveFailed`]: it threw (a trap), or returned something that is not a
     /// `Uint8Array`.
     pub fn save(&self) -> Result<Saved, Failure> {
-        let Some((save, _)) = &self.state else {
-            return Err(save_failed(
-                "the component is stateless".into(),
-                JsValue::UNDEFINED,
-            ));
-        };
-        let bytes = save.call0(&self.exports).map_err(|cause| {
-            save_failed(
-                format!("`save-state` threw: {}", guest_message(&cause)),
-                cause,
-            )
-        })?;
-        match bytes.dyn_into::<Uint8Array>() {
-            Ok(bytes) => Ok(Saved::Bytes(bytes)),
-            Err(other) => Err(save_failed(
-                format!("`save-state` returned {}, not bytes", describe(&other)),
-                other,
-            )),
-        }
+        GlueState::save(self.state.as_ref(), &self.exports)
     }
 
     /// `loadState(bytes)`.
@@ -161,25 +145,7 @@ impl ComponentInstance {
     /// [`Error::StateLoadFailed`] with the guest's `err` string (or its trap) in the message
     /// and the `ComponentError` as the cause.
     pub fn load(&self, saved: &Saved) -> Result<Loaded, Failure> {
-        let Some((_, load)) = &self.state else {
-            return Err(load_failed(
-                "the component is stateless".into(),
-                JsValue::UNDEFINED,
-            ));
-        };
-        let start = now();
-        load.call1(&self.exports, &saved.view()).map_err(|cause| {
-            let reason = format!(
-                "`load-state` refused the state ({} bytes): {}",
-                saved.len(),
-                guest_message(&cause)
-            );
-            load_failed(reason, cause)
-        })?;
-        Ok(Loaded {
-            copy: 0.0,
-            load: now() - start,
-        })
+        GlueState::load(self.state.as_ref(), &self.exports, saved)
     }
 }
 

@@ -1,7 +1,7 @@
 //! An instance of a guest, of whatever kind, as the pipeline and the commit see it.
 
-use js_sys::{Object, Uint8Array, WebAssembly};
-use wasm_bindgen::JsValue;
+use js_sys::{Function, Object, Uint8Array, WebAssembly};
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::compile::Compiled;
 use crate::error::Error;
@@ -10,7 +10,7 @@ use crate::guest::assemblyscript::{self, AssemblyScriptInstance};
 use crate::guest::bindgen::{BindgenInstance, Glue};
 use crate::guest::component::{self, ComponentInstance};
 use crate::guest::{bindgen, raw, Kind};
-use crate::js::Failure;
+use crate::js::{describe, now, Failure};
 
 /// A guest's instance: [`Instance::instantiate`] makes one of the kind the gate found.
 pub enum Instance {
@@ -103,6 +103,93 @@ async fn raw_with_store(
         return Err(Error::InvalidGuest { reason }.into());
     }
     Ok(instance)
+}
+
+/// A glue kind's state functions, called on its glue's exports: `save()` returning the state
+/// as a `Uint8Array`, `load(bytes)` throwing to refuse one. The wasm-bindgen, AssemblyScript
+/// and component kinds share it; they differ in the functions' names and in how a refusal
+/// reads (a component's is the string of its `err`).
+pub struct GlueState {
+    save: Function,
+    load: Function,
+    /// The names messages give them: the guest's own (`save_state`, WIT's `save-state`).
+    names: [&'static str; 2],
+    /// What the guest's exception says.
+    said: fn(&JsValue) -> String,
+}
+
+impl GlueState {
+    /// The state functions `save` and `load`, named `names` in messages.
+    pub fn new(
+        save: Function,
+        load: Function,
+        names: [&'static str; 2],
+        said: fn(&JsValue) -> String,
+    ) -> GlueState {
+        GlueState {
+            save,
+            load,
+            names,
+            said,
+        }
+    }
+
+    /// `save()` on `this`, of a guest that has the functions (`state`).
+    ///
+    /// # Errors
+    /// [`Error::StateSaveFailed`]: the guest is stateless, or `save` threw or returned
+    /// something that is not a `Uint8Array`.
+    pub fn save(state: Option<&GlueState>, this: &Object) -> Result<Saved, Failure> {
+        let Some(state) = state else {
+            return Err(save_failed(
+                "the guest is stateless".into(),
+                JsValue::UNDEFINED,
+            ));
+        };
+        let name = state.names[0];
+        let bytes = state.save.call0(this).map_err(|cause| {
+            save_failed(format!("`{name}` threw: {}", (state.said)(&cause)), cause)
+        })?;
+        bytes
+            .dyn_into::<Uint8Array>()
+            .map(Saved::Bytes)
+            .map_err(|other| {
+                let reason = format!("`{name}` returned {}, not a Uint8Array", describe(&other));
+                save_failed(reason, other)
+            })
+    }
+
+    /// `load(bytes)` on `this`, of a guest that has the functions (`state`).
+    ///
+    /// # Errors
+    /// [`Error::StateLoadFailed`]: the guest is stateless, or `load` refused the state, with
+    /// what the guest said in the message and its exception as the cause.
+    pub fn load(
+        state: Option<&GlueState>,
+        this: &Object,
+        saved: &Saved,
+    ) -> Result<Loaded, Failure> {
+        let Some(state) = state else {
+            return Err(load_failed(
+                "the guest is stateless".into(),
+                JsValue::UNDEFINED,
+            ));
+        };
+        let start = now();
+        state.load.call1(this, &saved.view()).map_err(|cause| {
+            let reason = format!(
+                "`{}` refused the state ({} bytes): {}",
+                state.names[1],
+                saved.len(),
+                (state.said)(&cause)
+            );
+            load_failed(reason, cause)
+        })?;
+        Ok(Loaded {
+            copy: 0.0,
+            load: now() - start,
+        })
+    }
 }
 
 /// Milliseconds of the two halves of a load: the bytes put in place, then read by the guest.
