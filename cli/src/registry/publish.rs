@@ -293,6 +293,20 @@ pub fn check_bump(
         ),
         _ => diff(&old.compared(), &module.compared()),
     };
+    judge(newest, version, &change, "change")
+}
+
+/// The bump from `newest` to `version` against `change` (the interface `change`, or the
+/// `WIT change` of a component: `what` names it in the message).
+///
+/// # Errors
+/// `SEMVER_VIOLATION` (exit 1) naming each item that needs more than the declared bump.
+pub(crate) fn judge(
+    newest: &Version,
+    version: &Version,
+    change: &wasm_hotswap::diff::Diff,
+    what: &str,
+) -> Result<Previous, Failure> {
     let severity = change.severity();
     match bump::check(newest, version, severity) {
         Ok(declared) => Ok(Previous {
@@ -311,9 +325,9 @@ pub fn check_bump(
                 Exit::Refused,
                 "SEMVER_VIOLATION",
                 format!(
-                    "{newest} => {version} is a {declared} bump, but the change from {newest} is \
-                     {severity} and needs {needed}; the smallest version it allows is {}",
-                    wasm_hotswap::bump::smallest_allowed(newest, severity)
+                    "{newest} => {version} is a {declared} bump, but the {what} from {newest} \
+                     is {severity} and needs {needed}; the smallest version it allows is {}",
+                    bump::smallest_allowed(newest, severity)
                         .map_or("none".to_string(), |v| v.to_string())
                 ),
             )

@@ -5,14 +5,13 @@ use std::path::{Path, PathBuf};
 
 use semver::Version;
 use serde::Serialize;
-use wasm_hotswap::bump;
 use wasm_hotswap::diff::{Diff, Severity};
 use wasm_hotswap::registry::index::{Core, Glue as IndexGlue, GlueKind};
 
-use super::publish::{check_greater, now_rfc3339, FailPoint, Previous, VersionSection};
+use super::publish::{check_greater, judge, now_rfc3339, FailPoint, Previous, VersionSection};
 use super::{Entry, Index, PackageName, Registry};
 use crate::component::{diff::diff, Component};
-use crate::exit::{Exit, Failure};
+use crate::exit::Failure;
 use crate::jco::{self, Transpiled};
 
 /// A component to publish, and where.
@@ -243,31 +242,5 @@ pub fn check_bump(
             }],
         }
     };
-    let severity = change.severity();
-    match bump::check(newest, version, severity) {
-        Ok(declared) => Ok(Previous {
-            version: newest.clone(),
-            severity,
-            declared,
-        }),
-        Err((declared, needed)) => Err(Failure {
-            items: change
-                .changes
-                .iter()
-                .filter(|c| bump::required(c.severity) > declared)
-                .map(|c| format!("{} ({}): {c}", c.severity, bump::required(c.severity)))
-                .collect(),
-            ..Failure::new(
-                Exit::Refused,
-                "SEMVER_VIOLATION",
-                format!(
-                    "{newest} => {version} is a {declared} bump, but the WIT change from \
-                     {newest} is {severity} and needs {needed}; the smallest version it allows \
-                     is {}",
-                    bump::smallest_allowed(newest, severity)
-                        .map_or("none".to_string(), |v| v.to_string())
-                ),
-            )
-        }),
-    }
+    judge(newest, version, &change, "WIT change")
 }
