@@ -180,17 +180,7 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         }),
         annotations(&module, version, &config.created),
     );
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serializes");
-    let url = target.url(&format!("manifests/{version}"));
-    let reply = client.send(
-        Method::PUT,
-        &url,
-        &[("content-type", MANIFEST_MEDIA_TYPE)],
-        Some(&manifest_bytes),
-    )?;
-    if !reply.ok() {
-        return Err(registry_error(&Method::PUT, &url, reply.reason()));
-    }
+    let manifest_digest = put_manifest(client, target, version, &manifest)?;
     Ok(Pushed {
         name: name.to_string(),
         repository: target.repository.clone(),
@@ -198,13 +188,37 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
         version: version.clone(),
         digest: layer_digest,
         size: module.bytes.len() as u64,
-        manifest_digest: Digest::of(&manifest_bytes).to_string(),
+        manifest_digest,
         config_digest,
         layer_existed,
         glue: pushed_glue,
         version_section,
         previous,
     })
+}
+
+/// PUTs `manifest` as `version` of `target`'s repository; its digest.
+///
+/// # Errors
+/// `REGISTRY_ERROR` (exit 3) when the registry refuses it.
+pub(crate) fn put_manifest(
+    client: &Client,
+    target: &Target,
+    version: &Version,
+    manifest: &Manifest,
+) -> Result<String, Failure> {
+    let bytes = serde_json::to_vec_pretty(manifest).expect("a manifest serializes");
+    let url = target.url(&format!("manifests/{version}"));
+    let reply = client.send(
+        Method::PUT,
+        &url,
+        &[("content-type", MANIFEST_MEDIA_TYPE)],
+        Some(&bytes),
+    )?;
+    if !reply.ok() {
+        return Err(registry_error(&Method::PUT, &url, reply.reason()));
+    }
+    Ok(Digest::of(&bytes).to_string())
 }
 
 /// The manifest's annotations: the version, the time, and the module's metadata sections

@@ -17,15 +17,16 @@ use std::collections::BTreeMap;
 
 use semver::Version;
 use serde::Serialize;
-use ureq::http::Method;
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::registry::oci::{
     newest_tag, Descriptor, Manifest, WasmConfig, ARCHITECTURE, CONFIG_MEDIA_TYPE, CORE_MEDIA_TYPE,
     JCO_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, TITLE_ANNOTATION, VERSION_ANNOTATION,
 };
 
-use super::client::{registry_error, Client};
-use super::push::{corrupt, list_tags, now_rfc3339, pull_blob, pull_manifest, upload_blob};
+use super::client::Client;
+use super::push::{
+    corrupt, list_tags, now_rfc3339, pull_blob, pull_manifest, put_manifest, upload_blob,
+};
 use super::Target;
 use crate::component::Component;
 use crate::exit::Failure;
@@ -200,24 +201,14 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
             ),
         ]),
     };
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serializes");
-    let url = target.url(&format!("manifests/{version}"));
-    let reply = client.send(
-        Method::PUT,
-        &url,
-        &[("content-type", MANIFEST_MEDIA_TYPE)],
-        Some(&manifest_bytes),
-    )?;
-    if !reply.ok() {
-        return Err(registry_error(&Method::PUT, &url, reply.reason()));
-    }
+    let manifest_digest = put_manifest(client, target, version, &manifest)?;
     Ok(Pushed {
         name: name.to_string(),
         repository: target.repository.clone(),
         reference: target.reference(&version.to_string()),
         version: version.clone(),
         kind: "component",
-        manifest_digest: Digest::of(&manifest_bytes).to_string(),
+        manifest_digest,
         config_digest,
         layers,
         version_section,
