@@ -190,6 +190,25 @@ pub enum Error {
         /// How long it waited, or why it could not.
         reason: String,
     },
+    /// `policy.trust` requires a signature and the version has none: no signature file next
+    /// to its index entry, no cosign signature tag for its manifest, or a `{ url, digest }`
+    /// load, which has no registry to carry one.
+    #[error("signature missing for {what}: {reason}; `policy.trust` requires a signature by a trusted key (publish with `hotswap publish --sign KEY`)")]
+    SignatureMissing {
+        /// The version (`acme/counter@1.2.0`) or URL.
+        what: String,
+        /// Where none was found.
+        reason: String,
+    },
+    /// The signature does not verify under any trusted key, is malformed, or its payload
+    /// does not name exactly this package, version and digests.
+    #[error("signature invalid for {what}: {reason}")]
+    SignatureInvalid {
+        /// The version (`acme/counter@1.2.0`) or URL.
+        what: String,
+        /// Why it was refused.
+        reason: String,
+    },
 }
 
 fn fmt_offset(offset: Option<u64>) -> String {
@@ -226,6 +245,8 @@ impl Error {
             Error::NothingToRollBack { .. } => "NOTHING_TO_ROLL_BACK",
             Error::HealthCheckFailed { .. } => "HEALTH_CHECK_FAILED",
             Error::DrainTimeout { .. } => "DRAIN_TIMEOUT",
+            Error::SignatureMissing { .. } => "SIGNATURE_MISSING",
+            Error::SignatureInvalid { .. } => "SIGNATURE_INVALID",
         }
     }
 }
@@ -267,4 +288,6 @@ pub const CODES: &[&str] = &[
     "NOTHING_TO_ROLL_BACK",
     "HEALTH_CHECK_FAILED",
     "DRAIN_TIMEOUT",
+    "SIGNATURE_MISSING",
+    "SIGNATURE_INVALID",
 ];

@@ -192,6 +192,7 @@ pub mod options; // what load and swap are asked, and the rules between options
 
 // resolve
 pub mod registry; // static and OCI registries: index formats, version selection, clients
+pub mod signature; // who approved a version: payloads, keys, ECDSA signature forms
 
 // fetch, verify
 pub mod digest; // `sha256:<hex>` digests

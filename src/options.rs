@@ -56,6 +56,9 @@ pub struct UpdatePolicy<F> {
     pub probation: Option<Probation>,
     /// Asked right after each commit whether the new version is healthy (`healthCheck`).
     pub health_check: Option<F>,
+    /// The keys one of which must have signed each version (`trust`); `None`: no signature
+    /// is required.
+    pub trust: Option<Rc<crate::signature::Trust>>,
 }
 
 impl<F> Default for UpdatePolicy<F> {
@@ -65,6 +68,7 @@ impl<F> Default for UpdatePolicy<F> {
             allow_major: AllowMajor::No,
             probation: None,
             health_check: None,
+            trust: None,
         }
     }
 }
@@ -397,7 +401,9 @@ impl<H: Host> Options<H> {
     ///   from `load`'s package => [`Origin::Registry`] ([`origin`]);
     /// - `timeout` => a positive, finite number of milliseconds;
     /// - `drainTimeout` => 0 or more milliseconds, else `defaults`' ([`drain_timeout`]);
-    /// - `fetch`, `expect`, `policy` => as given, else `defaults`'.
+    /// - `fetch`, `expect`, `policy` => as given, else `defaults`';
+    /// - a `policy` without `trust` => `defaults`' trust: a swap can loosen the version
+    ///   rules but not drop the signature `load` required (give other keys to change them).
     ///
     /// # Errors
     /// [`Error::InvalidOptions`] naming the option; [`Error::InvalidDigest`].
@@ -416,7 +422,12 @@ impl<H: Host> Options<H> {
             None => Rc::clone(&defaults.expect),
         };
         let policy = match fields.policy.take() {
-            Some(policy) => Rc::new(policy),
+            Some(mut policy) => {
+                if policy.trust.is_none() {
+                    policy.trust.clone_from(&defaults.policy.trust);
+                }
+                Rc::new(policy)
+            }
             None => Rc::clone(&defaults.policy),
         };
         let fetch = fields.fetch.take().or_else(|| defaults.fetch.clone());

@@ -453,8 +453,17 @@ fn glue_of(options: &JsOptions) -> Option<GlueRef> {
     })
 }
 
-/// The resolve stage.
+/// The resolve stage. Under `policy.trust` only a registry's version can be signed: a
+/// module given by URL or bytes with its digest (or a listing in hand) carries no signature.
 async fn resolve(options: &JsOptions, fetch_fn: Option<&Function>) -> Result<Found, Failure> {
+    let trust = options.policy.trust.as_deref();
+    if let (Some(_), false) = (trust, matches!(options.origin, Origin::Registry(_))) {
+        let what = match &options.origin {
+            Origin::Fixed { url: Some(url), .. } | Origin::Listed { url, .. } => url.as_str(),
+            _ => "`bytes`",
+        };
+        return Err(crate::signature::missing(what, "a module given by its digest carries no signature: load it from a registry ({ registry, name, range })").into());
+    }
     let glue = glue_of(options);
     let found = |source, digest, listed| Found {
         source,
@@ -481,22 +490,24 @@ async fn resolve(options: &JsOptions, fetch_fn: Option<&Function>) -> Result<Fou
             let version = Some((**version).clone());
             Ok(found(Source::url(url.clone()), *digest, version))
         }
-        Origin::Registry(registry) => resolve_registry(registry, fetch_fn).await,
+        Origin::Registry(registry) => resolve_registry(registry, fetch_fn, trust).await,
     }
 }
 
 async fn resolve_registry(
     registry: &crate::options::RegistryRef,
     fetch_fn: Option<&Function>,
+    trust: Option<&crate::signature::Trust>,
 ) -> Result<Found, Failure> {
     let resolved = match &registry.package {
         Package::Static(name) => {
-            resolve_static(&registry.base, name, &registry.wanted, fetch_fn).await?
+            resolve_static(&registry.base, name, &registry.wanted, fetch_fn, trust).await?
         }
         #[cfg(feature = "updates")]
         Package::Oci(repository) => {
             let (base, wanted) = (&registry.base, &registry.wanted);
-            crate::registry::oci::resolve_oci(base, repository, wanted, fetch_fn).await?
+            crate::registry::oci::resolve_oci_trusted(base, repository, wanted, fetch_fn, trust)
+                .await?
         }
         #[cfg(not(feature = "updates"))]
         Package::Oci(_) => return Err(needs_updates("registry").into()),

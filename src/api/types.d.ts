@@ -9,7 +9,8 @@ export type HotSwapErrorCode =
   | "WASM_COMPILE_FORBIDDEN" | "INSTANTIATE_FAILED" | "STATE_SAVE_FAILED" | "STATE_LOAD_FAILED"
   | "SEMVER_VIOLATION" | "MAJOR_UPGRADE_REFUSED" | "DOWNGRADE_REFUSED" | "MISSING_VERSION"
   | "INVALID_INDEX" | "NO_MATCHING_VERSION" | "STALE_UPDATE" | "SWAP_IN_PROGRESS"
-  | "NOTHING_TO_ROLL_BACK" | "HEALTH_CHECK_FAILED" | "DRAIN_TIMEOUT";
+  | "NOTHING_TO_ROLL_BACK" | "HEALTH_CHECK_FAILED" | "DRAIN_TIMEOUT"
+  | "SIGNATURE_MISSING" | "SIGNATURE_INVALID";
 
 /**
  * Where a module comes from. Either `url` or `bytes` with the `digest` they must hash to, or a
@@ -155,6 +156,14 @@ export interface UpdatePolicy {
    * `HEALTH_CHECK_FAILED`.
    */
   healthCheck?: (exports: Record<string, any>) => boolean | void | Promise<boolean | void>;
+  /**
+   * Require a signature by one of these keys (PEM SPKI `-----BEGIN PUBLIC KEY-----`, ECDSA
+   * P-256: `hotswap keygen`'s `.pub`, cosign's, `openssl pkey -pubout`'s), checked after the
+   * index or manifest is read and before any byte of the version is compiled:
+   * `SIGNATURE_MISSING` without one, `SIGNATURE_INVALID` when it does not verify. A swap's
+   * policy without `trust` keeps `load`'s.
+   */
+  trust?: { keys: string[] };
 }
 
 /** Options of `m.rollback`. */

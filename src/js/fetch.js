@@ -32,3 +32,27 @@ export function compileForbidden() {
     return true;
   }
 }
+
+// Trusted public keys, imported once per page: base64 SPKI => Promise<CryptoKey>.
+const trustedKeys = new Map();
+
+// The index of the first of `keys` (base64 SPKI, ECDSA P-256) under which `signature` (r ‖ s,
+// as WebCrypto takes it) verifies over `payload` with SHA-256, or -1. Throws where the context
+// has no WebCrypto (an insecure context) or a key cannot be imported.
+export async function verifySignature(keys, signature, payload) {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) {
+    throw new Error("this context has no WebCrypto (crypto.subtle): serve the page over https or from localhost");
+  }
+  for (let i = 0; i < keys.length; i++) {
+    let key = trustedKeys.get(keys[i]);
+    if (!key) {
+      const der = Uint8Array.from(atob(keys[i]), (c) => c.charCodeAt(0));
+      key = subtle.importKey("spki", der, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+      trustedKeys.set(keys[i], key);
+      key.catch(() => trustedKeys.delete(keys[i]));
+    }
+    if (await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, await key, signature, payload)) return i;
+  }
+  return -1;
+}

@@ -269,6 +269,7 @@ fn swap_keeps_loads_fetch_expect_and_policy_unless_it_gives_its_own() {
         allow_major: AllowMajor::Ask("consent"),
         probation: None,
         health_check: None,
+        trust: None,
     };
     let defaults = Defaults::<Test> {
         fetch: Some("load's fetch"),

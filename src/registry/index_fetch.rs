@@ -20,18 +20,24 @@ use crate::error::Error;
 /// version `wanted` selects: the index at `<base>packages/<name>/index.json` names the
 /// version and its digest, and the blob's URL, `<base>blobs/sha256/<hex>`, follows from the
 /// digest; so does the URL of its JS glue, when the entry names one (`glue.digest`). The
-/// caller fetches each blob against its digest.
+/// caller fetches each blob against its digest. With `trust`, the version's signature must
+/// verify first (`signature::browser::check_static`), before any blob is requested.
 ///
 /// # Errors
-/// Those of [`fetch_index`], and [`Error::NoMatchingVersion`] when no version matches.
+/// Those of [`fetch_index`], [`Error::NoMatchingVersion`] when no version matches, and
+/// [`Error::SignatureMissing`] or [`Error::SignatureInvalid`].
 pub async fn resolve_static(
     base: &str,
     name: &PackageName,
     wanted: &Wanted,
     fetch_fn: Option<&Function>,
+    trust: Option<&crate::signature::Trust>,
 ) -> Result<Resolved, Failure> {
     let index = fetch_index(&format!("{base}{}", name.index_path()), name, fetch_fn).await?;
     let entry = index.resolve(wanted)?;
+    if let Some(trust) = trust {
+        crate::signature::browser::check_static(trust, base, name, entry, fetch_fn).await?;
+    }
     // validate() checked every digest of the index.
     let digest: Digest = entry.digest.parse()?;
     let blob = |digest: &str| -> Result<(String, Digest), Failure> {
