@@ -24,8 +24,9 @@
 //! one:
 //!
 //! 1. **resolve**: with a registry, its index (or OCI tags and manifest) names the version
-//!    wanted and its digest ([`registry`]). A URL or bytes in hand come with their
-//!    digest.
+//!    wanted and its digest ([`registry`]); under `policy.trust` the version's signature is
+//!    checked there, before any blob is requested ([`signature`]). A URL or bytes in hand
+//!    come with their digest.
 //! 2. **fetch**: `fetch` requests the URL (or takes the bytes in hand) and tees the body: one
 //!    branch streams into `WebAssembly.compileStreaming`, the other is hashed.
 //! 3. **verify**: [`verify`] compares the SHA-256 with the digest asked for. Only it makes a
@@ -177,7 +178,8 @@
 //! # Modules
 //!
 //! The pure ones, which have no web-sys in them, build natively and are shared with the
-//! `hotswap` CLI: [`error`], [`options`], [`registry`] (its formats), [`digest`], [`verify`],
+//! `hotswap` CLI: [`error`], [`options`], [`registry`] (its formats), [`signature`] (payloads,
+//! keys and signature forms), [`digest`], [`verify`],
 //! [`interface`], [`metadata`], [`inspect`], [`guest`] (its kinds), [`contract`], [`diff`],
 //! [`bump`], [`policy`], [`expect`], [`gate`], [`queue`], [`report`], [`watch`] (its
 //! decisions), [`persist`] and [`kv`] (their rules) and, with the `wit` feature, `wit`. The

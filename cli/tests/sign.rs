@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{bindgen_output, counter, hotswap, module, publish_args, To};
+use common::{bindgen_output, component, counter, hotswap, module, publish_args, write, To};
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::registry::index::Index;
 use wasm_hotswap::registry::oci::{Manifest, MANIFEST_MEDIA_TYPE};
@@ -194,6 +194,31 @@ fn publish_sign_takes_an_openssl_key_and_signs_a_wasm_bindgen_guests_glue_too() 
         "{payload}"
     );
     let signature = std::fs::read_to_string(reg.join("packages/notes/0.1.0.sig")).unwrap();
+    assert!(openssl_verifies(&public, &signature, payload.as_bytes()));
+}
+
+#[test]
+fn publish_sign_of_a_component_names_its_js_and_every_core_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    let (key, public) = keygen(dir.path(), "release");
+    let file = write(dir.path(), "counter.component.wasm", &component::v1());
+    signed_publish(&file, None, "counter", "1.0.0", To::Registry(&reg), &key);
+    let entry = entry(&reg, "counter", "1.0.0");
+    assert!(!entry.cores.is_empty());
+    let payload = std::fs::read_to_string(reg.join("packages/counter/1.0.0.payload.json")).unwrap();
+    assert_eq!(payload, static_payload("counter", &entry));
+    assert!(payload.contains(r#""kind":"jco""#), "{payload}");
+    for core in &entry.cores {
+        assert!(
+            payload.contains(&format!(
+                r#"{{"name":"{}","digest":"{}"}}"#,
+                core.name, core.digest
+            )),
+            "{payload}"
+        );
+    }
+    let signature = std::fs::read_to_string(reg.join("packages/counter/1.0.0.sig")).unwrap();
     assert!(openssl_verifies(&public, &signature, payload.as_bytes()));
 }
 

@@ -443,3 +443,40 @@ fn glue_kind_names_assemblyscript_and_refuses_jco_and_unknown_kinds() {
     assert_eq!(refused_option(with("jco")), "glue.kind");
     assert_eq!(refused_option(with("emscripten")), "glue.kind");
 }
+
+#[test]
+fn a_swaps_policy_without_trust_keeps_loads_trust_and_one_with_trust_replaces_it() {
+    let trust = |key: &str| {
+        Rc::new(crate::signature::Trust {
+            keys: vec![key.into()],
+        })
+    };
+    let defaults = Defaults::<Test> {
+        policy: Rc::new(UpdatePolicy {
+            trust: Some(trust("load's key")),
+            ..UpdatePolicy::default()
+        }),
+        ..Defaults::default()
+    };
+    let with = |policy: Option<UpdatePolicy<&'static str>>| {
+        let fields = Fields {
+            url: Some("/m.wasm".into()),
+            digest: Some(DIGEST.into()),
+            policy,
+            ..fields()
+        };
+        Options::check(fields, &defaults).unwrap().policy
+    };
+    assert_eq!(with(None).trust, Some(trust("load's key")));
+    let loosened = with(Some(UpdatePolicy {
+        allow_major: AllowMajor::Yes,
+        ..UpdatePolicy::default()
+    }));
+    assert!(loosened.allow_major.possible());
+    assert_eq!(loosened.trust, Some(trust("load's key")));
+    let replaced = with(Some(UpdatePolicy {
+        trust: Some(trust("swap's key")),
+        ..UpdatePolicy::default()
+    }));
+    assert_eq!(replaced.trust, Some(trust("swap's key")));
+}

@@ -66,29 +66,26 @@ pub(crate) async fn verify(
     }
 }
 
-/// Checks the signature of `entry` of package `name` in the static registry at `base`:
-/// `<base>packages/<name>/<version>.sig`, over [`static_payload`] of the entry, so it
-/// verifies only if it signed exactly this name, version and set of digests.
+/// Fetches the text of the signature of `name@version` in the static registry at `base`:
+/// `<base>packages/<name>/<version>.sig`, revalidated like an index.
 ///
 /// # Errors
 /// [`Error::SignatureMissing`] for a 404 or 410; [`Error::FetchFailed`] for another status
-/// or a network error; those of [`verify`].
-pub(crate) async fn check_static(
-    trust: &Trust,
+/// or a network error.
+pub(crate) async fn fetch_static(
     base: &str,
     name: &PackageName,
-    entry: &Entry,
+    version: &semver::Version,
     fetch_fn: Option<&Function>,
-) -> Result<(), Failure> {
-    let what = format!("{name}@{}", entry.version);
-    let url = format!("{base}{}", signature_path(name, &entry.version));
+) -> Result<String, Failure> {
+    let url = format!("{base}{}", signature_path(name, version));
     let init = Object::new();
     let _ = Reflect::set(&init, &"cache".into(), &"no-cache".into());
     let response = send(&url, fetch_fn, &init).await?;
     if matches!(response.status(), 404 | 410) {
         cancel_body(&response);
         let reason = format!("`{url}` answered HTTP {}", response.status());
-        return Err(missing(&what, reason).into());
+        return Err(missing(&format!("{name}@{version}"), reason).into());
     }
     let response = ok(&url, response)?;
     let text = response
@@ -98,14 +95,24 @@ pub(crate) async fn check_static(
         let reason = format!("reading the body failed ({})", describe(&cause));
         fetch_failed(&url, reason, cause)
     })?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+/// Checks `signature` (a static registry's `.sig` text) of `entry` of package `name`: over
+/// [`static_payload`] of the entry, so it verifies only if it signed exactly this name,
+/// version and set of digests.
+///
+/// # Errors
+/// Those of [`verify`].
+pub(crate) async fn verify_static(
+    trust: &Trust,
+    name: &PackageName,
+    entry: &Entry,
+    signature: &str,
+) -> Result<(), Failure> {
+    let what = format!("{name}@{}", entry.version);
     let payload = static_payload(name.as_str(), entry);
-    verify(
-        trust,
-        &what,
-        &text.as_string().unwrap_or_default(),
-        payload.as_bytes(),
-    )
-    .await
+    verify(trust, &what, signature, payload.as_bytes()).await
 }
 
 /// The fields of a simple-signing payload parsed by `JSON.parse`, or `None` when one of them

@@ -235,7 +235,9 @@ impl Session<'_> {
         } = *at;
         let tag = signature_tag(manifest);
         let url = format!("{base}/v2/{repository}/manifests/{tag}");
-        let response = self.get_any(&url, MANIFEST_MEDIA_TYPE).await?;
+        // cosign writes OCI manifests; Docker's type too, as older cosign releases wrote.
+        let accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+        let response = self.get_any(&url, accept).await?;
         if response.status() == 404 {
             cancel_body(&response);
             let reason =
