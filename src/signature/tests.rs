@@ -8,6 +8,7 @@ AqCir6u8Fk0mQie6DMm/a2kJw3PMHwz/8g+oLRViasQYWPamJx7uCet7Gw==
 -----END PUBLIC KEY-----
 ";
 /// `openssl dgst -sha256 -sign` of `hello` with that key, base64.
+#[cfg(not(target_arch = "wasm32"))]
 const OPENSSL_SIG_OF_HELLO: &str = "MEQCIATnQ9KzP3CAWjTdxgkxG+CulfvP07RhDqgCAFZZqTwSAiAJRa/FJYj/8Vw02FD8kTnf3K94+avuF71T3jqKOpmE7g==";
 /// The same key with its point compressed (`openssl ec -pubout -conv_form compressed`).
 const COMPRESSED_PUB: &str = "-----BEGIN PUBLIC KEY-----
