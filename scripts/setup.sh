@@ -15,12 +15,15 @@ as_root() {
 # Debian's docker-registry (CNCF distribution) is the real OCI registry the OCI tests push to
 # and pull from (scripts/oci-registry.sh starts it on 127.0.0.1).
 # clang and lld (wasm-ld) build the C guest in examples/c-counter.
+# openssl signs and verifies outside the project in the signature tests (cli/tests/sign.rs,
+# tests/e2e/signatures.test.mjs).
 apt_missing=()
 command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
 [ -x /usr/bin/docker-registry ] || apt_missing+=(docker-registry)
 command -v clang >/dev/null || apt_missing+=(clang)
 command -v wasm-ld >/dev/null || apt_missing+=(lld)
+command -v openssl >/dev/null || apt_missing+=(openssl)
 if [ ${#apt_missing[@]} -eq 0 ]; then
   step "chromium + chromedriver + docker-registry + clang + lld present"
 else
