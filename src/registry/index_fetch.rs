@@ -33,23 +33,18 @@ pub async fn resolve_static(
     fetch_fn: Option<&Function>,
     trust: Option<&crate::signature::Trust>,
 ) -> Result<Resolved, Failure> {
-    use crate::signature::browser::{fetch_static, verify_static};
-    let index_url = format!("{base}{}", name.index_path());
-    // An exact version's signature can be asked for with the index, in parallel.
-    let (index, signature) = match (trust, wanted) {
-        (Some(_), Wanted::Exact(version)) => {
-            let index = fetch_index(&index_url, name, fetch_fn);
-            let (index, signature) = both(index, fetch_static(base, name, version, fetch_fn)).await;
-            (index?, Some(signature))
-        }
-        _ => (fetch_index(&index_url, name, fetch_fn).await?, None),
+    use crate::signature::browser::{fetch_static, request_static, verify_static};
+    // An exact version's signature is asked for at once, in parallel with the index.
+    let early = match (trust, wanted) {
+        (Some(_), Wanted::Exact(version)) => Some(request_static(base, name, version, fetch_fn)),
+        _ => None,
     };
+    let index = fetch_index(&format!("{base}{}", name.index_path()), name, fetch_fn).await?;
     let entry = index.resolve(wanted)?;
     if let Some(trust) = trust {
-        let signature = match signature {
-            Some(signature) => signature?,
-            None => fetch_static(base, name, &entry.version, fetch_fn).await?,
-        };
+        let requested =
+            early.unwrap_or_else(|| request_static(base, name, &entry.version, fetch_fn));
+        let signature = fetch_static(requested).await?;
         verify_static(trust, name, entry, &signature).await?;
     }
     // validate() checked every digest of the index.
@@ -167,36 +162,6 @@ pub async fn fetch_index(
         .await
         .map_err(|cause| unreadable(url, "reading the body failed", cause))?;
     index_from_text(&text.as_string().unwrap_or_default(), url, name)
-}
-
-/// Runs `a` and `b` at once; both outputs.
-async fn both<A: std::future::Future, B: std::future::Future>(
-    a: A,
-    b: B,
-) -> (A::Output, B::Output) {
-    use std::task::Poll;
-    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
-    let (mut first, mut second) = (None, None);
-    std::future::poll_fn(|cx| {
-        if first.is_none() {
-            if let Poll::Ready(out) = a.as_mut().poll(cx) {
-                first = Some(out);
-            }
-        }
-        if second.is_none() {
-            if let Poll::Ready(out) = b.as_mut().poll(cx) {
-                second = Some(out);
-            }
-        }
-        match (first.take(), second.take()) {
-            (Some(x), Some(y)) => Poll::Ready((x, y)),
-            (x, y) => {
-                (first, second) = (x, y);
-                Poll::Pending
-            }
-        }
-    })
-    .await
 }
 
 /// `response.text()`, rejecting where the call throws. (A plain function, not an `async fn`

@@ -4,13 +4,14 @@
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use web_sys::Response;
 
 use super::{base64_decode, der_to_p1363, invalid, missing, signature_path, static_payload, Trust};
 #[cfg(feature = "updates")]
 use super::{Critical, Identity, Image, SimpleSigning};
-use crate::fetch::{cancel_body, fetch_failed, ok, send};
+use crate::fetch::{cancel_body, fetch_failed, ok};
 #[cfg(feature = "updates")]
 use crate::js::get;
 use crate::js::{describe, Failure};
@@ -66,26 +67,67 @@ pub(crate) async fn verify(
     }
 }
 
-/// Fetches the text of the signature of `name@version` in the static registry at `base`:
-/// `<base>packages/<name>/<version>.sig`, revalidated like an index.
-///
-/// # Errors
-/// [`Error::SignatureMissing`] for a 404 or 410; [`Error::FetchFailed`] for another status
-/// or a network error.
-pub(crate) async fn fetch_static(
+/// The request for a static registry's signature of `name@version`, sent when this is made,
+/// so that it runs while other requests do (see [`request_static`]).
+pub(crate) struct Requested {
+    url: String,
+    what: String,
+    response: Result<Promise, JsValue>,
+}
+
+/// Sends the request for the signature of `name@version` in the static registry at `base`:
+/// `<base>packages/<name>/<version>.sig`, revalidated like an index. Its answer is read by
+/// [`fetch_static`]; one never read is dropped quietly.
+pub(crate) fn request_static(
     base: &str,
     name: &PackageName,
     version: &semver::Version,
     fetch_fn: Option<&Function>,
-) -> Result<String, Failure> {
+) -> Requested {
     let url = format!("{base}{}", signature_path(name, version));
     let init = Object::new();
     let _ = Reflect::set(&init, &"cache".into(), &"no-cache".into());
-    let response = send(&url, fetch_fn, &init).await?;
+    let response = match fetch_fn {
+        Some(f) => f.call2(&JsValue::NULL, &JsValue::from_str(&url), &init),
+        None => crate::js::global_fetch(&url, &init).map(JsValue::from),
+    }
+    .map(|pending| {
+        let pending = Promise::resolve(&pending);
+        // Handled, so that a request nobody reads (the index failed) rejects quietly.
+        let _ = Promise::all_settled(&Array::of1(&pending));
+        pending
+    });
+    Requested {
+        what: format!("{name}@{version}"),
+        url,
+        response,
+    }
+}
+
+/// The text of the signature [`request_static`] asked for.
+///
+/// # Errors
+/// [`Error::SignatureMissing`] for a 404 or 410; [`Error::FetchFailed`] for another status
+/// or a network error.
+pub(crate) async fn fetch_static(requested: Requested) -> Result<String, Failure> {
+    let Requested {
+        url,
+        what,
+        response,
+    } = requested;
+    let response = match response {
+        Ok(pending) => JsFuture::from(pending).await,
+        Err(cause) => Err(cause),
+    }
+    .map_err(|cause| fetch_failed(&url, describe(&cause), cause))?;
+    let response: Response = response.dyn_into().map_err(|other| {
+        let reason = "the `fetch` option resolved with something that is not a Response";
+        fetch_failed(&url, reason.into(), other)
+    })?;
     if matches!(response.status(), 404 | 410) {
         cancel_body(&response);
         let reason = format!("`{url}` answered HTTP {}", response.status());
-        return Err(missing(&format!("{name}@{version}"), reason).into());
+        return Err(missing(&what, reason).into());
     }
     let response = ok(&url, response)?;
     let text = response
