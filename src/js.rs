@@ -170,11 +170,6 @@ extern "C" {
     #[wasm_bindgen(js_name = withTimeout)]
     pub fn with_timeout(fetch_fn: Option<Function>, ms: f64) -> Function;
 
-    /// `WebAssembly.compileStreaming(response)`, or `compile` of its bytes where the host has
-    /// no `compileStreaming`; never throws, rejects instead.
-    #[wasm_bindgen(js_name = compileStreaming)]
-    pub fn compile_streaming(response: &Promise) -> Promise;
-
     /// Whether the host refuses to compile even the smallest module (Cloudflare workerd).
     #[wasm_bindgen(js_name = compileForbidden)]
     pub fn compile_forbidden() -> bool;
