@@ -6,7 +6,7 @@
 //   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b, 10, 11 and 12 are their own)
 import { chromium } from "playwright-core";
 import { gzipSync } from "node:zlib";
-import { readFile, readdir, writeFile, stat } from "node:fs/promises";
+import { readFile, writeFile, stat } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem, release, loadavg } from "node:os";
 import { join } from "node:path";
@@ -400,16 +400,10 @@ async function demoFigure(n) {
 async function sizeFigure() {
   const gz = async (path) => gzipSync(await readFile(join(ROOT, path)), { level: 9 }).length;
   const size = async (path) => (await stat(join(ROOT, path))).size;
-  async function jsFiles(dir) {
-    const out = [];
-    for (const entry of await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true })) {
-      if (entry.isFile() && entry.name.endsWith(".js")) out.push(join(entry.parentPath ?? entry.path, entry.name).slice(ROOT.length));
-    }
-    return out;
-  }
   async function build(name, dir) {
     const wasm = `${dir}/wasm_hotswap_bg.wasm`;
-    const js = [`${dir}/wasm_hotswap.js`, ...(await jsFiles(`${dir}/snippets`).catch(() => [])), "dist/index.js"];
+    // What a page loads: the entry's one bundle (scripts/build.sh), shim, glue and snippets.
+    const js = [`${dir}/index.js`];
     let jsGz = 0;
     const jsDetail = {};
     for (const f of js) jsGz += jsDetail[f] = await gz(f);
