@@ -156,6 +156,20 @@ extern "C" {
         rollback: &JsValue,
     ) -> JsValue;
 
+    /// `report` (from [`report_to_js`], before the commit) with the commit's numbers written in.
+    #[wasm_bindgen(js_name = finishReport)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn finish_report(
+        report: &JsValue,
+        state_bytes: f64,
+        commit: f64,
+        save: f64,
+        copy: f64,
+        load: f64,
+        rebind: f64,
+        total: f64,
+    ) -> JsValue;
+
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(code: &str, message: &str, cause: &JsValue) -> JsValue;
 
