@@ -74,8 +74,7 @@ pub async fn fetch(
     match source {
         Source::Bytes(bytes) => {
             let private = private_copy(bytes);
-            let verified =
-                finish(collected(&private, digest, source.name()), Some(&private)).await?;
+            let verified = finish_private(&private, digest, source.name()).await?;
             // The private copy holds exactly the bytes just hashed.
             let compiling = Compiling::bytes(&private);
             Ok(verified.with(compiling))
@@ -105,7 +104,7 @@ pub async fn fetch(
                 .await?;
             }
             // A null body (a 204, say) is an empty module: it fails verification or inspection.
-            let verified = finish(verifier, None).await?;
+            let verified = finish(verifier).await?;
             let compiling = compile_verified(&verified);
             Ok(verified.with(compiling))
         }
@@ -140,7 +139,7 @@ pub async fn fetch_blob(
     match source {
         Source::Bytes(bytes) => {
             let private = private_copy(bytes);
-            finish(collected(&private, digest, name), Some(&private)).await
+            finish_private(&private, digest, name).await
         }
         Source::Url { url, init } => {
             let response = request(url, fetch_fn, init).await?;
@@ -149,7 +148,7 @@ pub async fn fetch_blob(
                 let progress = Progress::new(progress, url, content_length(&response));
                 collect_stream(&body, &mut verifier, url, progress).await?;
             }
-            finish(verifier, None).await
+            finish(verifier).await
         }
     }
 }
@@ -178,31 +177,36 @@ fn subtle_crypto() -> Option<JsValue> {
     subtle.is_object().then_some(subtle)
 }
 
+/// `crypto.subtle.digest("SHA-256", data)` started, or `None` where the page has no WebCrypto
+/// (or it threw): the hash runs on WebCrypto's own thread while this one goes on.
+fn start_digest(data: &JsValue) -> Option<Promise> {
+    let subtle = subtle_crypto()?;
+    let digest = Reflect::get(&subtle, &JsValue::from_str("digest")).ok()?;
+    let digest = digest.dyn_into::<Function>().ok()?;
+    let pending = digest
+        .call2(&subtle, &JsValue::from_str("SHA-256"), data)
+        .ok()?;
+    Some(Promise::resolve(&pending))
+}
+
 /// Verifies what `verifier` collected. WebCrypto hashes 2 to 4 times faster than SHA-256 in
-/// wasm and off the main thread, so it is used where the page has it; `buffer`, when given,
-/// holds the same bytes outside wasm memory.
-async fn finish(verifier: Verifier, buffer: Option<&Uint8Array>) -> Result<Verified, Failure> {
-    let Some(subtle) = subtle_crypto() else {
+/// wasm and off the main thread, so it is used where the page has it.
+async fn finish(verifier: Verifier) -> Result<Verified, Failure> {
+    // SAFETY: the view is handed to `digest`, which copies the bytes before it returns
+    // (WebCrypto's "get a copy of the bytes held by the buffer source"), and nothing allocates
+    // in between, so wasm memory cannot grow under it.
+    let view = unsafe { Uint8Array::view(verifier.bytes()) };
+    let hashing = start_digest(&view);
+    finish_hashing(verifier, hashing).await
+}
+
+/// Verifies what `verifier` collected against the digest `hashing` computes over the same
+/// bytes, or in wasm where there is none.
+async fn finish_hashing(verifier: Verifier, hashing: Option<Promise>) -> Result<Verified, Failure> {
+    let Some(hashing) = hashing else {
         return Ok(verifier.finish()?);
     };
-    let algorithm = JsValue::from_str("SHA-256");
-    let digest =
-        Reflect::get(&subtle, &JsValue::from_str("digest")).and_then(|f| f.dyn_into::<Function>());
-    let pending = digest.and_then(|digest| match buffer {
-        Some(buffer) => digest.call2(&subtle, &algorithm, buffer),
-        None => {
-            // SAFETY: the view is handed to `digest`, which copies the bytes before it returns
-            // (WebCrypto's "get a copy of the bytes held by the buffer source"), and nothing
-            // allocates in between, so wasm memory cannot grow under it.
-            let view = unsafe { Uint8Array::view(verifier.bytes()) };
-            digest.call2(&subtle, &algorithm, &view)
-        }
-    });
-    let computed = match pending {
-        Ok(pending) => JsFuture::from(Promise::resolve(&pending)).await,
-        Err(cause) => Err(cause),
-    };
-    match computed {
+    match JsFuture::from(hashing).await {
         Ok(buffer) => {
             let mut bytes = [0u8; 32];
             Uint8Array::new(&buffer).copy_to(&mut bytes);
@@ -211,6 +215,17 @@ async fn finish(verifier: Verifier, buffer: Option<&Uint8Array>) -> Result<Verif
         // WebCrypto refused (it may be disabled): hash in wasm instead.
         Err(_) => Ok(verifier.finish()?),
     }
+}
+
+/// Verifies bytes in hand, `private` (a copy only this runtime holds): WebCrypto starts hashing
+/// it on its own thread, then it is copied into wasm memory for inspection, so the two overlap.
+async fn finish_private(
+    private: &Uint8Array,
+    digest: Digest,
+    name: impl Into<String>,
+) -> Result<Verified, Failure> {
+    let hashing = start_digest(private);
+    finish_hashing(collected(private, digest, name), hashing).await
 }
 
 /// [`send`], refusing a status other than 2xx ([`ok`]).
