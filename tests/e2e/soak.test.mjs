@@ -52,7 +52,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { start } from "./harness.mjs";
-import { faultyRegistry, sha256 } from "./fixtures/faulty-registry.mjs";
+import { faultyRegistry, older, sha256 } from "./fixtures/faulty-registry.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const NAME = "acme/soak";
@@ -75,13 +75,6 @@ const SAMPLE_EVERY = 250; // attempts between heap samples (printed; the bound i
 // runs the 1,000 attempts in 40-100 s).
 const LIMIT = Number(process.env.SOAK_LIMIT ?? 240_000);
 const RUNTIME_WASM = "pkg/wasm_hotswap_bg.wasm"; // what /dist/index.js instantiates
-
-/** Whether plain `major.minor.patch` version `a` is lower than `b`. */
-function older(a, b) {
-  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i];
-  return false;
-}
 
 /** mulberry32: a small seeded PRNG; `next()` in [0, 1). */
 function prng(seed) {
@@ -127,8 +120,10 @@ function pick(next, serving) {
   };
   const newest = { policy: { allowDowngrade: false } };
   switch (kind) {
-    case "clean":
-      return { kind, fault: null, options: exact(), get expect() { return { version: this.options.version }; } };
+    case "clean": {
+      const options = exact();
+      return { kind, fault: null, options, expect: { version: options.version } };
+    }
     case "clean-range":
       return { kind, fault: null, options: newest, expect: { version: VERSIONS.at(-1) } };
     case "500": {
@@ -321,6 +316,29 @@ test(`${ATTEMPTS} update attempts against a registry that fails at random: each 
     };
     const series = [];
 
+    const digestOf = new Map(index.versions.map((entry) => [entry.version, entry.digest]));
+    const blobUrl = (version) => `${registry.url}blobs/sha256/${digestOf.get(version).slice("sha256:".length)}`;
+    const indexUrl = `${registry.url}${registry.indexPath.slice(1)}`;
+    /** What a failed attempt's message must name: the URL that failed, the digests, the
+     *  versions. */
+    const named = (plan, fired, from) => {
+      const { version } = plan.options;
+      switch (fired?.kind) {
+        case "500":
+          return [fired.on === "index" ? indexUrl : blobUrl(version), "500"];
+        case "stall":
+          return [fired.on === "index" ? indexUrl : blobUrl(version), "TimeoutError"];
+        case "truncate":
+        case "tamper":
+          return [blobUrl(version), `expected ${digestOf.get(version)}`, `got ${fired.sent.digest} (${fired.sent.length} bytes)`];
+        case "flip":
+          return version ? [version] : [`${fired.listed.at(-1)} is lower than the serving ${from}`];
+        case "lie":
+          return [blobUrl(fired.as), `lists this blob as ${fired.version}`, `says ${fired.as}`];
+      }
+      return [];
+    };
+
     const loaded = await page.evaluate(setUp, [registry.url, NAME, LOAD_TIMEOUT]);
     assert.deepEqual(loaded.version, VERSIONS.at(-1));
     let serving = { version: loaded.version, digest: loaded.digest };
@@ -359,6 +377,9 @@ test(`${ATTEMPTS} update attempts against a registry that fails at random: each 
           `${what}: ${result.message}`,
         );
         assert.deepEqual({ version: result.version, digest: result.digest }, serving, `${what}: the old version stopped serving`);
+        for (const part of named(plan, fired, serving.version)) {
+          assert.ok(result.message.includes(part), `${what}: the message does not name ${part}: ${result.message}`);
+        }
       }
       if ((i + 1) % DRAIN_EVERY === 0) await drain();
       if (i + 1 === WARMUP) warm = await measure(i + 1);
