@@ -149,6 +149,8 @@ function pick(next, serving) {
     case "lie": {
       const options = exact();
       const as = one(VERSIONS.filter((v) => v !== options.version));
+      // WRONG SIGNATURES: under `policy.trust` this is SIGNATURE_INVALID naming `${NAME}@${version}`
+      // (the signature names the digest), no longer INVALID_INDEX; `named` changes to match.
       return { kind, fault: { kind, version: options.version, as }, options, expect: { code: "INVALID_INDEX" } };
     }
     // WRONG SIGNATURES GO HERE, once `policy.trust` and `hotswap publish --sign` are on main
