@@ -34,7 +34,8 @@
 //   - every request went to 127.0.0.1, and the registry saw only the page's requests, each
 //     for the index or a published blob.
 // A second test checks the stronger claim that no tampered or truncated blob's bytes were
-// ever given to a WebAssembly compile at all (see its comment).
+// ever given to a WebAssembly compile at all (see its comment). A third has `m.watch()` poll a
+// registry whose every other index is flipped back, while a newer version is published.
 //
 //   node --test tests/e2e/soak.test.mjs                 (after `bash scripts/build.sh`)
 //   SOAK_SEED=1234 node --test tests/e2e/soak.test.mjs  replays the run of seed 1234
@@ -212,29 +213,32 @@ function finish() {
 let env;
 let registry;
 let dir;
+let cli;
 let soak; // what the first test found, for the second
+
+/** Builds the C counter as `version`, as examples/c-counter/build.sh builds counter-v1 (its
+ *  VERSION macro names the `version` section), and publishes it with the CLI. */
+function publish(version) {
+  const wasm = join(dir, `counter-${version}.wasm`);
+  execFileSync(process.env.CC ?? "clang", [
+    "--target=wasm32", "-O2", "-nostdlib", "-Wl,--no-entry",
+    "-Wl,--export=increment", "-Wl,--export=get",
+    "-Wl,--export=save_state", "-Wl,--export=alloc_state", "-Wl,--export=load_state",
+    `-DVERSION="${version}"`, "-o", wasm, join(ROOT, "examples/c-counter/counter.c"),
+  ]);
+  // WRONG SIGNATURES: `hotswap keygen <dir>/soak` once in `before`, and
+  // `"--sign", join(dir, "soak.key")` added here; setUp then trusts soak.pub's PEM.
+  const args = ["publish", "--json", wasm, "--name", NAME, "--version", version, "--registry", join(dir, "registry")];
+  const published = JSON.parse(execFileSync(cli, args, { encoding: "utf8" }));
+  assert.equal(published.version, version, JSON.stringify(published));
+}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "hotswap-soak-"));
   const built = spawnSync("cargo", ["build", "-q", "-p", "hotswap-cli"], { cwd: ROOT, stdio: "inherit" });
   assert.equal(built.status, 0, "cargo build -p hotswap-cli");
-  const cli = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "hotswap");
-  // One build of the C counter per version, as examples/c-counter/build.sh builds counter-v1
-  // (its VERSION macro names the `version` section), each published in order.
-  for (const version of VERSIONS) {
-    const wasm = join(dir, `counter-${version}.wasm`);
-    execFileSync(process.env.CC ?? "clang", [
-      "--target=wasm32", "-O2", "-nostdlib", "-Wl,--no-entry",
-      "-Wl,--export=increment", "-Wl,--export=get",
-      "-Wl,--export=save_state", "-Wl,--export=alloc_state", "-Wl,--export=load_state",
-      `-DVERSION="${version}"`, "-o", wasm, join(ROOT, "examples/c-counter/counter.c"),
-    ]);
-    // WRONG SIGNATURES: `hotswap keygen <dir>/soak` once before this loop, and
-    // `"--sign", join(dir, "soak.key")` added here; setUp then trusts soak.pub's PEM.
-    const args = ["publish", "--json", wasm, "--name", NAME, "--version", version, "--registry", join(dir, "registry")];
-    const published = JSON.parse(execFileSync(cli, args, { encoding: "utf8" }));
-    assert.equal(published.version, version, JSON.stringify(published));
-  }
+  cli = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "hotswap");
+  for (const version of VERSIONS) publish(version);
   registry = await faultyRegistry(join(dir, "registry"), NAME);
   env = await start();
 });
@@ -495,4 +499,68 @@ test("no tampered or truncated blob's bytes, nor a body cut off, were ever given
     { corrupt: given(corrupt), cut: given(cut), unknown: given(unknown) },
     { corrupt: [], cut: [], unknown: [] },
   );
+});
+
+// What a watch does with indexes flipped back: it polls, and every other index it gets is one
+// from before the serving version was published. It must never swap back (a watch chooses
+// nothing lower than what serves), and it still applies the newer version published meanwhile,
+// once, with the state.
+test("a watch whose every other poll gets an index flipped back to older versions never swaps back, and applies the version published meanwhile once", { timeout: 60_000 }, async () => {
+  const PATIENCE = 15_000;
+  const tab = await env.page();
+  try {
+    const { page } = tab;
+    await page.goto(new URL("tests/e2e/fixtures/soak.html", env.url).href);
+    const loaded = await page.evaluate(async ([registry, name]) => {
+      const { HotModule } = await import("/dist/updates.js");
+      const m = await HotModule.load({ registry, name, range: "^1" });
+      for (let i = 0; i < 5; i++) m.exports.increment(1);
+      const watched = { m, events: [], versions: new Set([m.version]) };
+      const watcher = m.watch({ interval: 100, shared: false });
+      for (const type of ["available", "applied", "rejected", "error"]) {
+        watcher.addEventListener(type, ({ detail }) => {
+          watched.events.push(`${type} ${detail.version ?? ""} ${detail.code ?? ""}`.trim());
+          watched.versions.add(m.version);
+        });
+      }
+      watched.watcher = watcher;
+      window.watched = watched;
+      return m.version;
+    }, [registry.url, NAME]);
+    assert.equal(loaded, VERSIONS.at(-1));
+    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    const state = () =>
+      page.evaluate(() => {
+        const { m, events, versions } = window.watched;
+        return { version: m.version, count: m.exports.get(), events, versions: [...versions] };
+      });
+
+    // While 1.0.5 serves: every other index is as it was before 1.0.5 was published.
+    registry.standing({ kind: "flip", below: VERSIONS.at(-1) }, 2);
+    await sleep(2_000);
+    const before = await state();
+    const flippedBefore = registry.standing(null);
+
+    // 1.0.6 is published; the flipped indexes now are those from before it was.
+    const newer = "1.0.6";
+    registry.standing({ kind: "flip", below: newer }, 2);
+    publish(newer);
+    await page
+      .waitForFunction((v) => window.watched.m.version === v, newer, { timeout: PATIENCE })
+      .catch(() => assert.fail(`the watch did not apply ${newer} within ${PATIENCE} ms`));
+    registry.standing(null);
+    registry.standing({ kind: "flip", below: newer }, 2);
+    await sleep(2_000);
+    const flippedAfter = registry.standing(null);
+    const after = await state();
+    await page.evaluate(() => window.watched.watcher.stop());
+
+    assert.ok(flippedBefore >= 3 && flippedAfter >= 3, `flipped indexes served: ${flippedBefore} before, ${flippedAfter} after`);
+    assert.deepEqual(before, { version: "1.0.5", count: 5, events: [], versions: ["1.0.5"] });
+    assert.deepEqual(after, { version: newer, count: 5, events: [`available ${newer}`, `applied ${newer}`], versions: ["1.0.5", newer] });
+    assert.deepEqual(tab.errors.map(String), [], "uncaught errors in the page");
+    console.log(`soak: watch: ${flippedBefore} + ${flippedAfter} flipped indexes polled, never followed; ${newer} applied once`);
+  } finally {
+    await tab.close();
+  }
 });
