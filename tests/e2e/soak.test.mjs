@@ -65,8 +65,8 @@ const SEED = process.env.SOAK_SEED !== undefined ? Number(process.env.SOAK_SEED)
 const LOAD_TIMEOUT = 10_000;
 const STALL_TIMEOUT = 300;
 const WARMUP = 100; // attempts before the first heap measurement
-// Bytes the JS heap (after GC) may grow from WARMUP to the end. Measured: 130-160 KB, the
-// engine warming up (flat from ~1,000 attempts on: 1.28-1.32 MB through 3,000 and 5,000).
+// Bytes the JS heap (after GC) may grow from WARMUP to the end. Measured: 120-160 KB, the
+// engine warming up (flat from ~1,750 attempts on: 1.27-1.28 MB through 5,000).
 const HEAP_BOUND = 384 * 1024;
 const DRAIN_EVERY = 100; // attempts between reads of the page's WebAssembly records
 const CLEAR_MEASURES = process.env.SOAK_KEEP_MEASURES !== "1";
