@@ -9,7 +9,7 @@
 //   clean           an exact version other than the serving one (`policy.allowDowngrade`), or
 //                   the newest in `^1` (`m.swap({})`): the swap succeeds
 //   500             on the index or on the blob: FETCH_FAILED
-//   truncate        the blob's first half: HASH_MISMATCH
+//   truncate        the blob's first half: HASH_MISMATCH; the index's: INVALID_INDEX
 //   tamper          the blob with one byte flipped, same length: HASH_MISMATCH
 //   stall           the index or the blob held (before its headers, or after half its body)
 //                   until the swap's `timeout` (STALL_TIMEOUT ms) aborts it: FETCH_FAILED
@@ -131,6 +131,10 @@ function pick(next, serving) {
       return { kind: `500 ${on}`, fault: { kind: "500", on }, options: exact(), expect: { code: "FETCH_FAILED" } };
     }
     case "truncate":
+      if (next() < 0.25) {
+        return { kind: "truncate index", fault: { kind, on: "index" }, options: exact(), expect: { code: "INVALID_INDEX" } };
+      }
+    // fall through: a truncated blob fails like a tampered one
     case "tamper":
       return { kind, fault: { kind, at: Math.floor(next() * 1e9) }, options: exact(), expect: { code: "HASH_MISMATCH" } };
     case "stall": {
@@ -334,6 +338,8 @@ test(`${ATTEMPTS} update attempts against a registry that fails at random: each 
         case "stall":
           return [fired.on === "index" ? indexUrl : blobUrl(version), "TimeoutError"];
         case "truncate":
+          if (fired.on === "index") return [indexUrl, "not JSON"];
+        // fall through
         case "tamper":
           return [blobUrl(version), `expected ${digestOf.get(version)}`, `got ${fired.sent.digest} (${fired.sent.length} bytes)`];
         case "flip":
