@@ -19,13 +19,14 @@
 //                   index lacks, NO_MATCHING_VERSION
 //   lie             the index names another version's blob for the version asked for:
 //                   INVALID_INDEX (the blob's `version` section disagrees)
-// A failed attempt must reject with its fault's code, and the version that served must still
-// serve. At the end:
+// A failed attempt must reject with its fault's code and a message naming what failed (the
+// URL, the digests, the versions), and the version that served must still serve. At the end:
 //   - every Module the page instantiated was compiled from the bytes of a published, intact
 //     blob, or is the runtime's own wasm (identified by its URL and digest), and every byte
-//     buffer given to WebAssembly was one of those (tests/e2e/fixtures/wasm-recorder.js wraps
-//     compile, compileStreaming, instantiate, instantiateStreaming, Module and Instance
-//     before the runtime loads);
+//     buffer given to WebAssembly was one of those, and nothing was streamed into it but the
+//     runtime's own wasm (tests/e2e/fixtures/wasm-recorder.js wraps compile,
+//     compileStreaming, instantiate, instantiateStreaming, Module and Instance before the
+//     runtime loads);
 //   - the guest's own count equals the number of calls made, and every call returned the
 //     count it should;
 //   - after forced GCs, the JS heap at the end is within HEAP_BOUND of the heap after WARMUP
