@@ -283,9 +283,9 @@ test(`${ATTEMPTS} update attempts against a registry that fails at random: each 
 
     // The page's WebAssembly records, read every DRAIN_EVERY attempts. The runtime also adds
     // seven User Timing measures for each swap (README: User Timing), which the timeline keeps
-    // until the page clears them (~0.9 MB of Blink's heap for 1,000 attempts, measured with
-    // SOAK_KEEP_MEASURES=1); the soak clears them here, as a page that swaps for days would,
-    // and counts them.
+    // until the page clears them (2,428 for 1,000 attempts, ~0.3 MB of Blink's heap, measured
+    // with SOAK_KEEP_MEASURES=1); the soak clears them here, as a page that swaps for days
+    // would, and counts them.
     const records = [];
     let measuresCleared = 0;
     const drain = async () => {
