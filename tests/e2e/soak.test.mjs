@@ -65,7 +65,7 @@ const SEED = process.env.SOAK_SEED !== undefined ? Number(process.env.SOAK_SEED)
 // so that only the stalled request depends on it and a busy machine does not time out others.
 const LOAD_TIMEOUT = 10_000;
 const STALL_TIMEOUT = 300;
-const WARMUP = 100; // attempts before the first heap measurement
+const WARMUP = Math.min(100, ATTEMPTS); // attempts before the first heap measurement
 // Bytes the JS heap (after GC) may grow from WARMUP to the end. Measured: 120-160 KB, the
 // engine warming up (flat from ~1,750 attempts on: 1.27-1.28 MB through 5,000).
 const HEAP_BOUND = 384 * 1024;
