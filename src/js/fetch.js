@@ -10,17 +10,6 @@ export function withTimeout(fetchFn, ms) {
   };
 }
 
-// `WebAssembly.compileStreaming(response)`, or where the host lacks it, `compile` of the
-// response's bytes; a synchronous throw becomes a rejection.
-export function compileStreaming(response) {
-  try {
-    if (typeof WebAssembly.compileStreaming === "function") return WebAssembly.compileStreaming(response);
-    return Promise.resolve(response).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 // Whether this host refuses to compile any Wasm from bytes (Cloudflare workerd): the smallest
 // module, compiled synchronously, is refused too.
 // Asked only after a compilation failed, to tell that apart from a module the engine rejects.
