@@ -223,6 +223,35 @@ fn publish_sign_of_a_component_names_its_js_and_every_core_module() {
 }
 
 #[test]
+fn publish_next_sign_signs_the_dev_version_it_picks() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    let (key, public) = keygen(dir.path(), "dev");
+    let m = module(dir.path(), "m.wasm", &counter(""));
+    let run = hotswap(&[
+        "publish".as_ref(),
+        m.as_os_str(),
+        "--name=counter".as_ref(),
+        "--next".as_ref(),
+        "--registry".as_ref(),
+        reg.as_os_str(),
+        "--sign".as_ref(),
+        key.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let version = run.json()["version"].as_str().unwrap().to_string();
+    let entry = entry(&reg, "counter", &version);
+    let signature =
+        std::fs::read_to_string(reg.join(format!("packages/counter/{version}.sig"))).unwrap();
+    assert!(openssl_verifies(
+        &public,
+        &signature,
+        static_payload("counter", &entry).as_bytes()
+    ));
+}
+
+#[test]
 fn publish_sign_refuses_an_encrypted_key_and_a_key_that_is_not_p256_before_writing_anything() {
     let dir = tempfile::tempdir().unwrap();
     let reg = dir.path().join("registry");
