@@ -245,7 +245,11 @@ impl Session<'_> {
             return Err(signature::missing(what, reason).into());
         }
         let response = ok(&url, response)?;
-        let json = json_of(response, &url).await?;
+        let bytes = bytes_of(response, &url).await?;
+        let json = parse_json(&bytes, &url).map_err(|failure| {
+            let reason = format!("the signature manifest `{tag}` is not JSON");
+            Failure::caused(signature::invalid(what, reason), failure.cause)
+        })?;
         let layers = get(&json, "layers");
         let layers: Vec<JsValue> = if Array::is_array(&layers) {
             layers.unchecked_into::<Array>().iter().collect()
