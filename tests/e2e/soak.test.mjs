@@ -99,8 +99,7 @@ const KINDS = [
   ["stall", 5],
   ["flip", 14],
   ["lie", 6],
-  // WRONG SIGNATURES GO HERE (once `policy.trust` and `hotswap publish --sign` are on main):
-  // ["signature", 12],
+  ["signature", 12],
 ];
 
 /**
@@ -154,30 +153,26 @@ function pick(next, serving) {
     case "lie": {
       const options = exact();
       const as = one(VERSIONS.filter((v) => v !== options.version));
-      // WRONG SIGNATURES: under `policy.trust` this is SIGNATURE_INVALID naming `${NAME}@${version}`
-      // (the signature names the digest), no longer INVALID_INDEX; `named` changes to match.
-      return { kind, fault: { kind, version: options.version, as }, options, expect: { code: "INVALID_INDEX" } };
+      // Signed, the entry no longer matches its version's signature, which names the digest.
+      return { kind, fault: { kind, version: options.version, as }, options, expect: { code: "SIGNATURE_INVALID" } };
     }
-    // WRONG SIGNATURES GO HERE, once `policy.trust` and `hotswap publish --sign` are on main
-    // (the registry already serves `packages/<name>/<version>.sig` and arms this fault):
-    // case "signature": {
-    //   const options = exact();
-    //   const how = one(["flipped", "other", "missing"]);
-    //   const as = one(VERSIONS.filter((v) => v !== options.version));
-    //   const fault = { kind, how, as, at: Math.floor(next() * 1e9) };
-    //   const code = how === "missing" ? "SIGNATURE_MISSING" : "SIGNATURE_INVALID";
-    //   return { kind: `signature ${how}`, fault, options, expect: { code } };
-    // }
+    case "signature": {
+      const options = exact();
+      const how = one(["flipped", "other", "missing"]);
+      const as = one(VERSIONS.filter((v) => v !== options.version));
+      const fault = { kind, how, as, at: Math.floor(next() * 1e9) };
+      const code = how === "missing" ? "SIGNATURE_MISSING" : "SIGNATURE_INVALID";
+      return { kind: `signature ${how}`, fault, options, expect: { code } };
+    }
   }
   throw new Error(`no plan for ${kind}`);
 }
 
 // Runs in the page: loads the newest version and starts calling it, keeping what the
 // attempts need on `window.soak`.
-async function setUp([registry, name, timeout]) {
+async function setUp([registry, name, timeout, key]) {
   const { HotModule, HotSwapError } = await import("/dist/index.js");
-  // WRONG SIGNATURES: load with `policy: { trust: { keys: [publicKeyPem] } }` here.
-  const m = await HotModule.load({ registry, name, range: "^1", timeout });
+  const m = await HotModule.load({ registry, name, range: "^1", timeout, policy: { trust: { keys: [key] } } });
   const soak = { m, calls: 0, during: 0, swapping: 0, wrong: [] };
   soak.call = () => {
     const got = m.exports.increment(1);
@@ -230,9 +225,7 @@ function publish(version) {
     "-Wl,--export=save_state", "-Wl,--export=alloc_state", "-Wl,--export=load_state",
     `-DVERSION="${version}"`, "-o", wasm, join(ROOT, "examples/c-counter/counter.c"),
   ]);
-  // WRONG SIGNATURES: `hotswap keygen <dir>/soak` once in `before`, and
-  // `"--sign", join(dir, "soak.key")` added here; setUp then trusts soak.pub's PEM.
-  const args = ["publish", "--json", wasm, "--name", NAME, "--version", version, "--registry", join(dir, "registry")];
+  const args = ["publish", "--json", wasm, "--name", NAME, "--version", version, "--registry", join(dir, "registry"), "--sign", join(dir, "soak.key")];
   const published = JSON.parse(execFileSync(cli, args, { encoding: "utf8" }));
   assert.equal(published.version, version, JSON.stringify(published));
 }
@@ -242,6 +235,7 @@ before(async () => {
   const built = spawnSync("cargo", ["build", "-q", "-p", "hotswap-cli"], { cwd: ROOT, stdio: "inherit" });
   assert.equal(built.status, 0, "cargo build -p hotswap-cli");
   cli = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "hotswap");
+  execFileSync(cli, ["keygen", join(dir, "soak")]);
   for (const version of VERSIONS) publish(version);
   registry = await faultyRegistry(join(dir, "registry"), NAME);
   env = await start();
@@ -346,12 +340,15 @@ test(`${ATTEMPTS} update attempts against a registry that fails at random: each 
         case "flip":
           return version ? [version] : [`${fired.listed.at(-1)} is lower than the serving ${from}`];
         case "lie":
-          return [blobUrl(fired.as), `lists this blob as ${fired.version}`, `says ${fired.as}`];
+          return [`${NAME}@${fired.version}`];
+        case "signature":
+          return [`${NAME}@${version}`];
       }
       return [];
     };
 
-    const loaded = await page.evaluate(setUp, [registry.url, NAME, LOAD_TIMEOUT]);
+    const key = readFileSync(join(dir, "soak.pub"), "utf8");
+    const loaded = await page.evaluate(setUp, [registry.url, NAME, LOAD_TIMEOUT, key]);
     assert.deepEqual(loaded.version, VERSIONS.at(-1));
     let serving = { version: loaded.version, digest: loaded.digest };
 
