@@ -61,11 +61,13 @@ build_runtime() {
 build_runtime pkg
 build_runtime pkg-updates --features updates
 build_runtime pkg-wit --features wit,updates
+# `wasm-hotswap/warg`: `updates` and the Warg registry client (+30 KB gzipped, so not in `updates`).
+build_runtime pkg-warg --features warg,updates
 
 t=$(date +%s)
 step "shim: tsc -p tsconfig.json"
 node_modules/.bin/tsc -p tsconfig.json
-step "shim: dist/index.js, dist/updates.js, dist/wit.js and their .d.ts ($(elapsed "$t"))"
+step "shim: dist/index.js, dist/updates.js, dist/wit.js, dist/warg.js and their .d.ts ($(elapsed "$t"))"
 
 # The wasm-bindgen guests: each crate's `_bg.wasm` and the glue `wasm-bindgen --target web`
 # writes for it (the CLI is the version Cargo.lock pins; setup installs it). The demo page's
