@@ -1,0 +1,223 @@
+// Warg registries end to end: a real `warg-server` (scripts/warg-server.sh: 127.0.0.1, a fresh
+// operator key, the memory store), the C counter published with the real `warg` CLI (a
+// flat-file keyring in a temporary home, non-interactive), and the packed npm package's
+// `wasm-hotswap/warg` loading and swapping it in headless Chromium through
+// `warg+http://127.0.0.1:PORT`: the checkpoint, the operator and package logs, every
+// signature and the inclusion proofs verified on the way.
+//
+// warg-server answers CORS itself, so the page talks to it directly. A small proxy stands in
+// front of it only to tamper on purpose (`/tampered-checkpoint`, `/tampered-record`): it
+// forwards everything else untouched.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, test } from "node:test";
+import { start } from "./harness.mjs";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const PACKED = join(ROOT, "www/build/packed-warg");
+const GUESTS = join(ROOT, "www/build/examples/c-counter");
+const NAME = "example:counter";
+const WARG = process.env.WARG_CLI ?? join(process.env.HOME, ".cache/warg/bin/warg");
+
+let env, state, registry, proxy, warg;
+
+/** Runs the `warg` CLI in its own home (config, flat-file keyring, caches); fails on error. */
+function cli(...args) {
+  const run = spawnSync(WARG, args, { env: warg, encoding: "utf8", timeout: 120_000 });
+  assert.equal(run.status, 0, `warg ${args.join(" ")}:\n${run.stdout}\n${run.stderr}`);
+  return run.stdout;
+}
+
+/**
+ * `warg publish yank`, which has no flag to skip its confirmation and refuses to run without
+ * a terminal: run in a pseudo-terminal (util-linux `script`) that answers `y`.
+ */
+function yank(version) {
+  const command = [WARG, "publish", "yank", "--name", NAME, "--version", version].join(" ");
+  const run = spawnSync("script", ["-qec", command, "/dev/null"], { env: warg, input: "y", encoding: "utf8", timeout: 120_000 });
+  assert.equal(run.status, 0, `warg publish yank:\n${run.stdout}`);
+  assert.match(run.stdout, new RegExp(`yanked version ${version.replaceAll(".", "\\.")}`));
+}
+
+/** Waits until the server's latest checkpoint covers `length` records (one every 5 s). */
+async function checkpointed(length) {
+  for (let i = 0; i < 200; i++) {
+    const checkpoint = await (await fetch(`${registry}/v1/fetch/checkpoint`)).json();
+    if (checkpoint.contents.logLength >= length) return checkpoint;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no checkpoint of ${length} records within 20 s`);
+}
+
+before(async () => {
+  execFileSync("bash", ["examples/c-counter/build.sh"], { cwd: ROOT, stdio: "inherit" });
+  // The shim as apps get it: the tarball `npm pack` makes, unpacked where the server serves it.
+  rmSync(PACKED, { recursive: true, force: true });
+  mkdirSync(PACKED, { recursive: true });
+  const [{ filename }] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", PACKED], { cwd: ROOT, encoding: "utf8" }));
+  execFileSync("tar", ["-xzf", join(PACKED, filename), "-C", PACKED]);
+
+  state = mkdtempSync(join(tmpdir(), "wasm-hotswap-warg-"));
+  const started = spawnSync("bash", ["scripts/warg-server.sh", "start"], {
+    cwd: ROOT, env: { ...process.env, WARG_SERVER_DIR: join(state, "server") }, encoding: "utf8",
+  });
+  assert.equal(started.status, 0, `scripts/warg-server.sh start:\n${started.stderr}`);
+  registry = Object.fromEntries(started.stdout.trim().split("\n").map((l) => l.split("=", 2))).WARG_REGISTRY;
+
+  // No OS keyring on these machines: the flat-file backend, in a home of the test's own.
+  const home = join(state, "home");
+  warg = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, "config"), XDG_CACHE_HOME: join(home, "cache"), XDG_DATA_HOME: join(home, "data") };
+  cli("config", "--registry", registry, "--keyring-backend", "flat-file", "--overwrite",
+    "--registries-dir", join(home, "registries"), "--content-dir", join(home, "content"));
+  cli("key", "new");
+  cli("publish", "init", NAME);
+  cli("publish", "release", "--name", NAME, "--version", "1.0.0", join(GUESTS, "counter-v1.wasm"));
+  cli("publish", "release", "--name", NAME, "--version", "1.1.0", join(GUESTS, "counter-v2.wasm"));
+  // Operator init, package init, two releases.
+  await checkpointed(4);
+
+  proxy = await tamperingProxy(new URL(registry));
+  env = await start();
+});
+
+after(async () => {
+  await env?.stop();
+  await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve()));
+  if (state) {
+    spawnSync("bash", ["scripts/warg-server.sh", "stop"], { cwd: ROOT, env: { ...process.env, WARG_SERVER_DIR: join(state, "server") } });
+    rmSync(state, { recursive: true, force: true });
+  }
+  rmSync(PACKED, { recursive: true, force: true });
+});
+
+/**
+ * Forwards to the registry; under `/tampered-checkpoint` the checkpoint's timestamp is one
+ * second later (its signature no longer matches), under `/tampered-record` the package log's
+ * last record carries its first record's signature.
+ */
+function tamperingProxy(upstream) {
+  const server = createServer((req, res) => {
+    const [, mode, ...rest] = req.url.split("/");
+    const path = "/" + rest.join("/");
+    // Uncompressed answers, so that the JSON can be read and rewritten.
+    const { "accept-encoding": _, ...headers } = req.headers;
+    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers }, (answer) => {
+      const chunks = [];
+      answer.on("data", (chunk) => chunks.push(chunk));
+      answer.on("end", () => {
+        let body = Buffer.concat(chunks);
+        const read = answer.statusCode === 200 && req.method !== "OPTIONS"; // not a preflight's
+        if (read && mode === "tampered-checkpoint" && path === "/v1/fetch/checkpoint") {
+          const checkpoint = JSON.parse(body);
+          checkpoint.contents.timestamp += 1;
+          body = Buffer.from(JSON.stringify(checkpoint));
+        }
+        if (read && mode === "tampered-record" && path === "/v1/fetch/logs") {
+          const logs = JSON.parse(body);
+          for (const records of Object.values(logs.packages ?? {})) {
+            if (records.length > 1) records[records.length - 1].signature = records[0].signature;
+          }
+          body = Buffer.from(JSON.stringify(logs));
+        }
+        const { "transfer-encoding": __, ...headers } = answer.headers;
+        res.writeHead(answer.statusCode, { ...headers, "content-length": body.length }).end(body);
+      });
+    });
+    forward.on("error", () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+const proxied = (mode) => `warg+http://127.0.0.1:${proxy.address().port}/${mode}`;
+
+// Runs `body` in a fresh page with `HotModule`, `registry` (the server's `warg+` URL) and
+// `failure(promise)` (`code: message` of its rejection) in scope.
+const inPage = (body, values = {}) =>
+  env.evaluate("tests/e2e/fixtures/warg.html", `(async () => {
+    const { HotModule } = await import("/www/build/packed-warg/package/dist/warg.js");
+    const registry = ${JSON.stringify(`warg+${registry}`)};
+    const values = ${JSON.stringify(values)};
+    const failure = (promise) => promise.then(
+      () => "resolved", (e) => (e instanceof Error ? "" : "not an Error: ") + e.code + ": " + e.message);
+    ${body}
+  })()`);
+
+test("a module the warg CLI published loads from warg+http and swaps to 1.1.0 with its count", async () => {
+  const result = await inPage(`
+    const m = await HotModule.load({ registry, name: "example:counter", range: "~1.0.0" });
+    const increment = m.exports.increment;
+    increment(5); increment(2);
+    const before = { version: m.version, digest: m.digest, get: m.exports.get() };
+    const report = await m.swap({ version: "1.1.0" });
+    return {
+      before, report: { from: report.fromVersion, to: report.toVersion, guest: report.guest },
+      after: { version: m.version, get: m.exports.get(), increment: increment(1), calls: m.exports.calls() },
+    };
+  `);
+  assert.equal(result.before.version, "1.0.0");
+  assert.equal(result.before.get, 7);
+  assert.deepEqual(result.report, { from: "1.0.0", to: "1.1.0", guest: "stateful" });
+  assert.deepEqual(result.after, { version: "1.1.0", get: 7, increment: 8, calls: 1 });
+});
+
+test("a range no release matches is NO_MATCHING_VERSION listing the releases, and 1.0.0 keeps serving", async () => {
+  const result = await inPage(`
+    const m = await HotModule.load({ registry, name: "example:counter", range: "~1.0.0" });
+    m.exports.increment(3);
+    const message = await failure(m.swap({ range: "^2" }));
+    const missing = await failure(HotModule.load({ registry, name: "example:nothing", range: "*" }));
+    const watch = (() => { try { m.watch(); return "watching"; } catch (e) { return e.code + ": " + e.message; } })();
+    return { message, missing, watch, version: m.version, get: m.exports.get() };
+  `);
+  assert.match(result.message, /^NO_MATCHING_VERSION: no version of `example:counter` matches `\^2`; published: 1\.0\.0, 1\.1\.0/);
+  assert.match(result.missing, /^NO_MATCHING_VERSION: .*example:nothing.*has no log for it/);
+  assert.match(result.watch, /^INVALID_OPTIONS: .*Warg/);
+  assert.deepEqual({ version: result.version, get: result.get }, { version: "1.0.0", get: 3 });
+});
+
+test("a checkpoint or a record tampered in flight is REGISTRY_LOG_INVALID naming it, and 1.0.0 keeps serving", async () => {
+  const result = await inPage(`
+    const m = await HotModule.load({ registry, name: "example:counter", range: "~1.0.0" });
+    m.exports.increment(4);
+    const checkpoint = await failure(m.swap({ registry: values.checkpoint, version: "1.1.0" }));
+    const record = await failure(m.swap({ registry: values.record, version: "1.1.0" }));
+    return { checkpoint, record, version: m.version, get: m.exports.get() };
+  `, { checkpoint: proxied("tampered-checkpoint"), record: proxied("tampered-record") });
+  assert.match(result.checkpoint, /^REGISTRY_LOG_INVALID: .*the checkpoint at log length \d+: its signature does not verify with key sha256:/);
+  assert.match(result.record, /^REGISTRY_LOG_INVALID: .*package record 2 \(sha256:[0-9a-f]{64}\) of `example:counter`: its signature does not verify/);
+  assert.deepEqual({ version: result.version, get: result.get }, { version: "1.0.0", get: 4 });
+});
+
+test("a content blob tampered with on the server is HASH_MISMATCH, a yanked release is skipped, and 1.1.0 keeps serving", async () => {
+  // 1.2.0 is released, its stored content then replaced by other bytes; 1.3.0 is released
+  // and yanked.
+  cli("publish", "release", "--name", NAME, "--version", "1.2.0", join(GUESTS, "counter-v1-as-1.2.0.wasm"));
+  const digest = execFileSync("sha256sum", [join(GUESTS, "counter-v1-as-1.2.0.wasm")], { encoding: "utf8" }).split(" ")[0];
+  copyFileSync(join(GUESTS, "counter-v1.wasm"), join(state, "server/content/files", `sha256-${digest}`));
+  await checkpointed(5);
+  const result = await inPage(`
+    const m = await HotModule.load({ registry, name: "example:counter", version: "1.1.0" });
+    m.exports.increment(6);
+    const tampered = await failure(m.swap({ version: "1.2.0" }));
+    return { tampered, version: m.version, get: m.exports.get(), calls: m.exports.calls() };
+  `);
+  assert.match(result.tampered, new RegExp(`^HASH_MISMATCH: .*content/sha256-${digest}.*expected sha256:${digest}`));
+  assert.deepEqual({ version: result.version, get: result.get, calls: result.calls }, { version: "1.1.0", get: 6, calls: 1 });
+
+  cli("publish", "release", "--name", NAME, "--version", "1.3.0", join(GUESTS, "counter-v2.wasm"));
+  yank("1.3.0");
+  await checkpointed(7);
+  const yanked = await inPage(`
+    const m = await HotModule.load({ registry, name: "example:counter", range: ">=1.3.0" }).then(() => "loaded", (e) => e.code + ": " + e.message);
+    const any = await HotModule.load({ registry, name: "example:counter", range: "~1.1" });
+    return { m, version: any.version };
+  `);
+  assert.match(yanked.m, /^NO_MATCHING_VERSION: .*1\.3\.0 \(yanked\)/);
+  assert.equal(yanked.version, "1.1.0");
+});
