@@ -54,7 +54,8 @@ pub mod problem;
 pub mod proof;
 #[cfg(feature = "warg")]
 pub mod proto;
-#[cfg(all(test, feature = "warg"))]
+// Natively: warg's own crates, which make the test records, do not build for wasm32.
+#[cfg(all(test, feature = "warg", not(target_arch = "wasm32")))]
 mod tests;
 
 #[cfg(all(target_arch = "wasm32", feature = "warg"))]
