@@ -26,10 +26,15 @@ export interface ModuleSource {
   digest?: string;
   /**
    * The root URL of a static registry (`packages/<name>/index.json`, `blobs/sha256/<hex>`), or
-   * `oci+https://host` for an OCI registry, whose semver tags are the versions.
+   * `oci+https://host` for an OCI registry, whose semver tags are the versions, or
+   * `warg+https://host` for a Warg registry (`wasm-hotswap/warg`), whose verified package log
+   * lists the releases.
    */
   registry?: string;
-  /** The package's name in the registry: `counter` or `acme/counter` (an OCI repository). */
+  /**
+   * The package's name in the registry: `counter` or `acme/counter` (an OCI repository), or
+   * `namespace:name` in a Warg registry.
+   */
   name?: string;
   /** A semver range (`^1.2`, `~1.2.3`, `*`): the highest non-yanked version in it is loaded. */
   range?: string;

@@ -25,6 +25,7 @@ const NAME = "example:counter";
 const WARG = process.env.WARG_CLI ?? join(process.env.HOME, ".cache/warg/bin/warg");
 
 let env, state, registry, proxy, warg;
+let pages = 0;
 
 /** Runs the `warg` CLI in its own home (config, flat-file keyring, caches); fails on error. */
 function cli(...args) {
@@ -98,38 +99,49 @@ after(async () => {
 /**
  * Forwards to the registry; under `/tampered-checkpoint` the checkpoint's timestamp is one
  * second later (its signature no longer matches), under `/tampered-record` the package log's
- * last record carries its first record's signature.
+ * last record carries its first record's signature, under `/paged` each `/v1/fetch/logs`
+ * asks the server for one record a page (`limit: 1`), counted in `pages`.
  */
 function tamperingProxy(upstream) {
   const server = createServer((req, res) => {
     const [, mode, ...rest] = req.url.split("/");
     const path = "/" + rest.join("/");
-    // Uncompressed answers, so that the JSON can be read and rewritten.
-    const { "accept-encoding": _, ...headers } = req.headers;
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers }, (answer) => {
-      const chunks = [];
-      answer.on("data", (chunk) => chunks.push(chunk));
-      answer.on("end", () => {
-        let body = Buffer.concat(chunks);
-        const read = answer.statusCode === 200 && req.method !== "OPTIONS"; // not a preflight's
-        if (read && mode === "tampered-checkpoint" && path === "/v1/fetch/checkpoint") {
-          const checkpoint = JSON.parse(body);
-          checkpoint.contents.timestamp += 1;
-          body = Buffer.from(JSON.stringify(checkpoint));
-        }
-        if (read && mode === "tampered-record" && path === "/v1/fetch/logs") {
-          const logs = JSON.parse(body);
-          for (const records of Object.values(logs.packages ?? {})) {
-            if (records.length > 1) records[records.length - 1].signature = records[0].signature;
+    const sent = [];
+    req.on("data", (chunk) => sent.push(chunk));
+    req.on("end", () => {
+      let sentBody = Buffer.concat(sent);
+      // Uncompressed answers, so that the JSON can be read and rewritten.
+      const { "accept-encoding": _, ...headers } = req.headers;
+      if (mode === "paged" && req.method === "POST" && path === "/v1/fetch/logs") {
+        sentBody = Buffer.from(JSON.stringify({ ...JSON.parse(sentBody), limit: 1 }));
+        headers["content-length"] = sentBody.length;
+      }
+      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers }, (answer) => {
+        const chunks = [];
+        answer.on("data", (chunk) => chunks.push(chunk));
+        answer.on("end", () => {
+          let body = Buffer.concat(chunks);
+          const read = answer.statusCode === 200 && req.method !== "OPTIONS"; // not a preflight's
+          if (read && mode === "tampered-checkpoint" && path === "/v1/fetch/checkpoint") {
+            const checkpoint = JSON.parse(body);
+            checkpoint.contents.timestamp += 1;
+            body = Buffer.from(JSON.stringify(checkpoint));
           }
-          body = Buffer.from(JSON.stringify(logs));
-        }
-        const { "transfer-encoding": __, ...headers } = answer.headers;
-        res.writeHead(answer.statusCode, { ...headers, "content-length": body.length }).end(body);
+          if (read && mode === "tampered-record" && path === "/v1/fetch/logs") {
+            const logs = JSON.parse(body);
+            for (const records of Object.values(logs.packages ?? {})) {
+              if (records.length > 1) records[records.length - 1].signature = records[0].signature;
+            }
+            body = Buffer.from(JSON.stringify(logs));
+          }
+          if (read && mode === "paged" && path === "/v1/fetch/logs") pages++;
+          const { "transfer-encoding": __, ...answered } = answer.headers;
+          res.writeHead(answer.statusCode, { ...answered, "content-length": body.length }).end(body);
+        });
       });
+      forward.on("error", () => res.writeHead(502).end());
+      forward.end(sentBody);
     });
-    forward.on("error", () => res.writeHead(502).end());
-    req.pipe(forward);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
@@ -148,8 +160,9 @@ const inPage = (body, values = {}) =>
     ${body}
   })()`);
 
-test("a module the warg CLI published loads from warg+http and swaps to 1.1.0 with its count", async () => {
+test("a module the warg CLI published loads from warg+http and swaps to 1.1.0 with its count; a log served a record a page is followed to its end", async () => {
   const result = await inPage(`
+    const paged = await HotModule.load({ registry: values.paged, name: "example:counter", range: "^1" });
     const m = await HotModule.load({ registry, name: "example:counter", range: "~1.0.0" });
     const increment = m.exports.increment;
     increment(5); increment(2);
@@ -158,12 +171,16 @@ test("a module the warg CLI published loads from warg+http and swaps to 1.1.0 wi
     return {
       before, report: { from: report.fromVersion, to: report.toVersion, guest: report.guest },
       after: { version: m.version, get: m.exports.get(), increment: increment(1), calls: m.exports.calls() },
+      paged: paged.version,
     };
-  `);
+  `, { paged: proxied("paged") });
   assert.equal(result.before.version, "1.0.0");
   assert.equal(result.before.get, 7);
   assert.deepEqual(result.report, { from: "1.0.0", to: "1.1.0", guest: "stateful" });
   assert.deepEqual(result.after, { version: "1.1.0", get: 7, increment: 8, calls: 1 });
+  // One operator record and three package records, one a page: 3 pages at least (4 in all).
+  assert.equal(result.paged, "1.1.0");
+  assert.ok(pages >= 3, `${pages} pages`);
 });
 
 test("a range no release matches is NO_MATCHING_VERSION listing the releases, and 1.0.0 keeps serving", async () => {

@@ -176,13 +176,16 @@ impl Client<'_> {
             }
             let json = json_of(ok(url, response)?, url).await?;
             let more = get(&json, "more").as_bool().unwrap_or(false);
+            // A page without records of a log leaves its token where it was.
             let records = get(&json, "operator");
             if !records.is_undefined() {
-                operator_token = envelopes(&records, url, "operator", &mut operator)?;
+                operator_token =
+                    envelopes(&records, url, "operator", &mut operator)?.unwrap_or(operator_token);
             }
             let records = get(&get(&json, "packages"), &log_id);
             if !records.is_undefined() {
-                package_token = envelopes(&records, url, name, &mut package)?;
+                package_token =
+                    envelopes(&records, url, name, &mut package)?.unwrap_or(package_token);
             }
             if !more {
                 return Ok((operator, package));
@@ -224,17 +227,18 @@ impl Client<'_> {
     }
 }
 
-/// Appends the records of a `PublishedRecord` array to `out`; the last one's fetch token.
+/// Appends the records of a `PublishedRecord` array to `out`; the last one's fetch token, if
+/// there was one.
 fn envelopes(
     records: &JsValue,
     url: &str,
     log: &str,
     out: &mut Vec<Envelope>,
-) -> Result<JsValue, Failure> {
+) -> Result<Option<JsValue>, Failure> {
     if !Array::is_array(records) {
         return Err(invalid_index(url, format!("the records of `{log}` are not an array")).into());
     }
-    let mut token = JsValue::NULL;
+    let mut token = None;
     for record in records.unchecked_ref::<Array>().iter() {
         let item = format!("record {} of the `{log}` log", out.len());
         let field = |key: &str| {
@@ -259,7 +263,7 @@ fn envelopes(
             &item,
         )
         .map_err(|p| p.at(url))?;
-        token = field("fetchToken")?.into();
+        token = Some(field("fetchToken")?.into());
         out.push(envelope);
     }
     Ok(token)
