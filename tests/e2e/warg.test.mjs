@@ -183,6 +183,20 @@ test("a module the warg CLI published loads from warg+http and swaps to 1.1.0 wi
   assert.ok(pages >= 3, `${pages} pages`);
 });
 
+test("on Node the package's warg entry (its node condition) loads and swaps from the same registry", async () => {
+  const script = `
+    const { HotModule } = await import(${JSON.stringify(join(PACKED, "package/dist/warg.node.js"))});
+    const m = await HotModule.load({ registry: ${JSON.stringify(`warg+${registry}`)}, name: "example:counter", range: "~1.0.0" });
+    m.exports.increment(9);
+    const from = m.version;
+    await m.swap({ version: "1.1.0" });
+    console.log(JSON.stringify({ from, to: m.version, get: m.exports.get(), calls: m.exports.calls() }));
+  `;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { from: "1.0.0", to: "1.1.0", get: 9, calls: 0 });
+});
+
 test("a range no release matches is NO_MATCHING_VERSION listing the releases, and 1.0.0 keeps serving", async () => {
   const result = await inPage(`
     const m = await HotModule.load({ registry, name: "example:counter", range: "~1.0.0" });
