@@ -2,9 +2,12 @@
 //! `/v1/proof/inclusion` with.
 //!
 //! The input is a list of chunks, each a 2-byte little-endian length and that many bytes:
-//! the first byte of a record chunk says how to use it (bit 0: re-link its `prev` to the
-//! record before, so that the hash chain holds and the fuzzer gets past it; bits 1-3: which
-//! key seen so far in the records signs it), the rest is the record's protobuf bytes. The
+//! the first byte of a record chunk says how to use it, the rest is the record's protobuf
+//! bytes. So that the fuzzer gets past what it cannot forge (hashes, key ids) the control
+//! byte can: re-link `prev` to the record before (bit 0); pick which key seen so far in the
+//! records signs it (bits 1-3); give it a timestamp if it has none (bit 4); put an `init` by
+//! one of two fixed keys (bit 6) first in it (bit 5); add a `release` of a version the
+//! record's length picks (bit 7). The
 //! chunks are validated as a package log (`package::validate`) and as the operator log
 //! (`operator::validate`), each record's bytes also as a checkpoint's signature and a key's
 //! text; the last two chunks are also read as a log and a map proof bundle
@@ -23,11 +26,18 @@ use wasm_hotswap::registry::warg::encoding::{package_log_id, package_record_id};
 use wasm_hotswap::registry::warg::key::{parse_signature, PublicKey};
 use wasm_hotswap::registry::warg::problem::Problem;
 use wasm_hotswap::registry::warg::proof::{check_inclusion, Leaf};
-use wasm_hotswap::registry::warg::proto::{package_entry::Contents, PackageRecord};
+use wasm_hotswap::registry::warg::proto::{
+    package_entry::Contents, PackageEntry, PackageInit, PackageRecord, PackageRelease, Timestamp,
+};
 use wasm_hotswap::registry::warg::{operator, package};
 
 const NAME: &str = "example:counter";
 /// A valid DER signature's text, so that parsing one is not where every input stops.
+/// Keys warg's own tests use.
+const KEYS: [&str; 2] = [
+    "ecdsa-p256:A1OfZz5Y9Ny7VKPVwroCTQPAr9tmlI4U/UTYHZHA87AF",
+    "ecdsa-p256:A5qc6uBi070EBb4GihGzpx6Cm5+oZnv4dWpBhhuZVagu",
+];
 const SIGNATURE: &str = "ecdsa-p256:MEUCIQDH+TXPu9HFjsDG4YZd2f1O/N+3I0ULxAEtvzeKltBH+gIgLm5E4AUOwVSGUxpfqsP5jiknUqjZH0ff4mnQGxQE6P0=";
 
 fn chunks(mut data: &[u8]) -> Vec<&[u8]> {
@@ -51,6 +61,27 @@ fuzz_target!(|data: &[u8]| {
         };
         let mut content = bytes.to_vec();
         if let Ok(mut record) = PackageRecord::decode(bytes) {
+            if control & 0x10 != 0 && record.time.is_none() {
+                let seconds = envelopes.len() as i64;
+                record.time = Some(Timestamp { seconds, nanos: 0 });
+            }
+            if control & 0x20 != 0 {
+                let init = PackageInit {
+                    key: KEYS[usize::from(control >> 6 & 1)].into(),
+                    hash_algorithm: "sha256".into(),
+                };
+                let contents = Some(Contents::Init(init));
+                record.entries.insert(0, PackageEntry { contents });
+            }
+            if control & 0x80 != 0 {
+                let versions = ["1.0.0", "1.1.0", "2.0.0-rc.1"];
+                let release = PackageRelease {
+                    version: versions[bytes.len() % versions.len()].into(),
+                    content_hash: Digest::of(bytes).to_string(),
+                };
+                let contents = Some(Contents::Release(release));
+                record.entries.push(PackageEntry { contents });
+            }
             for entry in &record.entries {
                 let key = match &entry.contents {
                     Some(Contents::Init(init)) => &init.key,
@@ -65,6 +96,8 @@ fuzz_target!(|data: &[u8]| {
                 record.prev = envelopes
                     .last()
                     .map(|e| package_record_id(&e.content).to_string());
+            }
+            if control & 0xb1 != 0 {
                 content = record.encode_to_vec();
             }
         }
@@ -91,7 +124,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(log.head.record, package_record_id(&last.content));
             assert_eq!(log.head.registry_index, last.registry_index);
             for (at, release) in log.releases.iter().enumerate() {
-                assert!(log.releases[..at].iter().all(|r| r.version != release.version));
+                assert!(log.releases[..at]
+                    .iter()
+                    .all(|r| r.version != release.version));
                 let text = release.content.to_string();
                 assert!(envelopes
                     .iter()
