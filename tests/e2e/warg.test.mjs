@@ -26,6 +26,8 @@ const WARG = process.env.WARG_CLI ?? join(process.env.HOME, ".cache/warg/bin/war
 
 let env, state, registry, proxy, warg;
 let pages = 0;
+let consistencyProofs = 0;
+let frozen; // the checkpoint of the first four records, signed by the server
 
 /** Runs the `warg` CLI in its own home (config, flat-file keyring, caches); fails on error. */
 function cli(...args) {
@@ -80,7 +82,8 @@ before(async () => {
   cli("publish", "release", "--name", NAME, "--version", "1.0.0", join(GUESTS, "counter-v1.wasm"));
   cli("publish", "release", "--name", NAME, "--version", "1.1.0", join(GUESTS, "counter-v2.wasm"));
   // Operator init, package init, two releases.
-  await checkpointed(4);
+  frozen = await checkpointed(4);
+  assert.equal(frozen.contents.logLength, 4);
 
   proxy = await tamperingProxy(new URL(registry));
   env = await start();
@@ -100,7 +103,9 @@ after(async () => {
  * Forwards to the registry; under `/tampered-checkpoint` the checkpoint's timestamp is one
  * second later (its signature no longer matches), under `/tampered-record` the package log's
  * last record carries its first record's signature, under `/paged` each `/v1/fetch/logs`
- * asks the server for one record a page (`limit: 1`), counted in `pages`.
+ * asks the server for one record a page (`limit: 1`), counted in `pages`, under `/frozen` the
+ * checkpoint is always the one of four records (`frozen`); `/plain` forwards only. Requests
+ * for consistency proofs are counted in `consistencyProofs`.
  */
 function tamperingProxy(upstream) {
   const server = createServer((req, res) => {
@@ -135,6 +140,8 @@ function tamperingProxy(upstream) {
             body = Buffer.from(JSON.stringify(logs));
           }
           if (read && mode === "paged" && path === "/v1/fetch/logs") pages++;
+          if (read && path === "/v1/proof/consistency") consistencyProofs++;
+          if (read && mode === "frozen" && path === "/v1/fetch/checkpoint") body = Buffer.from(JSON.stringify(frozen));
           const { "transfer-encoding": __, ...answered } = answer.headers;
           res.writeHead(answer.statusCode, { ...answered, "content-length": body.length }).end(body);
         });
@@ -251,4 +258,23 @@ test("a content blob tampered with on the server is HASH_MISMATCH, a yanked rele
   `);
   assert.match(yanked.m, /^NO_MATCHING_VERSION: .*1\.3\.0 \(yanked\)/);
   assert.equal(yanked.version, "1.1.0");
+});
+
+test("a checkpoint older than one the page verified is REGISTRY_LOG_INVALID, a newer one is proven consistent with it, and 1.1.0 keeps serving", async () => {
+  const before = consistencyProofs;
+  const result = await inPage(`
+    // First sight of the registry: the checkpoint of four records, signed and still provable.
+    const m = await HotModule.load({ registry: values.frozen, name: "example:counter", version: "1.0.0" });
+    m.exports.increment(2);
+    // The latest checkpoint: a consistency proof from four records to it.
+    await m.swap({ registry: values.plain, version: "1.1.0" });
+    const newer = m.version;
+    // Back to the old checkpoint: refused, although it is signed.
+    const older = await failure(m.swap({ registry: values.frozen, version: "1.1.0" }));
+    return { newer, older, version: m.version, get: m.exports.get(), calls: m.exports.calls() };
+  `, { frozen: proxied("frozen"), plain: proxied("plain") });
+  assert.equal(result.newer, "1.1.0");
+  assert.equal(consistencyProofs - before, 1, "one consistency proof, from 4 records to the latest");
+  assert.match(result.older, /^REGISTRY_LOG_INVALID: .*the checkpoint at log length 4 is older than one verified earlier at log length \d+: the log went back/);
+  assert.deepEqual({ version: result.version, get: result.get, calls: result.calls }, { version: "1.1.0", get: 2, calls: 0 });
 });

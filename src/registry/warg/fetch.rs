@@ -18,7 +18,7 @@ use super::checkpoint::Checkpoint;
 use super::encoding::package_log_id;
 use super::key::SignatureCheck;
 use super::problem::Problem;
-use super::proof::check_inclusion;
+use super::proof::{check_consistency, check_inclusion};
 use super::{bad_signature, base_url, check_name, validate};
 use crate::digest::Digest;
 use crate::error::Error;
@@ -36,6 +36,12 @@ extern "C" {
 
 /// Pages of `/v1/fetch/logs` followed at most (the server sends 100 records a page).
 const MAX_LOG_PAGES: usize = 1000;
+
+thread_local! {
+    /// The newest checkpoint verified so far of each registry this page resolved against,
+    /// by the id of its operator log's first record: `(log length, log root)`.
+    static SEEN: std::cell::RefCell<Vec<(Digest, u64, Digest)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// Resolves the package `name` (`namespace:name`) at the Warg server `base`
 /// (`warg+http(s)://host[:port]`) to the release `wanted` selects, verified as the
@@ -62,13 +68,14 @@ pub async fn resolve_warg(
 
     let url = format!("{base}/v1/fetch/checkpoint");
     let json = client.json(&url, None).await?;
-    let checkpoint = checkpoint_of(&json).map_err(|p| p.at(&url))?;
+    let checkpoint = checkpoint_of(&json).map_err(|p| p.at(base, &url))?;
 
     let url = format!("{base}/v1/fetch/logs");
     let (operator, package) = client
         .logs(&url, name, wanted, checkpoint.log_length)
         .await?;
-    let validated = validate(name, &checkpoint, &operator, &package).map_err(|p| p.at(&url))?;
+    let validated =
+        validate(name, &checkpoint, &operator, &package).map_err(|p| p.at(base, &url))?;
     verify_signatures(base, &validated.checks).await?;
 
     let url = format!("{base}/v1/proof/inclusion");
@@ -95,7 +102,8 @@ pub async fn resolve_warg(
         &log,
         &map,
     )
-    .map_err(|p| p.at(&url))?;
+    .map_err(|p| p.at(base, &url))?;
+    client.consistent(&validated.registry, &checkpoint).await?;
 
     let index = validated.index(name);
     let entry = index.resolve(wanted)?;
@@ -148,6 +156,64 @@ impl Client<'_> {
         set(&init, "headers", &headers);
         set(&init, "cache", &"no-store".into());
         send(url, self.fetch_fn, &init.into()).await
+    }
+
+    /// Checks `checkpoint` (verified) against the newest this page verified before for the
+    /// same `registry`: not shorter, the same root at the same length, and a consistency proof
+    /// from the older to the newer; then keeps the newer.
+    ///
+    /// # Errors
+    /// [`Error::RegistryLogInvalid`] for a log that went back or forked;
+    /// [`Error::InvalidIndex`] for a proof that does not decode.
+    async fn consistent(&self, registry: &Digest, checkpoint: &Checkpoint) -> Result<(), Failure> {
+        let (length, root) = (checkpoint.log_length, checkpoint.log_root);
+        let seen = SEEN.with(|seen| {
+            seen.borrow()
+                .iter()
+                .find(|(id, _, _)| id == registry)
+                .map(|(_, length, root)| (*length, *root))
+        });
+        match seen {
+            None => {}
+            Some((old_length, old_root)) if old_length == length && old_root == root => return Ok(()),
+            Some((old_length, old_root)) if old_length == length => {
+                return Err(Error::RegistryLogInvalid {
+                    registry: self.base.to_string(),
+                    reason: format!(
+                        "the checkpoint at log length {length} has log root {root}, but one verified earlier had {old_root}: the log forked"
+                    ),
+                }
+                .into())
+            }
+            Some((old_length, old_root)) => {
+                let url = format!("{}/v1/proof/consistency", self.base);
+                let problem = |p: Problem| p.at(self.base, &url);
+                if old_length > length {
+                    return Err(Error::RegistryLogInvalid {
+                        registry: self.base.to_string(),
+                        reason: format!(
+                            "the checkpoint at log length {length} is older than one verified earlier at log length {old_length}: the log went back"
+                        ),
+                    }
+                    .into());
+                }
+                let body = Object::new();
+                set(&body, "from", &(old_length as f64).into());
+                set(&body, "to", &(length as f64).into());
+                let json = self.json(&url, Some(&body)).await?;
+                let proof = get(&json, "proof")
+                    .as_string()
+                    .and_then(|text| STANDARD.decode(text).ok())
+                    .ok_or_else(|| invalid_index(&url, "`proof` is not a base64 string".into()))?;
+                check_consistency(old_length, &old_root, length, &root, &proof).map_err(problem)?;
+            }
+        }
+        SEEN.with(|seen| {
+            let mut seen = seen.borrow_mut();
+            seen.retain(|(id, _, _)| id != registry);
+            seen.push((*registry, length, root));
+        });
+        Ok(())
     }
 
     /// The operator log and the package log up to `log_length`, page after page.
@@ -262,7 +328,7 @@ fn envelopes(
             index as u64,
             &item,
         )
-        .map_err(|p| p.at(url))?;
+        .map_err(|p| p.at(url, url))?; // only ever `Malformed`
         token = Some(field("fetchToken")?.into());
         out.push(envelope);
     }

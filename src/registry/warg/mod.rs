@@ -18,15 +18,19 @@
 //! 6. `POST /v1/proof/inclusion` `{logLength, leafs: [<operator head>, <package head>]}`:
 //!    [`proof::check_inclusion`] proves both heads are leaves of the checkpoint's log root,
 //!    and that its map root maps each log to that head (so the server hid no later record);
-//! 7. the highest release the range selects that is not yanked ([`Validated::index`], the
+//! 7. within a page, each registry's (known by its operator log's first record) newest
+//!    checkpoint verified so far is kept: a later one must not be shorter, and
+//!    `POST /v1/proof/consistency` `{from, to}` must prove it extends that one
+//!    ([`proof::check_consistency`]), so a server cannot rewind or fork its log under a page;
+//! 8. the highest release the range selects that is not yanked ([`Validated::index`], the
 //!    index format's rule); `GET /v1/content/<digest>` names where its bytes are, and the
 //!    fetch verifies them against the digest the log released, like any other blob.
 //!
 //! # What is not verified
 //! - the operator log is trusted on first sight, as `warg-client` trusts it: the operator key
 //!   is whatever the server's operator log says (no pinning);
-//! - checkpoints are not compared over time (no consistency proof from an earlier one: the
-//!   runtime keeps no state between loads);
+//! - checkpoints are compared only within a page's lifetime: nothing is kept across loads of
+//!   the page (`warg-client` keeps them on disk);
 //! - namespace definitions and imports (federation) are read but not enforced.
 //!
 //! The pure half (this module but `fetch`) builds natively: it is tested against records the
@@ -113,6 +117,7 @@ mod protocol {
     use super::problem::Problem;
     use super::proof::Leaf;
     use super::{encoding, operator, package};
+    use crate::digest::Digest;
     use crate::error::Error;
     use crate::registry::index::{Entry, Index};
 
@@ -125,6 +130,9 @@ mod protocol {
         pub checks: Vec<SignatureCheck>,
         /// The operator log's head and the package log's, to prove included in the checkpoint.
         pub leaves: [Leaf; 2],
+        /// The id of the operator log's first record: which registry this is, whatever URL
+        /// it was reached at.
+        pub registry: Digest,
     }
 
     /// Validates the operator log, the package `name`'s log and the checkpoint they were fetched
@@ -139,6 +147,10 @@ mod protocol {
         operator: &[Envelope],
         package: &[Envelope],
     ) -> std::result::Result<Validated, Problem> {
+        let registry = operator
+            .first()
+            .map(|first| encoding::operator_record_id(&first.content))
+            .ok_or_else(|| Problem::Invalid("the operator log has no records".into()))?;
         let operator = operator::validate(operator)?;
         let package = package::validate(name, package)?;
         for (what, head) in [("operator", operator.head), ("package", package.head)] {
@@ -168,6 +180,7 @@ mod protocol {
             releases: package.releases,
             checks,
             leaves,
+            registry,
         })
     }
 

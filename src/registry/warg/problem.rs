@@ -15,15 +15,16 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// The runtime error for this problem with what the registry at `url` served.
-    pub fn at(self, url: &str) -> Error {
+    /// The runtime error for this problem with what the registry `registry` served at `url`:
+    /// a malformed answer names its URL, a log that does not verify the registry.
+    pub fn at(self, registry: &str, url: &str) -> Error {
         match self {
             Problem::Malformed(reason) => Error::InvalidIndex {
                 url: url.to_string(),
                 reason,
             },
             Problem::Invalid(reason) => Error::RegistryLogInvalid {
-                registry: url.to_string(),
+                registry: registry.to_string(),
                 reason,
             },
         }

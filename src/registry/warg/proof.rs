@@ -179,40 +179,64 @@ fn log_root_of(
     leaf: Digest,
     known: &[(u64, Digest)],
 ) -> Result<Digest, String> {
-    if index >= length || length > u64::from(u32::MAX) {
+    if index >= length {
         return Err(format!("leaf {index} is not in a log of length {length}"));
     }
-    let hash_of = |node: Node| {
-        known
-            .iter()
-            .find(|(at, _)| *at == node.0)
-            .map(|(_, hash)| *hash)
-            .ok_or_else(|| format!("the hash of node {} is missing", node.0))
+    root_from(length, Node(2 * index), leaf, known)
+}
+
+/// The hash `known` holds for `node`.
+fn hash_of(known: &[(u64, Digest)], node: Node) -> Result<Digest, String> {
+    known
+        .iter()
+        .find(|(at, _)| *at == node.0)
+        .map(|(_, hash)| *hash)
+        .ok_or_else(|| format!("the hash of node {} is missing", node.0))
+}
+
+/// Hashes the lower-numbered node on the left; the result stands at `second`'s place.
+fn combine(first: (Node, Digest), second: (Node, Digest)) -> (Node, Digest) {
+    let hash = if first.0 .0 < second.0 .0 {
+        branch_hash(&first.1, &second.1)
+    } else {
+        branch_hash(&second.1, &first.1)
     };
-    // Hashes the lower-numbered node on the left; the result stands at `second`'s place.
-    let combine = |first: (Node, Digest), second: (Node, Digest)| {
-        let hash = if first.0 .0 < second.0 .0 {
-            branch_hash(&first.1, &second.1)
-        } else {
-            branch_hash(&second.1, &first.1)
-        };
-        (second.0, hash)
-    };
+    (second.0, hash)
+}
+
+/// The root of a log of `length` leaves in which `start` (a leaf, or the balanced root of an
+/// earlier length) hashes to `hash`, from the node hashes `known`.
+fn root_from(
+    length: u64,
+    start: Node,
+    hash: Digest,
+    known: &[(u64, Digest)],
+) -> Result<Digest, String> {
+    if length > u64::from(u32::MAX) || start.rightmost_descendant() / 2 >= length {
+        return Err(format!(
+            "node {} is not in a log of length {length}",
+            start.0
+        ));
+    }
     let broots = Node::broots(length);
-    let mut current = (Node(2 * index), leaf);
-    while !broots.contains(&current.0) {
+    let mut current = (start, hash);
+    // At most one step per level of a tree of 2^32 leaves.
+    for _ in 0..64 {
+        if broots.contains(&current.0) {
+            break;
+        }
         let sibling = current.0.sibling();
-        current = combine(current, (sibling, hash_of(sibling)?));
+        current = combine(current, (sibling, hash_of(known, sibling)?));
         // The pair's hash stands at their parent.
         current.0 = sibling.parent();
     }
     let at = broots
         .iter()
         .position(|b| *b == current.0)
-        .expect("the loop ends at a balanced root");
+        .ok_or_else(|| format!("node {} reaches no balanced root", start.0))?;
     let mut lower: Option<(Node, Digest)> = None;
     for broot in broots[at + 1..].iter().rev() {
-        let next = (*broot, hash_of(*broot)?);
+        let next = (*broot, hash_of(known, *broot)?);
         lower = Some(match lower {
             None => next,
             Some(acc) => combine(acc, next),
@@ -222,9 +246,77 @@ fn log_root_of(
         current = combine(current, lower);
     }
     for broot in broots[..at].iter().rev() {
-        current = combine(current, (*broot, hash_of(*broot)?));
+        current = combine(current, (*broot, hash_of(known, *broot)?));
     }
     Ok(current.1)
+}
+
+/// Checks the server's consistency bundle (`/v1/proof/consistency`'s `proof`, base64
+/// decoded): that the log of `new_length` leaves with root `new_root` extends the one of
+/// `old_length` leaves with root `old_root` (`warg_transparency`'s `ConsistencyProof`: each
+/// balanced root of the old log proves included in the new root, and together they hash to
+/// the old root).
+///
+/// # Errors
+/// - [`Problem::Malformed`]: a bundle that does not decode or is for other lengths, a hash
+///   missing or not 32 bytes;
+/// - [`Problem::Invalid`]: a new log shorter than the old, or a proof that leads to another
+///   root than either checkpoint's.
+pub fn check_consistency(
+    old_length: u64,
+    old_root: &Digest,
+    new_length: u64,
+    new_root: &Digest,
+    bundle: &[u8],
+) -> Result<(), Problem> {
+    let item = "the consistency proof";
+    if old_length > new_length {
+        return Err(invalid(
+            item,
+            format!("the log went back from length {old_length} to {new_length}"),
+        ));
+    }
+    let proof = LogProofBundle::decode(bundle).map_err(|e| malformed(item, e))?;
+    if u64::from(proof.log_length) != new_length
+        || proof
+            .consistent_lengths
+            .iter()
+            .map(|l| u64::from(*l))
+            .ne([old_length])
+    {
+        return Err(malformed(
+            item,
+            format!("it is not a proof from length {old_length} to {new_length}"),
+        ));
+    }
+    let mut known = Vec::with_capacity(proof.hashes.len());
+    for entry in &proof.hashes {
+        known.push((u64::from(entry.index), digest_of(&entry.hash, item)?));
+    }
+    let mut old_broots = Vec::new();
+    for broot in Node::broots(old_length) {
+        let hash = hash_of(&known, broot).map_err(|why| malformed(item, why))?;
+        let found =
+            root_from(new_length, broot, hash, &known).map_err(|why| malformed(item, why))?;
+        if found != *new_root {
+            return Err(invalid(
+                item,
+                format!("it leads to {found}, not the log root {new_root} at length {new_length}"),
+            ));
+        }
+        old_broots.push(hash);
+    }
+    let old = old_broots
+        .into_iter()
+        .rev()
+        .reduce(|right, left| branch_hash(&left, &right));
+    match old {
+        Some(old) if old != *old_root => Err(invalid(
+            item,
+            format!("the log root at length {old_length} was {old_root}, the proof gives {old}"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The map root in which the log `log` maps to the head `record`, from the proof's `peers`.
@@ -277,5 +369,6 @@ mod tests {
     fn a_leaf_outside_the_log_is_refused_not_walked() {
         assert!(log_root_of(3, 3, Digest::of(b""), &[]).is_err());
         assert!(log_root_of(u64::MAX, 1, Digest::of(b""), &[]).is_err());
+        assert!(root_from(3, Node(7), Digest::of(b""), &[]).is_err());
     }
 }

@@ -21,7 +21,7 @@ use super::chain::Envelope;
 use super::checkpoint::Checkpoint;
 use super::key::SignatureCheck;
 use super::problem::Problem;
-use super::proof::{check_inclusion, Leaf};
+use super::proof::{check_consistency, check_inclusion, Leaf};
 use super::{encoding, operator as op, package, validate};
 use crate::digest::Digest;
 use crate::registry::index::Wanted;
@@ -543,6 +543,59 @@ fn a_head_the_map_does_not_hold_or_a_tampered_proof_fails_to_verify() {
     // A proof for another log length.
     assert!(matches!(
         check_inclusion(8, &log_root, &map_root, &[head], &log, &map),
+        Err(Problem::Malformed(_))
+    ));
+}
+
+#[test]
+fn consistency_proofs_warg_transparency_made_tie_an_older_root_to_a_newer() {
+    let registry = registry(13);
+    let roots: Vec<(Digest, usize)> = (1..=13)
+        .map(|n| {
+            let mut log = VecLog::<Sha256, LogLeaf>::default();
+            for leaf in &registry.leaves[..n] {
+                log.push(&LogLeaf {
+                    log_id: LogId::from(warg_crypto::hash::AnyHash::new(
+                        HashAlgorithm::Sha256,
+                        leaf.log.as_bytes().to_vec(),
+                    )),
+                    record_id: RecordId::from(warg_crypto::hash::AnyHash::new(
+                        HashAlgorithm::Sha256,
+                        leaf.record.as_bytes().to_vec(),
+                    )),
+                });
+            }
+            let root: warg_crypto::hash::AnyHash = log.checkpoint().root().into();
+            (root.to_string().parse().unwrap(), n)
+        })
+        .collect();
+    assert_eq!(roots[12].0, registry.roots().0, "the same log, rebuilt");
+    for (old_root, old) in &roots {
+        for (new_root, new) in roots.iter().filter(|(_, n)| n >= old) {
+            let proof = registry.log.prove_consistency(*old, *new);
+            let bundle = LogProofBundle::bundle(vec![proof], vec![], &registry.log)
+                .unwrap()
+                .encode();
+            check_consistency(*old as u64, old_root, *new as u64, new_root, &bundle)
+                .unwrap_or_else(|e| panic!("{old} -> {new}: {e:?}"));
+            if old > &1 {
+                // Another history of the same length: the old root does not match.
+                let other = roots[old - 2].0;
+                let result = check_consistency(*old as u64, &other, *new as u64, new_root, &bundle);
+                assert!(matches!(result, Err(Problem::Invalid(_))), "{old} -> {new}");
+            }
+        }
+    }
+    let proof = registry.log.prove_consistency(3, 9);
+    let bundle = LogProofBundle::bundle(vec![proof], vec![], &registry.log)
+        .unwrap()
+        .encode();
+    assert!(matches!(
+        check_consistency(9, &roots[8].0, 3, &roots[2].0, &bundle),
+        Err(Problem::Invalid(reason)) if reason.contains("went back")
+    ));
+    assert!(matches!(
+        check_consistency(3, &roots[2].0, 10, &roots[9].0, &bundle),
         Err(Problem::Malformed(_))
     ));
 }
