@@ -11,7 +11,8 @@
 //! chunks are validated as a package log (`package::validate`) and as the operator log
 //! (`operator::validate`), each record's bytes also as a checkpoint's signature and a key's
 //! text; the last two chunks are also read as a log and a map proof bundle
-//! (`proof::check_inclusion`) for the package log's head.
+//! (`proof::check_inclusion`) for the package log's head, and the first of them as a
+//! consistency proof (`proof::check_consistency`).
 //!
 //! Asserted: a valid log has one signature check per record, over the record's prefix and
 //! bytes; its head is the last record; no version is released twice; a release's digest is
@@ -25,7 +26,7 @@ use wasm_hotswap::registry::warg::chain::Envelope;
 use wasm_hotswap::registry::warg::encoding::{package_log_id, package_record_id};
 use wasm_hotswap::registry::warg::key::{parse_signature, PublicKey};
 use wasm_hotswap::registry::warg::problem::Problem;
-use wasm_hotswap::registry::warg::proof::{check_inclusion, Leaf};
+use wasm_hotswap::registry::warg::proof::{check_consistency, check_inclusion, Leaf};
 use wasm_hotswap::registry::warg::proto::{
     package_entry::Contents, PackageEntry, PackageInit, PackageRecord, PackageRelease, Timestamp,
 };
@@ -160,5 +161,7 @@ fuzz_target!(|data: &[u8]| {
         let root = Digest::of(map);
         let length = u64::from(log.first().copied().unwrap_or(1));
         let _ = check_inclusion(length, &root, &root, &[leaf], log, map);
+        let old = u64::from(map.get(1).copied().unwrap_or(0));
+        let _ = check_consistency(old, &root, length, &root, log);
     }
 });
