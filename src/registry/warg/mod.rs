@@ -89,7 +89,7 @@ pub fn base_url(registry: &str) -> &str {
 /// - `counter`, `Example:counter`, `example:2counter`, `a:b:c`, `example:counter-` => refused
 ///
 /// # Errors
-/// [`Error::InvalidOptions`] naming `option`.
+/// [`Error::InvalidOptions`](crate::error::Error::InvalidOptions) naming `option`.
 pub fn check_name(name: &str, option: &'static str) -> Result<()> {
     let kebab = |part: &str| {
         !part.is_empty()
