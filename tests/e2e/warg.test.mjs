@@ -110,7 +110,8 @@ after(async () => {
 /**
  * Forwards to the registry; under `/tampered-checkpoint` the checkpoint's timestamp is one
  * second later (its signature no longer matches), under `/tampered-record` the package log's
- * last record carries its first record's signature, under `/paged` each `/v1/fetch/logs`
+ * last record carries its first record's signature, under `/malformed-record` its bytes are not
+ * protobuf, under `/paged` each `/v1/fetch/logs`
  * asks the server for one record a page (`limit: 1`), counted in `pages`, under `/frozen` the
  * checkpoint is always the one of four records (`frozen`); `/plain` forwards only. Requests
  * for consistency proofs are counted in `consistencyProofs`.
@@ -145,6 +146,12 @@ function tamperingProxy(upstream) {
             for (const records of Object.values(logs.packages ?? {})) {
               if (records.length > 1) records[records.length - 1].signature = records[0].signature;
             }
+            body = Buffer.from(JSON.stringify(logs));
+          }
+          if (read && mode === "malformed-record" && path === "/v1/fetch/logs") {
+            const logs = JSON.parse(body);
+            // Three zero bytes: protobuf field number 0, which no message has.
+            for (const records of Object.values(logs.packages ?? {})) records.at(-1).contentBytes = "AAAA";
             body = Buffer.from(JSON.stringify(logs));
           }
           if (read && mode === "paged" && path === "/v1/fetch/logs") pages++;
@@ -227,16 +234,18 @@ test("a range no release matches is NO_MATCHING_VERSION listing the releases, an
   assert.deepEqual({ version: result.version, get: result.get }, { version: "1.0.0", get: 3 });
 });
 
-test("a checkpoint or a record tampered in flight is REGISTRY_LOG_INVALID naming it, and 1.0.0 keeps serving", { skip }, async () => {
+test("a checkpoint or a record tampered in flight is REGISTRY_LOG_INVALID naming it, a record that is not protobuf INVALID_INDEX, and 1.0.0 keeps serving", { skip }, async () => {
   const result = await inPage(`
     const m = await HotModule.load({ registry, name: "example:counter", range: "~1.0.0" });
     m.exports.increment(4);
     const checkpoint = await failure(m.swap({ registry: values.checkpoint, version: "1.1.0" }));
     const record = await failure(m.swap({ registry: values.record, version: "1.1.0" }));
-    return { checkpoint, record, version: m.version, get: m.exports.get() };
-  `, { checkpoint: proxied("tampered-checkpoint"), record: proxied("tampered-record") });
+    const malformed = await failure(m.swap({ registry: values.malformed, version: "1.1.0" }));
+    return { checkpoint, record, malformed, version: m.version, get: m.exports.get() };
+  `, { checkpoint: proxied("tampered-checkpoint"), record: proxied("tampered-record"), malformed: proxied("malformed-record") });
   assert.match(result.checkpoint, /^REGISTRY_LOG_INVALID: .*the checkpoint at log length \d+: its signature does not verify with key sha256:/);
   assert.match(result.record, /^REGISTRY_LOG_INVALID: .*package record 2 \(sha256:[0-9a-f]{64}\) of `example:counter`: its signature does not verify/);
+  assert.match(result.malformed, /^INVALID_INDEX: .*\/v1\/fetch\/logs`: package record 2 \(sha256:[0-9a-f]{64}\) of `example:counter`: it is not a PackageRecord/);
   assert.deepEqual({ version: result.version, get: result.get }, { version: "1.0.0", get: 4 });
 });
 
