@@ -61,7 +61,7 @@ build_runtime() {
 build_runtime pkg
 build_runtime pkg-updates --features updates
 build_runtime pkg-wit --features wit,updates
-# `wasm-hotswap/warg`: `updates` and the Warg registry client (+30 KB gzipped, so not in `updates`).
+# `wasm-hotswap/warg`: `updates` and the Warg registry client (+33 KB gzipped, so not in `updates`).
 build_runtime pkg-warg --features warg,updates
 
 t=$(date +%s)

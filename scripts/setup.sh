@@ -97,7 +97,7 @@ fi
 
 # The Warg reference server and CLI (scripts/warg-server.sh and tests/e2e/warg.test.mjs), into
 # ~/.cache/warg with a target folder of their own. A cold build takes about 10 minutes on two
-# cores; a warm run only asks each binary its version.
+# cores; a warm run only reads `cargo install --list` of that root.
 warg_version=0.10.0
 warg_root="$HOME/.cache/warg"
 warg_installed=$(cargo install --list --root "$warg_root" 2>/dev/null || true)

@@ -463,8 +463,8 @@ impl<H: Host> Options<H> {
 /// - `url` or `bytes` (exactly one) with `digest` => fixed; so is anything without a registry
 ///   field when there is no `load` package to default to;
 /// - otherwise a registry package: `registry` (a trailing `/` added) else `load`'s; `name`
-///   (an OCI repository under `oci+`, a Warg `namespace:name` under `warg+`) else `load`'s; `range` or `version` (not both) else
-///   `load`'s wanted, else `*`.
+///   (an OCI repository under `oci+`, a Warg `namespace:name` under `warg+`) else `load`'s;
+///   `range` or `version` (not both) else `load`'s wanted, else `*`.
 ///
 /// # Errors
 /// [`Error::InvalidOptions`] naming the option; [`Error::InvalidDigest`]; a name or range
