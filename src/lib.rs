@@ -191,7 +191,7 @@ pub mod error; // the one error enum, with stable codes
 pub mod options; // what load and swap are asked, and the rules between options
 
 // resolve
-pub mod registry; // static, OCI and Warg registries: index formats, logs, version selection, clients
+pub mod registry; // static, OCI and Warg registries: indexes, logs, version selection, clients
 
 // fetch, verify
 pub mod digest; // `sha256:<hex>` digests

@@ -5,6 +5,8 @@
 //! warg-server answers CORS itself (any origin; `GET`, `POST`; `Content-Type` and `Accept`),
 //! its content files included, so a page can ask it directly.
 
+use std::cell::RefCell;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array, JSON};
@@ -40,7 +42,7 @@ const MAX_LOG_PAGES: usize = 1000;
 thread_local! {
     /// The newest checkpoint verified so far of each registry this page resolved against,
     /// by the id of its operator log's first record: `(log length, log root)`.
-    static SEEN: std::cell::RefCell<Vec<(Digest, u64, Digest)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static SEEN: RefCell<Vec<(Digest, u64, Digest)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Resolves the package `name` (`namespace:name`) at the Warg server `base`
@@ -175,7 +177,9 @@ impl Client<'_> {
         });
         match seen {
             None => {}
-            Some((old_length, old_root)) if old_length == length && old_root == root => return Ok(()),
+            Some((old_length, old_root)) if old_length == length && old_root == root => {
+                return Ok(())
+            }
             Some((old_length, old_root)) if old_length == length => {
                 return Err(Error::RegistryLogInvalid {
                     registry: self.base.to_string(),
