@@ -98,6 +98,22 @@ else
   cargo install wasm-pack --version "$wasm_pack_want" --locked --force
 fi
 
+# The Warg reference server and CLI (scripts/warg-server.sh and tests/e2e/warg.test.mjs), into
+# ~/.cache/warg with a target folder of their own. A cold build takes about 10 minutes on two
+# cores; a warm run only reads `cargo install --list` of that root.
+warg_version=0.10.0
+warg_root="$HOME/.cache/warg"
+warg_installed=$(cargo install --list --root "$warg_root" 2>/dev/null || true)
+if [ -x "$warg_root/bin/warg-server" ] && [ -x "$warg_root/bin/warg" ] &&
+  grep -qx "warg-server v$warg_version:" <<<"$warg_installed" &&
+  grep -qx "warg-cli v$warg_version:" <<<"$warg_installed"; then
+  step "warg-server and warg-cli $warg_version present"
+else
+  step "installing warg-server and warg-cli $warg_version into $warg_root (takes ~10 minutes)"
+  cargo install "warg-server@$warg_version" "warg-cli@$warg_version" --locked \
+    --root "$warg_root" --target-dir "$warg_root/target"
+fi
+
 # npm ci only when node_modules is missing or was installed from another package-lock.json.
 stamp=node_modules/.package-lock.sha256
 lock_sum=$(sha256sum package-lock.json | awk '{print $1}')

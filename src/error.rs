@@ -142,6 +142,16 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A Warg registry's log does not verify: a record's signature, the hash chain, a
+    /// permission the signer lacks, or the checkpoint (its signature, or the inclusion of the
+    /// log's head). Names the record by its place in its log and its id.
+    #[error("the Warg registry `{registry}` served a log that does not verify: {reason}")]
+    RegistryLogInvalid {
+        /// The registry's URL.
+        registry: String,
+        /// Which record or checkpoint, and what does not verify.
+        reason: String,
+    },
     /// No published version matches what was asked.
     #[error("no version of `{name}` matches `{wanted}`; published: {available}")]
     NoMatchingVersion {
@@ -240,6 +250,7 @@ impl Error {
             Error::MissingVersion { .. } => "MISSING_VERSION",
             Error::InvalidIndex { .. } => "INVALID_INDEX",
             Error::NoMatchingVersion { .. } => "NO_MATCHING_VERSION",
+            Error::RegistryLogInvalid { .. } => "REGISTRY_LOG_INVALID",
             Error::StaleUpdate { .. } => "STALE_UPDATE",
             Error::SwapInProgress { .. } => "SWAP_IN_PROGRESS",
             Error::NothingToRollBack { .. } => "NOTHING_TO_ROLL_BACK",
@@ -283,6 +294,7 @@ pub const CODES: &[&str] = &[
     "MISSING_VERSION",
     "INVALID_INDEX",
     "NO_MATCHING_VERSION",
+    "REGISTRY_LOG_INVALID",
     "STALE_UPDATE",
     "SWAP_IN_PROGRESS",
     "NOTHING_TO_ROLL_BACK",

@@ -193,7 +193,7 @@ pub mod error; // the one error enum, with stable codes
 pub mod options; // what load and swap are asked, and the rules between options
 
 // resolve
-pub mod registry; // static and OCI registries: index formats, version selection, clients
+pub mod registry; // static, OCI and Warg registries: indexes, logs, version selection, clients
 pub mod signature; // who approved a version: payloads, keys, ECDSA signature forms
 
 // fetch, verify

@@ -163,6 +163,9 @@ pub enum Package {
     Static(PackageName),
     /// In an OCI registry (`registry: "oci+https://…"`): the repository, whose tags are versions.
     Oci(String),
+    /// In a Warg registry (`registry: "warg+https://…"`): the package `namespace:name`, whose
+    /// package log lists its releases.
+    Warg(String),
 }
 
 /// A package in a registry, and which of its versions is wanted.
@@ -471,8 +474,8 @@ impl<H: Host> Options<H> {
 /// - `url` or `bytes` (exactly one) with `digest` => fixed; so is anything without a registry
 ///   field when there is no `load` package to default to;
 /// - otherwise a registry package: `registry` (a trailing `/` added) else `load`'s; `name`
-///   (an OCI repository under `oci+`) else `load`'s; `range` or `version` (not both) else
-///   `load`'s wanted, else `*`.
+///   (an OCI repository under `oci+`, a Warg `namespace:name` under `warg+`) else `load`'s;
+///   `range` or `version` (not both) else `load`'s wanted, else `*`.
 ///
 /// # Errors
 /// [`Error::InvalidOptions`] naming the option; [`Error::InvalidDigest`]; a name or range
@@ -521,6 +524,10 @@ fn registry_ref<H: Host>(fields: Fields<H>, default: Option<&RegistryRef>) -> Re
         (Some(name), _) if base.starts_with("oci+") => {
             crate::registry::oci::check_repository(&name, "name")?;
             Package::Oci(name)
+        }
+        (Some(name), _) if base.starts_with(crate::registry::warg::PREFIX) => {
+            crate::registry::warg::check_name(&name, "name")?;
+            Package::Warg(name)
         }
         (Some(name), _) => Package::Static(name.parse()?),
         (None, Some(default)) => default.package.clone(),

@@ -528,6 +528,22 @@ async fn resolve_registry(
         }
         #[cfg(not(feature = "updates"))]
         Package::Oci(_) => return Err(needs_updates("registry").into()),
+        #[cfg(feature = "warg")]
+        Package::Warg(name) => {
+            // A Warg release is signed by its publisher's key in the package log, which is
+            // verified instead; the keys of `policy.trust` sign wasm-hotswap's own payloads,
+            // which a Warg registry does not carry, so they cannot be satisfied there.
+            if trust.is_some() {
+                let reason = "a Warg registry carries no wasm-hotswap signature for `policy.trust`: its releases are signed in the package log, which is verified on every resolution; drop `policy.trust` for this module";
+                return Err(
+                    crate::signature::missing(&format!("{}{name}", registry.base), reason).into(),
+                );
+            }
+            let (base, wanted) = (&registry.base, &registry.wanted);
+            crate::registry::warg::resolve_warg(base, name, wanted, fetch_fn).await?
+        }
+        #[cfg(not(feature = "warg"))]
+        Package::Warg(_) => return Err(needs_warg().into()),
     };
     // The glue and the core modules come from the same registry as the module, with the
     // same credentials.
@@ -569,6 +585,15 @@ pub(crate) fn needs_updates(option: &'static str) -> Error {
     crate::options::invalid(
         option,
         "this build of the runtime has no update delivery (watch, OCI registries); import `wasm-hotswap/updates` instead",
+    )
+}
+
+/// The error for a Warg registry in a build without the `warg` feature.
+#[cfg(not(feature = "warg"))]
+fn needs_warg() -> Error {
+    crate::options::invalid(
+        "registry",
+        "this build of the runtime has no Warg client; import `wasm-hotswap/warg` instead",
     )
 }
 

@@ -28,7 +28,7 @@ export type HotSwapError = HotSwapErrorClass;
 
 /** The parts of a wasm-pack build of the runtime that an entry point uses. */
 export interface RuntimeBuild {
-  /** The build's folder in the package: `pkg`, `pkg-updates` or `pkg-wit`. */
+  /** The build's folder in the package: `pkg`, `pkg-updates`, `pkg-wit` or `pkg-warg`. */
   dir: string;
   init(input?: { module_or_path: InitInput | Promise<InitInput> }): Promise<unknown>;
   registerErrorClass(class_: unknown): void;

@@ -10,7 +10,7 @@ export type HotSwapErrorCode =
   | "SEMVER_VIOLATION" | "MAJOR_UPGRADE_REFUSED" | "DOWNGRADE_REFUSED" | "MISSING_VERSION"
   | "INVALID_INDEX" | "NO_MATCHING_VERSION" | "STALE_UPDATE" | "SWAP_IN_PROGRESS"
   | "NOTHING_TO_ROLL_BACK" | "HEALTH_CHECK_FAILED" | "DRAIN_TIMEOUT"
-  | "SIGNATURE_MISSING" | "SIGNATURE_INVALID";
+  | "SIGNATURE_MISSING" | "SIGNATURE_INVALID" | "REGISTRY_LOG_INVALID";
 
 /**
  * Where a module comes from. Either `url` or `bytes` with the `digest` they must hash to, or a
@@ -26,10 +26,15 @@ export interface ModuleSource {
   digest?: string;
   /**
    * The root URL of a static registry (`packages/<name>/index.json`, `blobs/sha256/<hex>`), or
-   * `oci+https://host` for an OCI registry, whose semver tags are the versions.
+   * `oci+https://host` for an OCI registry, whose semver tags are the versions, or
+   * `warg+https://host` for a Warg registry (`wasm-hotswap/warg`), whose verified package log
+   * lists the releases.
    */
   registry?: string;
-  /** The package's name in the registry: `counter` or `acme/counter` (an OCI repository). */
+  /**
+   * The package's name in the registry: `counter` or `acme/counter` (an OCI repository), or
+   * `namespace:name` in a Warg registry.
+   */
   name?: string;
   /** A semver range (`^1.2`, `~1.2.3`, `*`): the highest non-yanked version in it is loaded. */
   range?: string;

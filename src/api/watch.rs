@@ -26,7 +26,7 @@ pub(super) fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<JsValue, Err
     let Package::Static(name) = &registry.package else {
         return Err(invalid(
             "watch",
-            "watching follows a static registry's index; swap a module from an OCI registry with swap({ version })",
+            "watching follows a static registry's index; swap a module from an OCI or Warg registry with swap({ version })",
         ));
     };
     if !options.is_undefined() && !options.is_object() {

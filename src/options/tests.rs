@@ -209,6 +209,34 @@ fn a_name_under_an_oci_registry_is_a_repository() {
 }
 
 #[test]
+fn a_name_under_a_warg_registry_is_a_namespaced_package() {
+    let options = check(Fields {
+        registry: Some("warg+http://127.0.0.1:8090".into()),
+        name: Some("example:counter".into()),
+        ..fields()
+    })
+    .unwrap();
+    let Origin::Registry(registry) = &options.origin else {
+        panic!("expected a registry origin");
+    };
+    assert_eq!(registry.package, Package::Warg("example:counter".into()));
+    for name in [
+        "counter",
+        "Example:counter",
+        "example:2counter",
+        "a:b:c",
+        "example:counter-",
+    ] {
+        let bad = check(Fields {
+            registry: Some("warg+http://127.0.0.1:8090".into()),
+            name: Some(name.into()),
+            ..fields()
+        });
+        assert_eq!(refused_option(bad), "name", "{name}");
+    }
+}
+
+#[test]
 fn timeout_must_be_a_positive_finite_number_of_milliseconds() {
     for ms in [0.0, -1.0, f64::INFINITY, f64::NAN] {
         let result = check(Fields {
