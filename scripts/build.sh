@@ -77,8 +77,10 @@ step "shim: dist/index.js, dist/updates.js, dist/wit.js, dist/warg.js and their 
 t=$(date +%s)
 for pair in index:pkg updates:pkg-updates wit:pkg-wit warg:pkg-warg; do
   name=${pair%%:*} dir=${pair#*:}
+  # wasm-bindgen's glue lists its snippet module once per import group: the same module
+  # namespace under one key several times, which esbuild reports as duplicate keys.
   node_modules/.bin/esbuild "dist/$name.js" --bundle --format=esm --minify --target=es2022 \
-    --log-level=warning --outfile="$dir/index.js"
+    --log-level=warning --log-override:duplicate-object-key=silent --outfile="$dir/index.js"
   printf '// The bundle scripts/build.sh wrote: the shim and the runtime in one module.\nexport * from "../%s/index.js";\n' "$dir" >"dist/$name.js"
 done
 step "shim: bundled into pkg/index.js, pkg-updates/index.js, pkg-wit/index.js, pkg-warg/index.js ($(elapsed "$t"))"
