@@ -169,7 +169,6 @@ fn truncated_section_points_inside_the_section() {
 }
 
 /// Found by the `inspect_diff` fuzz target: wit-parser reads a component through `io::Read`
-/// and reserves each section's declared size before reading it, so a nested module's section
 /// and reserves what each piece declares before reading it, so a nested module's function body
 /// claiming 4 GiB in a 45-byte component made it allocate 4 GiB (in a browser, an abort of
 /// the runtime). The sizes are checked against the bytes first.
@@ -580,4 +579,66 @@ fn check_agrees_with_wit_component_semver_check() {
     }
     // The table holds both outcomes, so agreement is not agreement on one answer.
     assert!(verdicts.0 >= 8 && verdicts.1 >= 8, "{verdicts:?}");
+}
+
+/// A component whose imports are `(import "x" (instance … (export "t" (type (eq $f)))))`
+/// with `$f` the type `entity` declares: an instance exporting a type that is neither a
+/// defined type nor a resource.
+fn importing_an_instance_exporting(entity: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(component (import "x" (instance (type $f {entity}) (export "t" (type (eq $f))))))"#
+    ))
+    .unwrap()
+}
+
+/// Found by the `inspect_diff` fuzz target: wit-parser 0.263 reaches `unreachable!()` (in
+/// `register_type_export`) on a type export that WIT cannot represent, a function's,
+/// instance's or component's type; in a browser that panic aborts the runtime. It is
+/// refused before wit-parser reads it, naming the export.
+#[test]
+fn an_instance_exporting_a_type_that_is_not_a_value_type_or_resource_is_invalid_naming_it() {
+    let entities = ["(func)", "(instance)", "(component)"];
+    for entity in entities {
+        let bytes = importing_an_instance_exporting(entity);
+        for result in [component_world(&bytes).err(), module_world(&bytes).err()] {
+            match result {
+                Some(Error::InvalidModule {
+                    reason,
+                    offset: Some(_),
+                }) => assert!(
+                    reason.contains("`x`") && reason.contains("`t`"),
+                    "{entity}: {reason}"
+                ),
+                other => panic!("{entity}: expected INVALID_MODULE, got {other:?}"),
+            }
+        }
+    }
+}
+
+/// The same shape at the top of a component and inside a world a core module carries in its
+/// `component-type` section: each is refused as `INVALID_MODULE`, not a panic.
+#[test]
+fn a_world_importing_a_type_that_is_not_a_value_type_or_resource_is_invalid_naming_it() {
+    let top =
+        wat::parse_str(r#"(component (type $f (func)) (import "t" (type (eq $f))))"#).unwrap();
+    match component_world(&top) {
+        Err(Error::InvalidModule { reason, .. }) => assert!(reason.contains("`t`"), "{reason}"),
+        other => panic!("expected INVALID_MODULE, got {other:?}"),
+    }
+    let package = wat::parse_str(
+        r#"(component
+            (type $w (component
+                (type $world (component
+                    (import "x" (instance (type $f (func)) (export "t" (type (eq $f)))))))
+                (export "example:p/w" (component (type $world)))))
+            (export "w" (type $w)))"#,
+    )
+    .unwrap();
+    let bytes = with_section(&module(), SECTION_PREFIX, &package);
+    match module_world(&bytes) {
+        Err(Error::InvalidModule { reason, .. }) => {
+            assert!(reason.contains("`x`") && reason.contains("`t`"), "{reason}")
+        }
+        other => panic!("expected INVALID_MODULE, got {other:?}"),
+    }
 }
