@@ -451,12 +451,14 @@ pub(crate) fn parse_wit(
 ///
 /// # Errors
 ///
-/// - [`Error::InvalidOptions`] for option `wit` when the text does not parse or resolve, or
-///   does not have the world asked for (or, with `None`, has several).
+/// The module is read before the text, so a bad module is refused as such whatever the text:
+///
 /// - [`Error::UnsupportedComponent`] for a Component Model binary.
 /// - [`Error::InvalidModule`] for bytes that are not a module, with the byte offset.
+/// - [`Error::InvalidOptions`] for option `wit` when the text does not parse or resolve, or
+///   does not have the world asked for (or, with `None`, has several).
 pub fn embed_world(module: &[u8], wit: &str, world_name: Option<&str>) -> Result<Vec<u8>> {
-    let (resolve, world) = parse_wit(wit, world_name, "wit")?;
+    // The module is read first: it is the cheaper of the two to refuse.
     let mut out = wasm_encoder::Module::new();
     for payload in Parser::new(0).parse_all(module) {
         let payload = payload?;
@@ -481,6 +483,7 @@ pub fn embed_world(module: &[u8], wit: &str, world_name: Option<&str>) -> Result
             out.section(&wasm_encoder::RawSection { id, data });
         }
     }
+    let (resolve, world) = parse_wit(wit, world_name, "wit")?;
     let encoded = wit_component::metadata::encode(
         &resolve,
         world,

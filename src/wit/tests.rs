@@ -211,6 +211,23 @@ fn embedding_into_a_module_whose_section_runs_past_its_end_is_invalid() {
     }
 }
 
+/// The module is read before the WIT text (the cheaper refusal, and what the `wit` fuzz
+/// target spends most of its inputs on): bad bytes with bad text are refused for the bytes,
+/// and the text's error still comes for a good module.
+#[test]
+fn embedding_bad_wit_into_bytes_that_are_not_a_module_is_refused_for_the_bytes() {
+    match embed_world(b"\0asm\x01\0\0\0\x01", "not wit", None) {
+        Err(Error::InvalidModule {
+            offset: Some(_), ..
+        }) => {}
+        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
+    }
+    match embed_world(&module(), "not wit", None) {
+        Err(Error::InvalidOptions { option: "wit", .. }) => {}
+        other => panic!("expected INVALID_OPTIONS for `wit`, got {other:?}"),
+    }
+}
+
 #[test]
 fn a_components_world_is_its_type_and_embedding_into_one_is_unsupported() {
     let component = wat::parse_str(
