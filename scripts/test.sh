@@ -26,6 +26,7 @@ step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets 
 # The workspace build turns the `wit` feature on (the CLI uses it); the runtime alone, without it:
 step cargo test -p wasm-hotswap --lib
 step cargo test --workspace
+step bash scripts/fuzz-smoke.sh
 step wasm-pack test --headless --chrome
 step wasm-pack test --headless --chrome --features updates
 # The WIT build's test binaries are ~85 MB of debug wasm each: only the WIT tests load one
