@@ -4,8 +4,9 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 use wasmparser::component_types::{
-    ComponentAnyTypeId, ComponentEntityType, ComponentItem, ComponentTypeId,
+    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentItem, ComponentTypeId,
 };
+use wasmparser::names::{ComponentName, ComponentNameKind, ResourceFuncKind};
 use wasmparser::types::Types;
 use wasmparser::{
     BinaryReader, BinaryReaderError, CustomSectionReader, Encoding, Parser, Payload, ValidPayload,
@@ -232,6 +233,10 @@ fn in_section(section: &CustomSectionReader<'_>, err: anyhow::Error) -> Error {
 ///   no WIT form. The validated types are walked as wit-parser walks them (a component's
 ///   imports and exports; a WIT package's component types, their worlds and interfaces; each
 ///   instance's exports), and such a type is refused, naming it.
+/// - On the same walk, a function wit-parser would take but panic on (`unreachable!()` or
+///   `panic!` in `convert_function`) is refused: one whose name is an interface's
+///   (`(export "a:b/c" (func …))`, valid Component Model), an async accessor, a constructor
+///   with an accessor.
 ///
 /// # Errors
 /// [`Error::InvalidModule`] with the byte offset: of the bad byte for bytes that do not
@@ -280,7 +285,7 @@ fn precheck(bytes: &[u8], base: u64) -> Result<()> {
 /// (`true` for an import, the name, the offset).
 fn representable(types: &Types, externs: &[(bool, &str, u64)]) -> Result<()> {
     let types_ref = types.as_ref();
-    let items: Vec<(String, &ComponentItem, u64)> = externs
+    let items: Vec<(String, String, &ComponentItem, u64)> = externs
         .iter()
         .filter_map(|&(import, name, at)| {
             let item = if import {
@@ -289,14 +294,14 @@ fn representable(types: &Types, externs: &[(bool, &str, u64)]) -> Result<()> {
                 types_ref.component_item_for_export(name)
             }?;
             let kind = if import { "import" } else { "export" };
-            Some((format!("{kind} `{name}`"), item, at))
+            Some((format!("{kind} `{name}`"), name.to_string(), item, at))
         })
         .collect();
     // A WIT package (what a `component-type` section holds) exports only component types,
     // each a world or an interface; wit-parser reads it as such, and a component otherwise.
     let package = !items.is_empty()
         && externs.iter().all(|&(import, ..)| !import)
-        && items.iter().all(|(_, item, _)| {
+        && items.iter().all(|(_, _, item, _)| {
             matches!(
                 item.ty,
                 ComponentEntityType::Type {
@@ -306,13 +311,13 @@ fn representable(types: &Types, externs: &[(bool, &str, u64)]) -> Result<()> {
             )
         });
     let mut scopes = Vec::new();
-    for (path, item, at) in items {
+    for (path, name, item, at) in items {
         match item.ty {
             ComponentEntityType::Type {
                 created: ComponentAnyTypeId::Component(id),
                 ..
             } if package => scopes.push((path, id, at)),
-            _ => in_world(types, &path, item, at, &mut scopes)?,
+            _ => in_world(types, &path, &name, item, at, &mut scopes)?,
         }
     }
     // A component type in scope holds a world's or a package's items, and may nest more
@@ -329,18 +334,20 @@ fn representable(types: &Types, externs: &[(bool, &str, u64)]) -> Result<()> {
         ] {
             for (name, item) in map {
                 let path = format!("{path}, {kind} `{name}`");
-                in_world(types, &path, item, at, &mut scopes)?;
+                in_world(types, &path, name, item, at, &mut scopes)?;
             }
         }
     }
     Ok(())
 }
 
-/// One item of a world (`path` names it): a type must be one WIT can hold, an instance's
-/// exported types too; a component type is queued in `scopes` for its own items.
+/// One item of a world, `name` (`path` names it from the top): a type must be one WIT can
+/// hold, and a function one wit-parser can convert, an instance's exports too; a component
+/// type is queued in `scopes` for its own items.
 fn in_world(
     types: &Types,
     path: &str,
+    name: &str,
     item: &ComponentItem,
     at: u64,
     scopes: &mut Vec<(String, ComponentTypeId, u64)>,
@@ -349,19 +356,37 @@ fn in_world(
         reason: format!("{what}, a type WIT cannot represent (only value types and resources)"),
         offset: Some(at),
     };
+    let refuse_func = |what: &str| Error::InvalidModule {
+        reason: format!("{what}, which WIT cannot represent"),
+        offset: Some(at),
+    };
     match item.ty {
         ComponentEntityType::Type { referenced, .. } => match not_wit(referenced) {
             Some(kind) => Err(refuse(&format!("{path} is {kind}"))),
             None => Ok(()),
         },
+        ComponentEntityType::Func(id) => match not_wit_func(types, name, id) {
+            Some(kind) => Err(refuse_func(&format!("{path} is {kind}"))),
+            None => Ok(()),
+        },
         ComponentEntityType::Instance(id) => {
             for (name, export) in &types[id].exports {
-                if let ComponentEntityType::Type { referenced, .. } = export.ty {
-                    if let Some(kind) = not_wit(referenced) {
-                        return Err(refuse(&format!(
-                            "{path}: its instance exports type `{name}` as {kind}"
-                        )));
+                match export.ty {
+                    ComponentEntityType::Type { referenced, .. } => {
+                        if let Some(kind) = not_wit(referenced) {
+                            return Err(refuse(&format!(
+                                "{path}: its instance exports type `{name}` as {kind}"
+                            )));
+                        }
                     }
+                    ComponentEntityType::Func(id) => {
+                        if let Some(kind) = not_wit_func(types, name, id) {
+                            return Err(refuse_func(&format!(
+                                "{path}: its instance exports `{name}`, {kind}"
+                            )));
+                        }
+                    }
+                    _ => {}
                 }
             }
             Ok(())
@@ -371,6 +396,29 @@ fn in_world(
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// What a function named `name` is when wit-parser cannot convert it to WIT: `None` for one
+/// it can.
+fn not_wit_func(types: &Types, name: &str, id: ComponentFuncTypeId) -> Option<&'static str> {
+    // wit-parser parses the name so, and unwraps the result.
+    let name = match ComponentName::new_with_features(name, 0, WasmFeatures::all()) {
+        Ok(name) => name,
+        Err(_) => return Some("a function whose name does not parse"),
+    };
+    match name.kind() {
+        ComponentNameKind::Interface(_) => Some("a function with an interface's name"),
+        ComponentNameKind::Plain(plain) if plain.accessor.is_some() && types[id].async_ => {
+            Some("an async accessor")
+        }
+        ComponentNameKind::Plain(plain)
+            if plain.accessor.is_some()
+                && plain.resource_func == Some(ResourceFuncKind::Constructor) =>
+        {
+            Some("a constructor with an accessor")
+        }
+        ComponentNameKind::Plain(_) => None,
     }
 }
 

@@ -659,3 +659,34 @@ fn a_world_importing_a_type_that_is_not_a_value_type_or_resource_is_invalid_nami
         other => panic!("expected INVALID_MODULE, got {other:?}"),
     }
 }
+
+/// Found by the `inspect_diff` fuzz target after the fix above: a component exporting a
+/// function under an interface's name, `(export "a:b/c" (func …))`, is valid Component Model,
+/// and wit-parser 0.263 reaches `unreachable!()` in `convert_function` on it. It is refused
+/// before wit-parser reads it, naming the function, exported or imported.
+#[test]
+fn a_function_with_an_interfaces_name_is_invalid_naming_it() {
+    let exported = wat::parse_str(
+        r#"(component
+            (core module $m (func (export "f")))
+            (core instance $i (instantiate $m))
+            (func $f (canon lift (core func $i "f")))
+            (export "a:b/c" (func $f)))"#,
+    )
+    .unwrap();
+    let imported = wat::parse_str(r#"(component (import "a:b/c" (func)))"#).unwrap();
+    for bytes in [exported, imported] {
+        for result in [component_world(&bytes).err(), module_world(&bytes).err()] {
+            match result {
+                Some(Error::InvalidModule {
+                    reason,
+                    offset: Some(_),
+                }) => assert!(
+                    reason.contains("`a:b/c`") && reason.contains("interface's name"),
+                    "{reason}"
+                ),
+                other => panic!("expected INVALID_MODULE, got {other:?}"),
+            }
+        }
+    }
+}
