@@ -114,6 +114,14 @@ else
     --root "$warg_root" --target-dir "$warg_root/target"
 fi
 
+# cargo-fuzz for the fuzz smoke run (scripts/fuzz-smoke.sh); it builds on stable (`-s none`).
+if cargo fuzz --version >/dev/null 2>&1; then
+  step "cargo-fuzz present"
+else
+  step "installing cargo-fuzz (takes ~2 minutes)"
+  cargo install cargo-fuzz --locked
+fi
+
 # npm ci only when node_modules is missing or was installed from another package-lock.json.
 stamp=node_modules/.package-lock.sha256
 lock_sum=$(sha256sum package-lock.json | awk '{print $1}')

@@ -30,6 +30,7 @@ step cargo test -p wasm-hotswap --lib
 # The Warg protocol's validators, against records and proofs warg's own crates make.
 step cargo test -p wasm-hotswap --lib --features warg registry::warg
 step cargo test --workspace
+step bash scripts/fuzz-smoke.sh
 step wasm-pack test --headless --chrome
 step wasm-pack test --headless --chrome --features updates
 # The WIT build's test binaries are ~85 MB of debug wasm each: only the WIT tests load one

@@ -167,10 +167,17 @@ fn main() {
     );
 }
 
+/// Where the seeds go: the first argument (`make_seeds /tmp/seeds` writes `/tmp/seeds/<target>/`,
+/// as `scripts/fuzz-smoke.sh` does), or `corpus/` beside this crate's manifest.
+fn out_dir() -> std::path::PathBuf {
+    match std::env::args_os().nth(1) {
+        Some(dir) => dir.into(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+    }
+}
+
 fn write(target: &str, seeds: Vec<Vec<u8>>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("corpus")
-        .join(target);
+    let dir = out_dir().join(target);
     fs::create_dir_all(&dir).unwrap();
     for (i, seed) in seeds.iter().enumerate() {
         fs::write(dir.join(format!("seed-{i}")), seed).unwrap();

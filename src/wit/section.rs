@@ -3,7 +3,15 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use wasmparser::{BinaryReader, BinaryReaderError, Encoding, Parser, Payload};
+use wasmparser::component_types::{
+    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentItem, ComponentTypeId,
+};
+use wasmparser::names::{ComponentName, ComponentNameKind, ResourceFuncKind};
+use wasmparser::types::Types;
+use wasmparser::{
+    BinaryReader, BinaryReaderError, CustomSectionReader, Encoding, Parser, Payload, ValidPayload,
+    Validator, WasmFeatures,
+};
 use wit_parser::decoding::DecodedWasm;
 use wit_parser::{CloneMaps, Resolve, Span, Type, WorldId, WorldItem};
 
@@ -130,8 +138,6 @@ impl ModuleWorld {
 /// Both encodings wit-component reads are accepted: the current one (the section is a
 /// component holding the world's type) and the historical one starting with byte `0x03`.
 ///
-/// # Errors
-///
 /// A component's own world is its type: [`component_world`].
 ///
 /// # Errors
@@ -140,6 +146,9 @@ impl ModuleWorld {
 /// - [`Error::InvalidModule`] naming the section for one that does not decode, or two sections
 ///   whose worlds conflict, with the offset of the bad byte when the decoder reports one and
 ///   otherwise the offset of the section's contents.
+/// - [`Error::InvalidModule`] naming the section and the item for a world holding a type WIT
+///   cannot represent (a function's, instance's or component's type exported as a type),
+///   which wit-parser would panic on.
 pub fn module_world(bytes: &[u8]) -> Result<Option<ModuleWorld>> {
     let mut found: Option<ModuleWorld> = None;
     for payload in Parser::new(0).parse_all(bytes) {
@@ -149,26 +158,16 @@ pub fn module_world(bytes: &[u8]) -> Result<Option<ModuleWorld>> {
                 ..
             } => return component_world(bytes).map(Some),
             Payload::CustomSection(section) if section.name().starts_with(SECTION_PREFIX) => {
-                let invalid = |err: anyhow::Error| {
-                    // Offsets inside the section count from its data; the module's from 0.
-                    let at = err
-                        .chain()
-                        .find_map(|cause| cause.downcast_ref::<BinaryReaderError>())
-                        .map(|e| {
-                            section.data_offset() + e.offset().min(section.data().len() as u64)
-                        });
-                    Error::InvalidModule {
-                        reason: format!("section `{}`: {err:#}", section.name()),
-                        offset: Some(at.unwrap_or(section.range().start)),
-                    }
-                };
-                let (resolve, world) = decode_section(section.data()).map_err(invalid)?;
+                let (resolve, world) = decode_section(&section)?;
                 let world = ModuleWorld { resolve, world };
                 found = match found {
                     None => Some(world),
                     Some(mut merged) => {
                         merged.merge(world).map_err(|err| {
-                            invalid(err.context("its world conflicts with an earlier section's"))
+                            in_section(
+                                &section,
+                                err.context("its world conflicts with an earlier section's"),
+                            )
                         })?;
                         Some(merged)
                     }
@@ -186,13 +185,15 @@ pub fn module_world(bytes: &[u8]) -> Result<Option<ModuleWorld>> {
 ///
 /// # Errors
 /// [`Error::InvalidModule`] when the component's type does not decode into a world, or the
-/// bytes are a WIT package rather than a component.
+/// bytes are a WIT package rather than a component; with the byte offset when the bytes do
+/// not parse or validate, or an import or export holds a type WIT cannot represent (naming
+/// it).
 pub fn component_world(bytes: &[u8]) -> Result<ModuleWorld> {
     let invalid = |reason: String| Error::InvalidModule {
         reason,
         offset: None,
     };
-    check_sizes(bytes)?;
+    precheck(bytes, 0)?;
     match wit_parser::decoding::decode(bytes) {
         Ok(DecodedWasm::Component(resolve, world)) => Ok(ModuleWorld { resolve, world }),
         Ok(DecodedWasm::WitPackage(..)) => Err(invalid(
@@ -204,37 +205,269 @@ pub fn component_world(bytes: &[u8]) -> Result<ModuleWorld> {
     }
 }
 
-/// wit-parser reads its input through `io::Read` and reserves the size each piece declares
-/// (a section, a function body) before reading it: a body claiming 4 GiB in a 45-byte
-/// component would have it allocate 4 GiB, which in a browser aborts the runtime. So every
-/// size is checked against the bytes present first, by a parse that allocates nothing.
-fn check_sizes(bytes: &[u8]) -> std::result::Result<(), BinaryReaderError> {
-    Parser::new(0)
-        .parse_all(bytes)
-        .try_for_each(|payload| payload.map(drop))
+/// `err`, from decoding the world in `section`, as [`Error::InvalidModule`] naming the section.
+/// Offsets inside the section count from its data, the module's from 0: the offset is the
+/// bad byte's when the decoder reports one, and otherwise the section's.
+fn in_section(section: &CustomSectionReader<'_>, err: anyhow::Error) -> Error {
+    let at = err
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<BinaryReaderError>())
+        .map(|e| section.data_offset() + e.offset().min(section.data().len() as u64));
+    Error::InvalidModule {
+        reason: format!("section `{}`: {err:#}", section.name()),
+        offset: Some(at.unwrap_or(section.range().start)),
+    }
 }
 
-/// One section's contents => its world.
-fn decode_section(data: &[u8]) -> anyhow::Result<(Resolve, WorldId)> {
+/// What wit-parser 0.263 cannot be given: the checks [`component_world`] and [`module_world`]
+/// make before it reads the bytes, by a parse and validation of their own (`base` is the
+/// offset of `bytes` in the file, for the errors).
+///
+/// - wit-parser reads its input through `io::Read` and reserves the size each piece declares
+///   (a section, a function body) before reading it: a body claiming 4 GiB in a 45-byte
+///   component would have it allocate 4 GiB, which in a browser aborts the runtime. The parse
+///   here checks every size against the bytes present and allocates nothing for it.
+/// - wit-parser reaches `unreachable!()` (`register_type_export`) on a type that a world or
+///   an interface exports or imports and that is neither a defined type nor a resource, such
+///   as `(export "t" (type (eq $f)))` with `$f` a function's type: valid Component Model, with
+///   no WIT form. The validated types are walked as wit-parser walks them (a component's
+///   imports and exports; a WIT package's component types, their worlds and interfaces; each
+///   instance's exports), and such a type is refused, naming it.
+/// - On the same walk, a function wit-parser would take but panic on (`unreachable!()` or
+///   `panic!` in `convert_function`) is refused: one whose name is an interface's
+///   (`(export "a:b/c" (func …))`, valid Component Model), an async accessor, a constructor
+///   with an accessor.
+///
+/// # Errors
+/// [`Error::InvalidModule`] with the byte offset: of the bad byte for bytes that do not
+/// parse or validate, of the import or export that holds the type for a type WIT cannot hold.
+fn precheck(bytes: &[u8], base: u64) -> Result<()> {
+    // wit-parser validates with every feature on, so what it reads validates here too.
+    let mut validator = Validator::new_with_features(WasmFeatures::all());
+    let mut depth = 1;
+    let mut types = None;
+    let mut externs = Vec::new();
+    for payload in Parser::new(base).parse_all(bytes) {
+        let payload = payload?;
+        match validator.payload(&payload)? {
+            ValidPayload::Parser(_) => depth += 1,
+            ValidPayload::End(t) => {
+                depth -= 1;
+                if depth == 0 {
+                    types = Some(t);
+                }
+            }
+            ValidPayload::Ok | ValidPayload::Func(..) => {}
+        }
+        match payload {
+            Payload::ComponentImportSection(s) if depth == 1 => {
+                for import in s.into_iter_with_offsets() {
+                    let (at, import) = import?;
+                    externs.push((true, import.name.name, at));
+                }
+            }
+            Payload::ComponentExportSection(s) if depth == 1 => {
+                for export in s.into_iter_with_offsets() {
+                    let (at, export) = export?;
+                    externs.push((false, export.name.name, at));
+                }
+            }
+            _ => {}
+        }
+    }
+    match types {
+        Some(types) => representable(&types, &externs),
+        None => Ok(()),
+    }
+}
+
+/// The check of [`precheck`] on a validated component's `types`, with its imports and exports
+/// (`true` for an import, the name, the offset).
+fn representable(types: &Types, externs: &[(bool, &str, u64)]) -> Result<()> {
+    let types_ref = types.as_ref();
+    let items: Vec<(String, String, &ComponentItem, u64)> = externs
+        .iter()
+        .filter_map(|&(import, name, at)| {
+            let item = if import {
+                types_ref.component_item_for_import(name)
+            } else {
+                types_ref.component_item_for_export(name)
+            }?;
+            let kind = if import { "import" } else { "export" };
+            Some((format!("{kind} `{name}`"), name.to_string(), item, at))
+        })
+        .collect();
+    // A WIT package (what a `component-type` section holds) exports only component types,
+    // each a world or an interface; wit-parser reads it as such, and a component otherwise.
+    let package = !items.is_empty()
+        && externs.iter().all(|&(import, ..)| !import)
+        && items.iter().all(|(_, _, item, _)| {
+            matches!(
+                item.ty,
+                ComponentEntityType::Type {
+                    created: ComponentAnyTypeId::Component(_),
+                    ..
+                }
+            )
+        });
+    let mut scopes = Vec::new();
+    for (path, name, item, at) in items {
+        match item.ty {
+            ComponentEntityType::Type {
+                created: ComponentAnyTypeId::Component(id),
+                ..
+            } if package => scopes.push((path, id, at)),
+            _ => in_world(types, &path, &name, item, at, &mut scopes)?,
+        }
+    }
+    // A component type in scope holds a world's or a package's items, and may nest more
+    // (a package's worlds): a work list rather than recursion, and each type once.
+    let mut seen = std::collections::HashSet::new();
+    while let Some((path, id, at)) = scopes.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let component = &types[id];
+        for (kind, map) in [
+            ("import", &component.imports),
+            ("export", &component.exports),
+        ] {
+            for (name, item) in map {
+                let path = format!("{path}, {kind} `{name}`");
+                in_world(types, &path, name, item, at, &mut scopes)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One item of a world, `name` (`path` names it from the top): a type must be one WIT can
+/// hold, and a function one wit-parser can convert, an instance's exports too; a component
+/// type is queued in `scopes` for its own items.
+fn in_world(
+    types: &Types,
+    path: &str,
+    name: &str,
+    item: &ComponentItem,
+    at: u64,
+    scopes: &mut Vec<(String, ComponentTypeId, u64)>,
+) -> Result<()> {
+    let refuse = |what: &str| Error::InvalidModule {
+        reason: format!("{what}, a type WIT cannot represent (only value types and resources)"),
+        offset: Some(at),
+    };
+    let refuse_func = |what: &str| Error::InvalidModule {
+        reason: format!("{what}, which WIT cannot represent"),
+        offset: Some(at),
+    };
+    match item.ty {
+        ComponentEntityType::Type { referenced, .. } => match not_wit(referenced) {
+            Some(kind) => Err(refuse(&format!("{path} is {kind}"))),
+            None => Ok(()),
+        },
+        ComponentEntityType::Func(id) => match not_wit_func(types, name, id) {
+            Some(kind) => Err(refuse_func(&format!("{path} is {kind}"))),
+            None => Ok(()),
+        },
+        ComponentEntityType::Instance(id) => {
+            for (name, export) in &types[id].exports {
+                match export.ty {
+                    ComponentEntityType::Type { referenced, .. } => {
+                        if let Some(kind) = not_wit(referenced) {
+                            return Err(refuse(&format!(
+                                "{path}: its instance exports type `{name}` as {kind}"
+                            )));
+                        }
+                    }
+                    ComponentEntityType::Func(id) => {
+                        if let Some(kind) = not_wit_func(types, name, id) {
+                            return Err(refuse_func(&format!(
+                                "{path}: its instance exports `{name}`, {kind}"
+                            )));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+        ComponentEntityType::Component(id) => {
+            scopes.push((path.to_string(), id, at));
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a function named `name` is when wit-parser cannot convert it to WIT: `None` for one
+/// it can.
+fn not_wit_func(types: &Types, name: &str, id: ComponentFuncTypeId) -> Option<&'static str> {
+    // wit-parser parses the name so, and unwraps the result.
+    let name = match ComponentName::new_with_features(name, 0, WasmFeatures::all()) {
+        Ok(name) => name,
+        Err(_) => return Some("a function whose name does not parse"),
+    };
+    match name.kind() {
+        ComponentNameKind::Interface(_) => Some("a function with an interface's name"),
+        ComponentNameKind::Plain(plain) if plain.accessor.is_some() && types[id].async_ => {
+            Some("an async accessor")
+        }
+        ComponentNameKind::Plain(plain)
+            if plain.accessor.is_some()
+                && plain.resource_func == Some(ResourceFuncKind::Constructor) =>
+        {
+            Some("a constructor with an accessor")
+        }
+        ComponentNameKind::Plain(_) => None,
+    }
+}
+
+/// What a type is when WIT has no form for it: `None` for a defined type or a resource.
+fn not_wit(ty: ComponentAnyTypeId) -> Option<&'static str> {
+    match ty {
+        ComponentAnyTypeId::Defined(_) | ComponentAnyTypeId::Resource(_) => None,
+        ComponentAnyTypeId::Func(_) => Some("a function's type"),
+        ComponentAnyTypeId::Instance(_) => Some("an instance's type"),
+        ComponentAnyTypeId::Component(_) => Some("a component's type"),
+    }
+}
+
+/// One section's world, after [`precheck`] of the bytes wit-parser reads.
+fn decode_section(section: &CustomSectionReader<'_>) -> Result<(Resolve, WorldId)> {
+    let data = section.data();
+    let named = |err: Error| match err {
+        Error::InvalidModule { reason, offset } => Error::InvalidModule {
+            reason: format!("section `{}`: {reason}", section.name()),
+            offset,
+        },
+        other => other,
+    };
     if data.first() != Some(&0x03) {
-        check_sizes(data)?;
-        return wit_parser::decoding::decode_world(data);
+        precheck(data, section.data_offset()).map_err(named)?;
+        return wit_parser::decoding::decode_world(data).map_err(|e| in_section(section, e));
     }
     // The historical format: 0x03, a string-encoding byte, the world's name, then the
     // package encoded as a binary WIT package.
     let mut reader = BinaryReader::new(data, 0);
-    reader.read_u8()?;
-    reader.read_u8()?;
-    let world_name = reader.read_string()?.to_string();
-    let rest = &data[reader.original_position() as usize..];
-    check_sizes(rest)?;
-    match wit_parser::decoding::decode(rest)? {
-        DecodedWasm::WitPackage(resolve, pkg) => {
-            let world = resolve.select_world(&[pkg], Some(&world_name))?;
-            Ok((resolve, world))
+    let header = (|| {
+        reader.read_u8()?;
+        reader.read_u8()?;
+        reader.read_string().map(str::to_string)
+    })();
+    let world_name = header.map_err(|e| in_section(section, e.into()))?;
+    let at = reader.original_position() as usize;
+    let rest = &data[at..];
+    precheck(rest, section.data_offset() + at as u64).map_err(named)?;
+    let decoded = || -> anyhow::Result<(Resolve, WorldId)> {
+        match wit_parser::decoding::decode(rest)? {
+            DecodedWasm::WitPackage(resolve, pkg) => {
+                let world = resolve.select_world(&[pkg], Some(&world_name))?;
+                Ok((resolve, world))
+            }
+            DecodedWasm::Component(..) => anyhow::bail!("expected an encoded WIT package"),
         }
-        DecodedWasm::Component(..) => anyhow::bail!("expected an encoded WIT package"),
-    }
+    };
+    decoded().map_err(|e| in_section(section, e))
 }
 
 /// Parses WIT text and picks a world in its package.
@@ -266,12 +499,14 @@ pub(crate) fn parse_wit(
 ///
 /// # Errors
 ///
-/// - [`Error::InvalidOptions`] for option `wit` when the text does not parse or resolve, or
-///   does not have the world asked for (or, with `None`, has several).
+/// The module is read before the text, so a bad module is refused as such whatever the text:
+///
 /// - [`Error::UnsupportedComponent`] for a Component Model binary.
 /// - [`Error::InvalidModule`] for bytes that are not a module, with the byte offset.
+/// - [`Error::InvalidOptions`] for option `wit` when the text does not parse or resolve, or
+///   does not have the world asked for (or, with `None`, has several).
 pub fn embed_world(module: &[u8], wit: &str, world_name: Option<&str>) -> Result<Vec<u8>> {
-    let (resolve, world) = parse_wit(wit, world_name, "wit")?;
+    // The module is read first: it is the cheaper of the two to refuse.
     let mut out = wasm_encoder::Module::new();
     for payload in Parser::new(0).parse_all(module) {
         let payload = payload?;
@@ -296,6 +531,7 @@ pub fn embed_world(module: &[u8], wit: &str, world_name: Option<&str>) -> Result
             out.section(&wasm_encoder::RawSection { id, data });
         }
     }
+    let (resolve, world) = parse_wit(wit, world_name, "wit")?;
     let encoded = wit_component::metadata::encode(
         &resolve,
         world,

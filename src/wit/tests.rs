@@ -169,7 +169,6 @@ fn truncated_section_points_inside_the_section() {
 }
 
 /// Found by the `inspect_diff` fuzz target: wit-parser reads a component through `io::Read`
-/// and reserves each section's declared size before reading it, so a nested module's section
 /// and reserves what each piece declares before reading it, so a nested module's function body
 /// claiming 4 GiB in a 45-byte component made it allocate 4 GiB (in a browser, an abort of
 /// the runtime). The sizes are checked against the bytes first.
@@ -209,6 +208,23 @@ fn embedding_into_a_module_whose_section_runs_past_its_end_is_invalid() {
             offset: Some(_), ..
         }) => {}
         other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
+    }
+}
+
+/// The module is read before the WIT text (the cheaper refusal, and what the `wit` fuzz
+/// target spends most of its inputs on): bad bytes with bad text are refused for the bytes,
+/// and the text's error still comes for a good module.
+#[test]
+fn embedding_bad_wit_into_bytes_that_are_not_a_module_is_refused_for_the_bytes() {
+    match embed_world(b"\0asm\x01\0\0\0\x01", "not wit", None) {
+        Err(Error::InvalidModule {
+            offset: Some(_), ..
+        }) => {}
+        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
+    }
+    match embed_world(&module(), "not wit", None) {
+        Err(Error::InvalidOptions { option: "wit", .. }) => {}
+        other => panic!("expected INVALID_OPTIONS for `wit`, got {other:?}"),
     }
 }
 
@@ -580,4 +596,97 @@ fn check_agrees_with_wit_component_semver_check() {
     }
     // The table holds both outcomes, so agreement is not agreement on one answer.
     assert!(verdicts.0 >= 8 && verdicts.1 >= 8, "{verdicts:?}");
+}
+
+/// A component whose imports are `(import "x" (instance … (export "t" (type (eq $f)))))`
+/// with `$f` the type `entity` declares: an instance exporting a type that is neither a
+/// defined type nor a resource.
+fn importing_an_instance_exporting(entity: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(component (import "x" (instance (type $f {entity}) (export "t" (type (eq $f))))))"#
+    ))
+    .unwrap()
+}
+
+/// Found by the `inspect_diff` fuzz target: wit-parser 0.263 reaches `unreachable!()` (in
+/// `register_type_export`) on a type export that WIT cannot represent, a function's,
+/// instance's or component's type; in a browser that panic aborts the runtime. It is
+/// refused before wit-parser reads it, naming the export.
+#[test]
+fn an_instance_exporting_a_type_that_is_not_a_value_type_or_resource_is_invalid_naming_it() {
+    let entities = ["(func)", "(instance)", "(component)"];
+    for entity in entities {
+        let bytes = importing_an_instance_exporting(entity);
+        for result in [component_world(&bytes).err(), module_world(&bytes).err()] {
+            match result {
+                Some(Error::InvalidModule {
+                    reason,
+                    offset: Some(_),
+                }) => assert!(
+                    reason.contains("`x`") && reason.contains("`t`"),
+                    "{entity}: {reason}"
+                ),
+                other => panic!("{entity}: expected INVALID_MODULE, got {other:?}"),
+            }
+        }
+    }
+}
+
+/// The same shape at the top of a component and inside a world a core module carries in its
+/// `component-type` section: each is refused as `INVALID_MODULE`, not a panic.
+#[test]
+fn a_world_importing_a_type_that_is_not_a_value_type_or_resource_is_invalid_naming_it() {
+    let top =
+        wat::parse_str(r#"(component (type $f (func)) (import "t" (type (eq $f))))"#).unwrap();
+    match component_world(&top) {
+        Err(Error::InvalidModule { reason, .. }) => assert!(reason.contains("`t`"), "{reason}"),
+        other => panic!("expected INVALID_MODULE, got {other:?}"),
+    }
+    let package = wat::parse_str(
+        r#"(component
+            (type $w (component
+                (type $world (component
+                    (import "x" (instance (type $f (func)) (export "t" (type (eq $f)))))))
+                (export "example:p/w" (component (type $world)))))
+            (export "w" (type $w)))"#,
+    )
+    .unwrap();
+    let bytes = with_section(&module(), SECTION_PREFIX, &package);
+    match module_world(&bytes) {
+        Err(Error::InvalidModule { reason, .. }) => {
+            assert!(reason.contains("`x`") && reason.contains("`t`"), "{reason}")
+        }
+        other => panic!("expected INVALID_MODULE, got {other:?}"),
+    }
+}
+
+/// Found by the `inspect_diff` fuzz target after the fix above: a component exporting a
+/// function under an interface's name, `(export "a:b/c" (func …))`, is valid Component Model,
+/// and wit-parser 0.263 reaches `unreachable!()` in `convert_function` on it. It is refused
+/// before wit-parser reads it, naming the function, exported or imported.
+#[test]
+fn a_function_with_an_interfaces_name_is_invalid_naming_it() {
+    let exported = wat::parse_str(
+        r#"(component
+            (core module $m (func (export "f")))
+            (core instance $i (instantiate $m))
+            (func $f (canon lift (core func $i "f")))
+            (export "a:b/c" (func $f)))"#,
+    )
+    .unwrap();
+    let imported = wat::parse_str(r#"(component (import "a:b/c" (func)))"#).unwrap();
+    for bytes in [exported, imported] {
+        for result in [component_world(&bytes).err(), module_world(&bytes).err()] {
+            match result {
+                Some(Error::InvalidModule {
+                    reason,
+                    offset: Some(_),
+                }) => assert!(
+                    reason.contains("`a:b/c`") && reason.contains("interface's name"),
+                    "{reason}"
+                ),
+                other => panic!("expected INVALID_MODULE, got {other:?}"),
+            }
+        }
+    }
 }
