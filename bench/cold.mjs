@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
 
-const STAY = 1000; // ms on each page after it served, for Chromium to write its caches to disk
+const STAY = 1000; // ms on each page after it served, for Chromium to write its caches to disk (the default of `stay`)
 const VISITS = 3;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
@@ -60,7 +60,7 @@ function collect() {
 }
 
 /** One side of one repetition: a fresh browser and profile, VISITS navigations to `url`. */
-async function visitAll(url) {
+async function visitAll(url, stay = STAY) {
   const dir = await mkdtemp(join(tmpdir(), "bench12-"));
   const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const errors = [];
@@ -85,7 +85,7 @@ async function visitAll(url) {
       const got = await page.evaluate(collect);
       if (got.error) throw new Error(`cold page: ${got.error}`);
       if (got.sum !== 5) throw new Error("cold page: add(2, 3) !== 5");
-      await sleep(STAY);
+      await sleep(stay);
       got.codeCache = { js: await du(join(dir, "Default", "Code Cache", "js")), wasm: await du(join(dir, "Default", "Code Cache", "wasm")) };
       visits.push(got);
     }
@@ -153,13 +153,13 @@ const fromCache = (v) => v.resources.filter((r) => r.transferSize === 0 && r.bod
  * fresh browser each, rotating which goes first. Returns raw samples: for each size,
  * `{ ours, floor, preload }`, each an array (per repetition) of its visits.
  */
-export async function coldFigure({ serverUrl, sizes, reps, log }) {
+export async function coldFigure({ serverUrl, sizes, reps, stay = STAY, preload = true, log }) {
   const out = [];
   for (const [name, codeBytes] of sizes) {
-    log(`12 cold start: module ${name} (${reps} reps, a fresh browser for each of the 3 pages of each, ${VISITS} visits)`);
+    const names = preload ? ["ours", "floor", "preload"] : ["ours", "floor"];
+    log(`12 cold start: module ${name} (${reps} reps, a fresh browser for each of the ${names.length} pages of each, ${VISITS} visits)`);
     const cell = { module: name, codeBytes, ours: [], preload: [], floor: [] };
-    const names = ["ours", "floor", "preload"];
-    for (let r = -1; r < reps; r++) {
+    for (let r = reps > 1 ? -1 : 0; r < reps; r++) {
       // Rotate the order so that no side always goes first.
       const k = ((r % names.length) + names.length) % names.length;
       for (const side of [...names.slice(k), ...names.slice(0, k)]) {
@@ -169,7 +169,7 @@ export async function coldFigure({ serverUrl, sizes, reps, log }) {
         const page = side === "floor"
           ? `${serverUrl}cold/floor.html?${guest}`
           : `${serverUrl}cold/app.html?${guest}&digest=${encodeURIComponent(digest)}${side === "preload" ? "&preload=1" : ""}`;
-        const visits = await visitAll(page);
+        const visits = await visitAll(page, stay);
         for (const v of visits) v.fromCache = fromCache(v);
         if (r >= 0) cell[side].push(visits);
       }

@@ -52,7 +52,7 @@ try {
   // With `commit`, only the samples whose stack holds the runtime's `stagedupdate_commit`
   // export count, and the inclusive time of each function under it is printed too.
   // The wasm-bindgen wrapper's `commit` method (the JS is minified, the method name stays).
-  const isCommit = ({ functionName, url }) => functionName === "commit" && url.endsWith("wasm_hotswap.js");
+  const isCommit = ({ functionName, url }) => functionName === "commit" && /(wasm_hotswap|index)\.js$/.test(url);
   const stack = (id) => {
     const out = [];
     for (let at = id; at !== undefined; at = parent.get(at)) out.push(at);

@@ -1,12 +1,15 @@
 // `npm run bench`: every figure of the benchmark in Debian's headless Chromium, each against a
 // floor measured in the same page and run. Prints a table, writes bench/results.json.
 //
-//   node bench/run.mjs                   full run (a few minutes on 2 cores)
-//   BENCH_QUICK=1 node bench/run.mjs     a quarter of the repetitions, to try changes
+//   node bench/run.mjs                   full run (about 7 minutes on 2 cores); writes
+//                                        bench/results.json and appends to bench/history/
+//   node bench/run.mjs --quick           every figure with few repetitions, in about a minute
+//                                        (`npm run bench -- --quick`); fails if a figure is
+//                                        missing, whatever its values; writes bench/results.quick.json
 //   BENCH_ONLY=1,3 node bench/run.mjs    only some figures (1 includes 2; 4 includes 5; 9 includes 9b; 8b, 10, 11 and 12 are their own)
 import { chromium } from "playwright-core";
 import { gzipSync } from "node:zlib";
-import { readFile, readdir, writeFile, stat } from "node:fs/promises";
+import { readFile, writeFile, stat } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem, release, loadavg } from "node:os";
 import { join } from "node:path";
@@ -16,10 +19,12 @@ import { startServer } from "./server.mjs";
 import { summary, ratio, medians } from "./stats.mjs";
 import { prepareComponents } from "./component.mjs";
 import { coldFigure, appBreakdown, floorBreakdown } from "./cold.mjs";
+import { appendHistory, missingFigures } from "./history.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const QUICK = process.env.BENCH_QUICK === "1";
-const reps = (n) => (QUICK ? Math.max(3, Math.round(n / 4)) : n);
+const QUICK = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
+// Quick: enough repetitions for every figure to be computed (medians of a few), no more.
+const reps = (n) => (QUICK ? 2 : n);
 const KB = 1 << 10, MB = 1 << 20;
 const CODE = [["10 KB", 10 * KB], ["1 MB", MB], ["4 MB", 4 * MB]];
 const STATE = [["0", 0], ["1 MB", MB], ["16 MB", 16 * MB]];
@@ -29,17 +34,18 @@ const COMMIT_STATE = [["0", 0], ["1 MB", MB]];
 // Figure 12: the cold start, with a 10 KB and a 1 MB guest; first, second and third visits.
 const COLD_CODE = [["10 KB", 10 * KB], ["1 MB", MB]];
 const VISIT_NAMES = ["first visit (cold)", "second visit (warm: HTTP cache)", "third visit (HTTP cache + V8's JS code cache)"];
-const SWAPS = QUICK ? 200 : 1000;
+const SWAPS = QUICK ? 50 : 1000;
 // Figure 9: 1 MB of notes; figure 8b: a guest holding 32 MB, at least 100 swaps.
 const BINDGEN_NOTES = 8192, BINDGEN_NOTE_BYTES = 128;
-const BINDGEN_SWAPS = QUICK ? 100 : 200, BALLAST_MB = 32;
-const CONTROL_SWAPS = 10; // figure 8b's control pins every version: 32 MB of RSS each
+const BINDGEN_SWAPS = QUICK ? 25 : 200, BALLAST_MB = QUICK ? 8 : 32;
+// Figure 8b's control pins every version: BALLAST_MB of RSS each.
+const CONTROL_SWAPS = QUICK ? 3 : 10;
 // Figure 10: the Rust counter component holding 16,384 keys of 48 bytes (~0.9 MB of state).
 const COMPONENT_KEYS = 16384, COMPONENT_KEY_BYTES = 48;
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((x) => x.trim())) : null;
 const want = (n) => ONLY === null || ONLY.has(String(n));
 
-const log = (...a) => console.error("bench:", ...a);
+const log = (...a) => console.error(`bench: [${((Date.now() - started) / 1000).toFixed(1)} s]`, ...a);
 const mb = (b) => (b === null || b === undefined ? "n/a" : `${(b / MB).toFixed(1)} MB`);
 const started = Date.now();
 
@@ -252,7 +258,7 @@ try {
 
   // -- Figure 12, in browsers of its own (a fresh profile for each side of each repetition) ----
   if (want(12)) {
-    const raw = await coldFigure({ serverUrl: server.url, sizes: COLD_CODE, reps: reps(12), log });
+    const raw = await coldFigure({ serverUrl: server.url, sizes: COLD_CODE, reps: QUICK ? 1 : 12, stay: QUICK ? 100 : 1000, preload: !QUICK, log });
     fig.coldStart = raw.map((cell) => ({
       module: cell.module,
       visits: VISIT_NAMES.map((name, v) => {
@@ -266,9 +272,10 @@ try {
           floor: summary(t(floor)),
           ratio: ratio(t(ours), t(floor)),
           // The app page with <link rel=modulepreload> / <link rel=preload> for the runtime's files.
-          preload: summary(t(preload)),
-          preloadRatio: ratio(t(preload), t(floor)),
-          preloadStages: medians(preload.map(appBreakdown)),
+          // (Not measured by --quick.)
+          preload: preload.length ? summary(t(preload)) : null,
+          preloadRatio: preload.length ? ratio(t(preload), t(floor)) : null,
+          preloadStages: preload.length ? medians(preload.map(appBreakdown)) : null,
           oursStages: medians(ours.map(appBreakdown)),
           floorStages: medians(floor.map(floorBreakdown)),
           // What came from the HTTP cache without a request (transferSize 0), of what was fetched.
@@ -289,7 +296,7 @@ try {
   // compiled on its first call, so the filler code of the generated guests is never compiled.
   // Apps that call most of their code pay the rest later; this pass shows the swap when the
   // engine compiles everything up front.
-  if (want(1)) {
+  if (want(1) && !QUICK) {
     await browser.close();
     browser = await launch(["--no-wasm-lazy-compilation"]);
     const { page: eager, context: eagerContext } = await benchPage();
@@ -400,16 +407,10 @@ async function demoFigure(n) {
 async function sizeFigure() {
   const gz = async (path) => gzipSync(await readFile(join(ROOT, path)), { level: 9 }).length;
   const size = async (path) => (await stat(join(ROOT, path))).size;
-  async function jsFiles(dir) {
-    const out = [];
-    for (const entry of await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true })) {
-      if (entry.isFile() && entry.name.endsWith(".js")) out.push(join(entry.parentPath ?? entry.path, entry.name).slice(ROOT.length));
-    }
-    return out;
-  }
   async function build(name, dir) {
     const wasm = `${dir}/wasm_hotswap_bg.wasm`;
-    const js = [`${dir}/wasm_hotswap.js`, ...(await jsFiles(`${dir}/snippets`).catch(() => [])), "dist/index.js"];
+    // What a page loads: the entry's one bundle (scripts/build.sh), shim, glue and snippets.
+    const js = [`${dir}/index.js`];
     let jsGz = 0;
     const jsDetail = {};
     for (const f of js) jsGz += jsDetail[f] = await gz(f);
@@ -539,18 +540,20 @@ for (const c of fig.coldStart ?? []) {
     rows.push(["12", `cold start, ${c.module} module, ${v.name}: navigation → first export call returned; page with the shim + runtime (JS, wasm) + load({ url, digest }) vs page with instantiateStreaming(fetch(url))`, spread(v.ours), spread(v.floor), rx(v.ratio), goal, goal === "report" ? "—" : verdict(v.ratio.pairedMedian, 1.3, v.ratio)]);
   }
   for (const v of c.visits) {
-    rows.push(["12", `… the same app page with preload hints for the runtime's files (modulepreload of its 5 JS modules, preload as=fetch of its wasm), ${c.module} module, ${v.name}, against the same floor`, spread(v.preload), spread(v.floor), rx(v.preloadRatio), "(report)", "—"]);
+    if (v.preload) rows.push(["12", `… the same app page with preload hints for the runtime's files (modulepreload of its JS module, preload as=fetch of its wasm), ${c.module} module, ${v.name}, against the same floor`, spread(v.preload), spread(v.floor), rx(v.preloadRatio), "(report)", "—"]);
   }
 }
 if (fig.demo) {
   rows.push(["6", "demo v1 → v2: hot swap (state kept) vs page reload (state lost)", spread(fig.demo.swap), spread(fig.demo.reload), rx(fig.demo.ratio), "report", "—"]);
 }
+// Issue 14's budgets: the default build (wasm + JS, gzipped) and the WIT build.
+const sizeGoal = (b) => (b.build === "wit" ? 300 : 80);
 for (const b of fig.size?.builds ?? []) {
-  rows.push(["7", `runtime size, ${b.build} build: wasm ${(b.wasmRaw / KB).toFixed(1)} KB raw / ${(b.wasmGz / KB).toFixed(1)} KB gz; JS glue + shim ${(b.jsGz / KB).toFixed(1)} KB gz`, `${(b.totalGz / KB).toFixed(1)} KB gz`, "—", "—", "≤ 100 KB gz", verdict(b.totalGz, 100 * KB)]);
+  rows.push(["7", `runtime size, ${b.build} build: wasm ${(b.wasmRaw / KB).toFixed(1)} KB raw / ${(b.wasmGz / KB).toFixed(1)} KB gz; JS glue + shim ${(b.jsGz / KB).toFixed(1)} KB gz`, `${(b.totalGz / KB).toFixed(1)} KB gz`, "—", "—", `≤ ${sizeGoal(b)} KB gz`, verdict(b.totalGz, sizeGoal(b) * KB)]);
 }
 for (const b of fig.size?.builds ?? []) {
   const names = Object.entries(b.customSections).map(([n, raw]) => `${n} ${(raw / KB).toFixed(1)} KB`).join(", ");
-  if (names) rows.push(["7", `… of which custom sections (${names}); without them the wasm is ${(b.wasmGzWithoutCustomSections / KB).toFixed(1)} KB gz`, `${((b.wasmGzWithoutCustomSections + b.jsGz) / KB).toFixed(1)} KB gz`, "—", "—", "(≤ 100 KB gz)", verdict(b.wasmGzWithoutCustomSections + b.jsGz, 100 * KB)]);
+  if (names) rows.push(["7", `… of which custom sections (${names}); without them the wasm is ${(b.wasmGzWithoutCustomSections / KB).toFixed(1)} KB gz`, `${((b.wasmGzWithoutCustomSections + b.jsGz) / KB).toFixed(1)} KB gz`, "—", "—", `(≤ ${sizeGoal(b)} KB gz)`, verdict(b.wasmGzWithoutCustomSections + b.jsGz, sizeGoal(b) * KB)]);
 }
 if (fig.size && !fig.size.witBuild) rows.push(["7", "runtime size, WIT build: none exists as a separate build", "—", "—", "—", "—", "—"]);
 if (fig.memory) {
@@ -611,12 +614,22 @@ results.machine = {
   chromium: results.browser?.version,
   loadAverage: { start: loadStart, end: loadEnd },
 };
-results.command = (QUICK ? "BENCH_QUICK=1 " : "") + (ONLY ? `BENCH_ONLY=${[...ONLY].join(",")} ` : "") + "node bench/run.mjs";
+results.command = (ONLY ? `BENCH_ONLY=${[...ONLY].join(",")} ` : "") + "node bench/run.mjs" + (QUICK ? " --quick" : "");
+results.quick = QUICK;
 results.date = new Date().toISOString();
 results.seconds = (Date.now() - started) / 1000;
 results.table = table;
 results.breakdown = breakdown;
-await writeFile(join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+await writeFile(join(ROOT, QUICK ? "bench/results.quick.json" : "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+if (QUICK) {
+  const missing = missingFigures(results, ONLY);
+  if (missing.length) {
+    console.error(`bench: --quick: figures not produced: ${missing.join(", ")}`);
+    process.exitCode = 1;
+  }
+} else if (ONLY === null) {
+  await appendHistory(ROOT, results);
+}
 
 const la = (l) => l.map((x) => x.toFixed(1)).join(" ");
 console.log(`\nwasm-hotswap benchmark — ${results.date}`);
@@ -645,7 +658,7 @@ if (fig.coldStart) {
   for (const c of fig.coldStart) {
     for (const v of c.visits) {
       const a = v.oursStages, f = v.floorStages, p = v.preloadStages;
-      console.log(`| ${c.module}, ${v.visit}, preload hints | ${ms(p.total)} | ${ms(p.document)} | ${ms(p.runtimeJs)} | ${ms(p.toWasmRequest)} | ${ms(p.runtimeWasmFetch)} | ${ms(p.runtimeWasmCompile)} | ${ms(p.resolve)} | ${ms(p.fetchVerify)} | ${ms(p.inspect)} | ${ms(p.gate)} | ${ms(p.compile)} | ${ms(p.instantiate)} | ${ms(p.afterInstantiate)} | | | | | | | |`);
+      if (p) console.log(`| ${c.module}, ${v.visit}, preload hints | ${ms(p.total)} | ${ms(p.document)} | ${ms(p.runtimeJs)} | ${ms(p.toWasmRequest)} | ${ms(p.runtimeWasmFetch)} | ${ms(p.runtimeWasmCompile)} | ${ms(p.resolve)} | ${ms(p.fetchVerify)} | ${ms(p.inspect)} | ${ms(p.gate)} | ${ms(p.compile)} | ${ms(p.instantiate)} | ${ms(p.afterInstantiate)} | | | | | | | |`);
       console.log(`| ${c.module}, ${v.visit} | ${ms(a.total)} | ${ms(a.document)} | ${ms(a.runtimeJs)} | ${ms(a.toWasmRequest)} | ${ms(a.runtimeWasmFetch)} | ${ms(a.runtimeWasmCompile)} | ${ms(a.resolve)} | ${ms(a.fetchVerify)} | ${ms(a.inspect)} | ${ms(a.gate)} | ${ms(a.compile)} | ${ms(a.instantiate)} | ${ms(a.afterInstantiate)} | ${ms(f.total)} | ${ms(f.document)} | ${ms(f.toScript)} | ${ms(f.guestFetch)} | ${ms(f.afterFetch)} | ${v.oursFromCache.cached}/${v.oursFromCache.fetched} / ${v.floorFromCache.cached}/${v.floorFromCache.fetched} | ${kb(v.oursCodeCache.js)} / ${kb(v.oursCodeCache.wasm)} (${kb(v.floorCodeCache.js)} / ${kb(v.floorCodeCache.wasm)}) |`);
     }
   }
@@ -668,4 +681,5 @@ if (fig.componentSwap) {
   const z = c.sizes, kb = (b) => `${(b / KB).toFixed(1)} KB`;
   console.log(`Sizes (gzip -9): JS ${kb(z.glue.gz)}, cores ${z.cores.map((x) => `${x.name} ${kb(x.gz)}`).join(", ")}, WASI shim ${kb(z.wasiShim.gz)} (${z.wasiShim.command}); JS without WASI ${kb(z.noWasiGlue.gz)}: WASI imports add ${kb(z.glue.gz - z.noWasiGlue.gz)} gz to the JS.`);
 }
-console.log("\nwrote bench/results.json");
+console.log(`\nwrote bench/${QUICK ? "results.quick.json" : "results.json"}${!QUICK && ONLY === null ? " and a line of bench/history/runs.jsonl" : ""}`);
+

@@ -18,7 +18,7 @@
 //                                components themselves are the same bytes in every package).
 //   figure 12, the cold start, under /cold/, cacheable as a CDN serves an app's assets:
 //   POST /cold/make?code=&seed=  a generated guest (no state) at /cold/guest/<n>.wasm: { url, digest }
-//   GET /cold/app.html?guest=&digest=  the app page: imports /cold/dist/index.js (the shim,
+//   GET /cold/app.html?guest=&digest=  the app page: imports /cold/pkg/index.js (the shim,
 //                                which loads /cold/pkg/wasm_hotswap_bg.wasm) and
 //                                HotModule.load({ url, digest }) of the guest; calls add(2, 3)
 //                                (&preload=1: with <link rel=modulepreload> for each module of
@@ -39,6 +39,8 @@ import { makeGuest, withSeed } from "./guest.mjs";
 import { PACKAGE, REGISTRY, REGISTRY_PATH } from "./component.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+// The file a browser app gets for `import "wasm-hotswap"` (package.json's `exports`).
+const ENTRY = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")).exports["."].import.replace(/^\.\//, "");
 const JSON_TYPE = { "Content-Type": MIME[".json"] };
 
 const sha256 = (bytes) => "sha256:" + createHash("sha256").update(bytes).digest("hex");
@@ -124,7 +126,7 @@ export async function startServer() {
   }
   const IMMUTABLE = "public, max-age=31536000, immutable";
 
-  // The runtime's JS module graph from dist/index.js (its static imports, followed), for the
+  // The runtime's JS module graph from pkg/index.js (its static imports, followed), for the
   // app page's `preload=1` variant.
   async function runtimeModules() {
     const seen = [];
@@ -136,7 +138,7 @@ export async function startServer() {
         if (spec.startsWith(".")) await visit(new URL(spec, "file:///" + path).pathname.slice(1));
       }
     };
-    await visit("dist/index.js");
+    await visit(ENTRY);
     return seen;
   }
 
@@ -166,7 +168,7 @@ window.__cold = { served: performance.now(), imported, sum };`;
 <title>wasm-hotswap bench: cold start (${kind})</title>
 <link rel="icon" href="data:,">
 ${hints}<script type="module">
-${kind === "app" ? `import { HotModule } from "/cold/dist/index.js";\n` : ""}try {
+${kind === "app" ? `import { HotModule } from "/cold/${ENTRY}";\n` : ""}try {
 ${body}
 } catch (e) {
   window.__cold = { error: String(e?.stack ?? e) };

@@ -15,12 +15,15 @@ as_root() {
 # Debian's docker-registry (CNCF distribution) is the real OCI registry the OCI tests push to
 # and pull from (scripts/oci-registry.sh starts it on 127.0.0.1).
 # clang and lld (wasm-ld) build the C guest in examples/c-counter.
+# openssl signs and verifies outside the project in the signature tests (cli/tests/sign.rs,
+# tests/e2e/signatures.test.mjs).
 apt_missing=()
 command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
 [ -x /usr/bin/docker-registry ] || apt_missing+=(docker-registry)
 command -v clang >/dev/null || apt_missing+=(clang)
 command -v wasm-ld >/dev/null || apt_missing+=(lld)
+command -v openssl >/dev/null || apt_missing+=(openssl)
 if [ ${#apt_missing[@]} -eq 0 ]; then
   step "chromium + chromedriver + docker-registry + clang + lld present"
 else
@@ -93,6 +96,22 @@ if [ "$wasm_pack_have" = "$wasm_pack_want" ]; then
 else
   step "installing wasm-pack $wasm_pack_want (have: ${wasm_pack_have:-none}; takes ~2 minutes)"
   cargo install wasm-pack --version "$wasm_pack_want" --locked --force
+fi
+
+# The Warg reference server and CLI (scripts/warg-server.sh and tests/e2e/warg.test.mjs), into
+# ~/.cache/warg with a target folder of their own. A cold build takes about 10 minutes on two
+# cores; a warm run only reads `cargo install --list` of that root.
+warg_version=0.10.0
+warg_root="$HOME/.cache/warg"
+warg_installed=$(cargo install --list --root "$warg_root" 2>/dev/null || true)
+if [ -x "$warg_root/bin/warg-server" ] && [ -x "$warg_root/bin/warg" ] &&
+  grep -qx "warg-server v$warg_version:" <<<"$warg_installed" &&
+  grep -qx "warg-cli v$warg_version:" <<<"$warg_installed"; then
+  step "warg-server and warg-cli $warg_version present"
+else
+  step "installing warg-server and warg-cli $warg_version into $warg_root (takes ~10 minutes)"
+  cargo install "warg-server@$warg_version" "warg-cli@$warg_version" --locked \
+    --root "$warg_root" --target-dir "$warg_root/target"
 fi
 
 # cargo-fuzz for the fuzz smoke run (scripts/fuzz-smoke.sh); it builds on stable (`-s none`).

@@ -23,8 +23,12 @@ step cargo clippy --workspace --all-targets -- -D warnings
 step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets -- -D warnings
 step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets --features updates -- -D warnings
 step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets --features wit,updates -- -D warnings
+step cargo clippy -p wasm-hotswap --target wasm32-unknown-unknown --all-targets --features warg,updates -- -D warnings
+step cargo clippy -p wasm-hotswap --all-targets --features warg -- -D warnings
 # The workspace build turns the `wit` feature on (the CLI uses it); the runtime alone, without it:
 step cargo test -p wasm-hotswap --lib
+# The Warg protocol's validators, against records and proofs warg's own crates make.
+step cargo test -p wasm-hotswap --lib --features warg registry::warg
 step cargo test --workspace
 step bash scripts/fuzz-smoke.sh
 step wasm-pack test --headless --chrome

@@ -105,7 +105,7 @@ impl Inner {
     /// asks the health check, whose answer may still be pending.
     fn commit(self: &Rc<Self>, staged: Staged) -> Result<(JsValue, Health), Failure> {
         let policy = Rc::clone(&staged.policy);
-        let report = report_to_js(&pipeline::commit_staged(&self.live, staged)?);
+        let report = pipeline::commit_staged(&self.live, staged)?;
         self.outside.committed(&self.live);
         if self.events.listens("swapped") {
             self.events

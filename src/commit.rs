@@ -73,14 +73,12 @@ impl Serving {
 
 impl From<Prepared> for Serving {
     fn from(prepared: Prepared) -> Serving {
-        let (checked, instance) = prepared.into_parts();
-        let guest = checked.guest();
-        let verified = checked.inspected().verified();
+        let (digest, interface, guest, module, instance) = prepared.into_parts();
         Serving {
-            digest: verified.digest(),
-            interface: checked.inspected().interface().clone(),
+            digest,
+            interface,
             guest,
-            module: verified.payload().module().clone(),
+            module,
             instance,
         }
     }

@@ -1,9 +1,8 @@
-//! Compilation: `WebAssembly.compileStreaming` on one branch of the response while the other
-//! is hashed (`compile` of its bytes where the host has no `compileStreaming`), or
-//! `WebAssembly.compile` on bytes in hand. A host that forbids compiling at run time
-//! (Cloudflare workerd) fails with `WASM_COMPILE_FORBIDDEN`, not `INVALID_MODULE`.
+//! Compilation: `WebAssembly.compile` of verified bytes, started by `fetch` the moment their
+//! digest matched. A host that forbids compiling at run time (Cloudflare workerd) fails with
+//! `WASM_COMPILE_FORBIDDEN`, not `INVALID_MODULE`.
 //!
-//! Compiling starts before verification ends, so that the two overlap. The [`Compiling`] rides
+//! Compiling starts after verification and overlaps inspect and the gate. The [`Compiling`] rides
 //! with its own bytes as their payload (`Verified::with`, in `fetch`) through verify, inspect and the
 //! gate, and only a [`Checked`] turns it into a [`Compiled`] module ([`compiled`]), which stays
 //! inside that `Checked`: the module instantiated is always the one whose bytes were verified,
@@ -11,13 +10,12 @@
 //! handled, so it never surfaces as an unhandled rejection.
 
 use js_sys::{Array, Promise, Uint8Array, WebAssembly};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Response;
 
 use crate::error::Error;
 use crate::gate::Checked;
-use crate::js::{compile_forbidden, compile_streaming, describe, Failure};
+use crate::js::{compile_forbidden, describe, Failure};
 use crate::verify::Verified;
 
 /// A compilation under way: of one module, or of a component's core modules, each by its
@@ -25,13 +23,6 @@ use crate::verify::Verified;
 pub struct Compiling(Vec<(String, Promise)>);
 
 impl Compiling {
-    /// Starts `WebAssembly.compileStreaming(response)`.
-    pub fn streaming(response: &Response) -> Self {
-        let response: &JsValue = response;
-        let response = Promise::resolve(response);
-        Compiling(vec![(String::new(), compile_streaming(&response))])
-    }
-
     /// Starts `WebAssembly.compile(bytes)`.
     pub fn bytes(bytes: &Uint8Array) -> Self {
         Compiling(vec![(String::new(), WebAssembly::compile(bytes))])

@@ -142,6 +142,16 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A Warg registry's log does not verify: a record's signature, the hash chain, a
+    /// permission the signer lacks, or the checkpoint (its signature, or the inclusion of the
+    /// log's head). Names the record by its place in its log and its id.
+    #[error("the Warg registry `{registry}` served a log that does not verify: {reason}")]
+    RegistryLogInvalid {
+        /// The registry's URL.
+        registry: String,
+        /// Which record or checkpoint, and what does not verify.
+        reason: String,
+    },
     /// No published version matches what was asked.
     #[error("no version of `{name}` matches `{wanted}`; published: {available}")]
     NoMatchingVersion {
@@ -190,6 +200,25 @@ pub enum Error {
         /// How long it waited, or why it could not.
         reason: String,
     },
+    /// `policy.trust` requires a signature and the version has none: no signature file next
+    /// to its index entry, no cosign signature tag for its manifest, or a `{ url, digest }`
+    /// load, which has no registry to carry one.
+    #[error("signature missing for {what}: {reason}; `policy.trust` requires a signature by a trusted key (publish with `hotswap publish --sign KEY`)")]
+    SignatureMissing {
+        /// The version (`acme/counter@1.2.0`) or URL.
+        what: String,
+        /// Where none was found.
+        reason: String,
+    },
+    /// The signature does not verify under any trusted key, is malformed, or its payload
+    /// does not name exactly this package, version and digests.
+    #[error("signature invalid for {what}: {reason}")]
+    SignatureInvalid {
+        /// The version (`acme/counter@1.2.0`) or URL.
+        what: String,
+        /// Why it was refused.
+        reason: String,
+    },
 }
 
 fn fmt_offset(offset: Option<u64>) -> String {
@@ -221,11 +250,14 @@ impl Error {
             Error::MissingVersion { .. } => "MISSING_VERSION",
             Error::InvalidIndex { .. } => "INVALID_INDEX",
             Error::NoMatchingVersion { .. } => "NO_MATCHING_VERSION",
+            Error::RegistryLogInvalid { .. } => "REGISTRY_LOG_INVALID",
             Error::StaleUpdate { .. } => "STALE_UPDATE",
             Error::SwapInProgress { .. } => "SWAP_IN_PROGRESS",
             Error::NothingToRollBack { .. } => "NOTHING_TO_ROLL_BACK",
             Error::HealthCheckFailed { .. } => "HEALTH_CHECK_FAILED",
             Error::DrainTimeout { .. } => "DRAIN_TIMEOUT",
+            Error::SignatureMissing { .. } => "SIGNATURE_MISSING",
+            Error::SignatureInvalid { .. } => "SIGNATURE_INVALID",
         }
     }
 }
@@ -262,9 +294,12 @@ pub const CODES: &[&str] = &[
     "MISSING_VERSION",
     "INVALID_INDEX",
     "NO_MATCHING_VERSION",
+    "REGISTRY_LOG_INVALID",
     "STALE_UPDATE",
     "SWAP_IN_PROGRESS",
     "NOTHING_TO_ROLL_BACK",
     "HEALTH_CHECK_FAILED",
     "DRAIN_TIMEOUT",
+    "SIGNATURE_MISSING",
+    "SIGNATURE_INVALID",
 ];

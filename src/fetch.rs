@@ -1,8 +1,9 @@
-//! Fetching: the module's bytes arrive once and feed both the hash and the compiler.
+//! Fetching: the module's bytes arrive once, are hashed, and only then reach the compiler.
 //!
-//! The response body is teed: one branch streams into `WebAssembly.compileStreaming`, the other
-//! into an incremental SHA-256 ([`Verifier`]). The bytes are kept for inspection. An injected
-//! `fetch` function can replace the global one, and bytes in hand skip the network.
+//! The response body is collected (and, without WebCrypto, hashed as it arrives: [`Verifier`]);
+//! once its SHA-256 matches, `WebAssembly.compile` starts on the verified bytes, and runs while
+//! they are inspected and gated. The bytes are kept for inspection. An injected `fetch` function
+//! can replace the global one, and bytes in hand skip the network.
 //!
 //! `send` (and `request`, which refuses a status other than 2xx with `ok`) and `cancel_body`
 //! are the runtime's one way to make a request, refuse a status and drop a body; the registry
@@ -11,10 +12,7 @@
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    Headers, ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult, Response,
-    ResponseInit,
-};
+use web_sys::{ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult, Response};
 
 use crate::compile::Compiling;
 use crate::digest::Digest;
@@ -58,8 +56,10 @@ impl Source {
 /// growing as they arrive.
 const MAX_PREALLOCATION: usize = 64 << 20;
 
-/// Fetches `source`, starts compiling it, and verifies it against `digest`: the compilation
-/// comes back as the payload of the bytes' [`Verified`].
+/// Fetches `source`, verifies it against `digest`, and only then starts compiling it: the
+/// compilation comes back as the payload of the bytes' [`Verified`]. No byte reaches the
+/// engine's compiler before its digest is checked, so a tampered or truncated module is never
+/// compiled, not even to be thrown away.
 ///
 /// # Errors
 /// - [`Error::FetchFailed`]: a network error, an HTTP status other than 2xx, a body that broke
@@ -74,10 +74,10 @@ pub async fn fetch(
     match source {
         Source::Bytes(bytes) => {
             let private = private_copy(bytes);
-            // Compiling starts before the copy into the verifier, so that the two overlap.
+            let verified = finish_private(&private, digest, source.name()).await?;
+            // The private copy holds exactly the bytes just hashed.
             let compiling = Compiling::bytes(&private);
-            let verifier = collected(&private, digest, source.name());
-            Ok(finish(verifier, Some(&private)).await?.with(compiling))
+            Ok(verified.with(compiling))
         }
         Source::Url { url, init } => {
             let response = request(url, fetch_fn, init).await?;
@@ -93,28 +93,32 @@ pub async fn fetch(
                 Some(_) => Verifier::collecting(digest, url.as_str(), size_hint),
                 None => Verifier::new(digest, url.as_str(), size_hint),
             };
-            let Some(body) = response.body() else {
-                // A null body (a 204, say) is an empty module: it fails verification or inspection.
-                let compiling = Compiling::bytes(&Uint8Array::new_with_length(0));
-                return Ok(verifier.finish()?.with(compiling));
-            };
-            let branches = body.tee();
-            let compiling =
-                Compiling::streaming(&wasm_response(&branches.get(0).unchecked_into(), url)?);
-            let body = branches.get(1).unchecked_into();
-            let total = content_length(&response);
-            collect_stream(
-                &body,
-                &mut verifier,
-                url,
-                Progress::new(progress, url, total),
-            )
-            .await?;
-            // The compilation of these very bytes becomes their payload, here where the stream
-            // was split in two: nothing else can pair a compilation with a `Verified`.
-            Ok(finish(verifier, None).await?.with(compiling))
+            if let Some(body) = response.body() {
+                let total = content_length(&response);
+                collect_stream(
+                    &body,
+                    &mut verifier,
+                    url,
+                    Progress::new(progress, url, total),
+                )
+                .await?;
+            }
+            // A null body (a 204, say) is an empty module: it fails verification or inspection.
+            let verified = finish(verifier).await?;
+            let compiling = compile_verified(&verified);
+            Ok(verified.with(compiling))
         }
     }
+}
+
+/// Starts compiling the bytes `verified` holds: the one place a fetched module meets the
+/// compiler, after its digest was checked.
+fn compile_verified(verified: &Verified) -> Compiling {
+    // SAFETY: `WebAssembly.compile` copies the bytes before it returns (it "gets a copy of the
+    // buffer source" synchronously), and nothing allocates in between, so wasm memory cannot
+    // grow under the view.
+    let view = unsafe { Uint8Array::view(verified.bytes()) };
+    Compiling::bytes(&view)
 }
 
 /// Fetches a blob that is not compiled here (or takes its bytes in hand) and verifies it
@@ -135,7 +139,7 @@ pub async fn fetch_blob(
     match source {
         Source::Bytes(bytes) => {
             let private = private_copy(bytes);
-            finish(collected(&private, digest, name), Some(&private)).await
+            finish_private(&private, digest, name).await
         }
         Source::Url { url, init } => {
             let response = request(url, fetch_fn, init).await?;
@@ -144,7 +148,7 @@ pub async fn fetch_blob(
                 let progress = Progress::new(progress, url, content_length(&response));
                 collect_stream(&body, &mut verifier, url, progress).await?;
             }
-            finish(verifier, None).await
+            finish(verifier).await
         }
     }
 }
@@ -173,31 +177,36 @@ fn subtle_crypto() -> Option<JsValue> {
     subtle.is_object().then_some(subtle)
 }
 
+/// `crypto.subtle.digest("SHA-256", data)` started, or `None` where the page has no WebCrypto
+/// (or it threw): the hash runs on WebCrypto's own thread while this one goes on.
+fn start_digest(data: &JsValue) -> Option<Promise> {
+    let subtle = subtle_crypto()?;
+    let digest = Reflect::get(&subtle, &JsValue::from_str("digest")).ok()?;
+    let digest = digest.dyn_into::<Function>().ok()?;
+    let pending = digest
+        .call2(&subtle, &JsValue::from_str("SHA-256"), data)
+        .ok()?;
+    Some(Promise::resolve(&pending))
+}
+
 /// Verifies what `verifier` collected. WebCrypto hashes 2 to 4 times faster than SHA-256 in
-/// wasm and off the main thread, so it is used where the page has it; `buffer`, when given,
-/// holds the same bytes outside wasm memory.
-async fn finish(verifier: Verifier, buffer: Option<&Uint8Array>) -> Result<Verified, Failure> {
-    let Some(subtle) = subtle_crypto() else {
+/// wasm and off the main thread, so it is used where the page has it.
+async fn finish(verifier: Verifier) -> Result<Verified, Failure> {
+    // SAFETY: the view is handed to `digest`, which copies the bytes before it returns
+    // (WebCrypto's "get a copy of the bytes held by the buffer source"), and nothing allocates
+    // in between, so wasm memory cannot grow under it.
+    let view = unsafe { Uint8Array::view(verifier.bytes()) };
+    let hashing = start_digest(&view);
+    finish_hashing(verifier, hashing).await
+}
+
+/// Verifies what `verifier` collected against the digest `hashing` computes over the same
+/// bytes, or in wasm where there is none.
+async fn finish_hashing(verifier: Verifier, hashing: Option<Promise>) -> Result<Verified, Failure> {
+    let Some(hashing) = hashing else {
         return Ok(verifier.finish()?);
     };
-    let algorithm = JsValue::from_str("SHA-256");
-    let digest =
-        Reflect::get(&subtle, &JsValue::from_str("digest")).and_then(|f| f.dyn_into::<Function>());
-    let pending = digest.and_then(|digest| match buffer {
-        Some(buffer) => digest.call2(&subtle, &algorithm, buffer),
-        None => {
-            // SAFETY: the view is handed to `digest`, which copies the bytes before it returns
-            // (WebCrypto's "get a copy of the bytes held by the buffer source"), and nothing
-            // allocates in between, so wasm memory cannot grow under it.
-            let view = unsafe { Uint8Array::view(verifier.bytes()) };
-            digest.call2(&subtle, &algorithm, &view)
-        }
-    });
-    let computed = match pending {
-        Ok(pending) => JsFuture::from(Promise::resolve(&pending)).await,
-        Err(cause) => Err(cause),
-    };
-    match computed {
+    match JsFuture::from(hashing).await {
         Ok(buffer) => {
             let mut bytes = [0u8; 32];
             Uint8Array::new(&buffer).copy_to(&mut bytes);
@@ -206,6 +215,17 @@ async fn finish(verifier: Verifier, buffer: Option<&Uint8Array>) -> Result<Verif
         // WebCrypto refused (it may be disabled): hash in wasm instead.
         Err(_) => Ok(verifier.finish()?),
     }
+}
+
+/// Verifies bytes in hand, `private` (a copy only this runtime holds): WebCrypto starts hashing
+/// it on its own thread, then it is copied into wasm memory for inspection, so the two overlap.
+async fn finish_private(
+    private: &Uint8Array,
+    digest: Digest,
+    name: impl Into<String>,
+) -> Result<Verified, Failure> {
+    let hashing = start_digest(private);
+    finish_hashing(collected(private, digest, name), hashing).await
 }
 
 /// [`send`], refusing a status other than 2xx ([`ok`]).
@@ -277,29 +297,6 @@ pub(crate) async fn send(
         failed(
             "the `fetch` option resolved with something that is not a Response".into(),
             other,
-        )
-    })
-}
-
-/// A response over `stream` that `compileStreaming` accepts whatever the server's MIME type:
-/// the bytes are verified by digest, not trusted by header.
-fn wasm_response(stream: &ReadableStream, url: &str) -> Result<Response, Failure> {
-    let headers = Headers::new().and_then(|h| h.set("content-type", "application/wasm").map(|_| h));
-    let init = ResponseInit::new();
-    let response = headers.and_then(|headers| {
-        init.set_headers(&headers);
-        Response::new_with_opt_readable_stream_and_init(Some(stream), &init)
-    });
-    response.map_err(|cause| {
-        Failure::caused(
-            Error::FetchFailed {
-                url: url.to_string(),
-                reason: format!(
-                    "could not hand the body to the compiler ({})",
-                    describe(&cause)
-                ),
-            },
-            cause,
         )
     })
 }

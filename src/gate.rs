@@ -110,6 +110,12 @@ impl<C> Checked<C> {
     pub fn judgement(&self) -> Option<&Judgement> {
         self.judgement.as_ref()
     }
+
+    /// The inspected module, its kind and its version step, apart.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn into_parts(self) -> (Inspected<C>, Guest, Option<Judgement>) {
+        (self.inspected, self.guest, self.judgement)
+    }
 }
 
 impl Checked {

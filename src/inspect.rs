@@ -43,6 +43,12 @@ impl<C> Inspected<C> {
         &self.interface
     }
 
+    /// The verified bytes and the interface, apart.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn into_parts(self) -> (Verified<C>, Interface) {
+        (self.verified, self.interface)
+    }
+
     /// Takes the payload out, leaving the proof.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn split(self) -> (Inspected, C) {

@@ -156,6 +156,20 @@ extern "C" {
         rollback: &JsValue,
     ) -> JsValue;
 
+    /// `report` (from [`report_to_js`], before the commit) with the commit's numbers written in.
+    #[wasm_bindgen(js_name = finishReport)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn finish_report(
+        report: &JsValue,
+        state_bytes: f64,
+        commit: f64,
+        save: f64,
+        copy: f64,
+        load: f64,
+        rebind: f64,
+        total: f64,
+    ) -> JsValue;
+
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(code: &str, message: &str, cause: &JsValue) -> JsValue;
 
@@ -169,11 +183,6 @@ extern "C" {
     /// `fetch_fn` (or the global `fetch`) with every request aborted after `ms` milliseconds.
     #[wasm_bindgen(js_name = withTimeout)]
     pub fn with_timeout(fetch_fn: Option<Function>, ms: f64) -> Function;
-
-    /// `WebAssembly.compileStreaming(response)`, or `compile` of its bytes where the host has
-    /// no `compileStreaming`; never throws, rejects instead.
-    #[wasm_bindgen(js_name = compileStreaming)]
-    pub fn compile_streaming(response: &Promise) -> Promise;
 
     /// Whether the host refuses to compile even the smallest module (Cloudflare workerd).
     #[wasm_bindgen(js_name = compileForbidden)]

@@ -24,13 +24,14 @@
 //! one:
 //!
 //! 1. **resolve**: with a registry, its index (or OCI tags and manifest) names the version
-//!    wanted and its digest ([`registry`]). A URL or bytes in hand come with their
-//!    digest.
-//! 2. **fetch**: `fetch` requests the URL (or takes the bytes in hand) and tees the body: one
-//!    branch streams into `WebAssembly.compileStreaming`, the other is hashed.
+//!    wanted and its digest ([`registry`]); under `policy.trust` the version's signature is
+//!    checked there, before any blob is requested ([`signature`]). A URL or bytes in hand
+//!    come with their digest.
+//! 2. **fetch**: `fetch` requests the URL (or takes the bytes in hand) and collects the body.
 //! 3. **verify**: [`verify`] compares the SHA-256 with the digest asked for. Only it makes a
-//!    [`verify::Verified`], which carries the compilation started on the same bytes as its
-//!    payload.
+//!    [`verify::Verified`]; `WebAssembly.compile` then starts on those verified bytes (no byte
+//!    reaches the compiler before its digest is checked), and the compilation rides with them
+//!    as their payload.
 //! 4. **inspect**: [`inspect`] reads the interface from the binary with wasmparser: imports and
 //!    exports with their full signatures ([`interface`]), the `version` section and the other
 //!    metadata ([`metadata`]). (JS's `WebAssembly.Module.exports()` has no signatures.)
@@ -39,8 +40,8 @@
 //!    step ([`policy`], [`bump`], [`diff`]), the host's consent to a major upgrade, and the
 //!    host's expectation ([`expect`]). Only it makes a [`gate::Checked`], which still carries
 //!    the compilation.
-//! 6. **compile**: `compile` waits for the compiler, which ran alongside the download; the
-//!    compiled module stays inside its `Checked`.
+//! 6. **compile**: `compile` waits for the compiler, which ran alongside inspect and the gate;
+//!    the compiled module stays inside its `Checked`.
 //! 7. **prepare**: `prepare` instantiates the new module in isolation, the way its guest kind
 //!    is instantiated. Its start function runs; nothing the app can reach points at it yet.
 //! 8. **commit**: `commit` is synchronous: the old instance saves its state, the new one loads
@@ -177,7 +178,8 @@
 //! # Modules
 //!
 //! The pure ones, which have no web-sys in them, build natively and are shared with the
-//! `hotswap` CLI: [`error`], [`options`], [`registry`] (its formats), [`digest`], [`verify`],
+//! `hotswap` CLI: [`error`], [`options`], [`registry`] (its formats), [`signature`] (payloads,
+//! keys and signature forms), [`digest`], [`verify`],
 //! [`interface`], [`metadata`], [`inspect`], [`guest`] (its kinds), [`contract`], [`diff`],
 //! [`bump`], [`policy`], [`expect`], [`gate`], [`queue`], [`report`], [`watch`] (its
 //! decisions), [`persist`] and [`kv`] (their rules) and, with the `wit` feature, `wit`. The
@@ -191,7 +193,8 @@ pub mod error; // the one error enum, with stable codes
 pub mod options; // what load and swap are asked, and the rules between options
 
 // resolve
-pub mod registry; // static and OCI registries: index formats, version selection, clients
+pub mod registry; // static, OCI and Warg registries: indexes, logs, version selection, clients
+pub mod signature; // who approved a version: payloads, keys, ECDSA signature forms
 
 // fetch, verify
 pub mod digest; // `sha256:<hex>` digests

@@ -56,6 +56,9 @@ pub struct UpdatePolicy<F> {
     pub probation: Option<Probation>,
     /// Asked right after each commit whether the new version is healthy (`healthCheck`).
     pub health_check: Option<F>,
+    /// The keys one of which must have signed each version (`trust`); `None`: no signature
+    /// is required.
+    pub trust: Option<Rc<crate::signature::Trust>>,
 }
 
 impl<F> Default for UpdatePolicy<F> {
@@ -65,6 +68,7 @@ impl<F> Default for UpdatePolicy<F> {
             allow_major: AllowMajor::No,
             probation: None,
             health_check: None,
+            trust: None,
         }
     }
 }
@@ -159,6 +163,9 @@ pub enum Package {
     Static(PackageName),
     /// In an OCI registry (`registry: "oci+https://…"`): the repository, whose tags are versions.
     Oci(String),
+    /// In a Warg registry (`registry: "warg+https://…"`): the package `namespace:name`, whose
+    /// package log lists its releases.
+    Warg(String),
 }
 
 /// A package in a registry, and which of its versions is wanted.
@@ -397,7 +404,9 @@ impl<H: Host> Options<H> {
     ///   from `load`'s package => [`Origin::Registry`] ([`origin`]);
     /// - `timeout` => a positive, finite number of milliseconds;
     /// - `drainTimeout` => 0 or more milliseconds, else `defaults`' ([`drain_timeout`]);
-    /// - `fetch`, `expect`, `policy` => as given, else `defaults`'.
+    /// - `fetch`, `expect`, `policy` => as given, else `defaults`';
+    /// - a `policy` without `trust` => `defaults`' trust: a swap can loosen the version
+    ///   rules but not drop the signature `load` required (give other keys to change them).
     ///
     /// # Errors
     /// [`Error::InvalidOptions`] naming the option; [`Error::InvalidDigest`].
@@ -416,7 +425,12 @@ impl<H: Host> Options<H> {
             None => Rc::clone(&defaults.expect),
         };
         let policy = match fields.policy.take() {
-            Some(policy) => Rc::new(policy),
+            Some(mut policy) => {
+                if policy.trust.is_none() {
+                    policy.trust.clone_from(&defaults.policy.trust);
+                }
+                Rc::new(policy)
+            }
             None => Rc::clone(&defaults.policy),
         };
         let fetch = fields.fetch.take().or_else(|| defaults.fetch.clone());
@@ -460,8 +474,8 @@ impl<H: Host> Options<H> {
 /// - `url` or `bytes` (exactly one) with `digest` => fixed; so is anything without a registry
 ///   field when there is no `load` package to default to;
 /// - otherwise a registry package: `registry` (a trailing `/` added) else `load`'s; `name`
-///   (an OCI repository under `oci+`) else `load`'s; `range` or `version` (not both) else
-///   `load`'s wanted, else `*`.
+///   (an OCI repository under `oci+`, a Warg `namespace:name` under `warg+`) else `load`'s;
+///   `range` or `version` (not both) else `load`'s wanted, else `*`.
 ///
 /// # Errors
 /// [`Error::InvalidOptions`] naming the option; [`Error::InvalidDigest`]; a name or range
@@ -510,6 +524,10 @@ fn registry_ref<H: Host>(fields: Fields<H>, default: Option<&RegistryRef>) -> Re
         (Some(name), _) if base.starts_with("oci+") => {
             crate::registry::oci::check_repository(&name, "name")?;
             Package::Oci(name)
+        }
+        (Some(name), _) if base.starts_with(crate::registry::warg::PREFIX) => {
+            crate::registry::warg::check_name(&name, "name")?;
+            Package::Warg(name)
         }
         (Some(name), _) => Package::Static(name.parse()?),
         (None, Some(default)) => default.package.clone(),

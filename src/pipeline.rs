@@ -37,7 +37,7 @@ use crate::options::{AllowMajor, Origin, Package};
 use crate::prepare::{prepare, Prepared};
 use crate::registry::index::GlueKind;
 use crate::registry::{check_listed_version, resolve_static};
-use crate::report::{Restore, RollbackReport, Stages, SwapReport};
+use crate::report::{CommitStages, Restore, RollbackReport, Stages, SwapReport};
 use crate::verify::Verified;
 
 use crate::api::options::JsOptions;
@@ -105,11 +105,14 @@ pub(crate) struct Staged {
     imports: Object,
     from: String,
     from_version: Option<String>,
-    stages: Stages,
     start: f64,
-    queued: f64,
     /// [`Live::commits`] when it was prepared.
     commits: u64,
+    /// The digest and version it would serve, written out once, before the commit.
+    to: String,
+    to_version: Option<String>,
+    /// Its report, made before the commit, which only adds the commit's numbers to it.
+    report: JsValue,
     /// The policy it was gated under, whose probation and health check follow its commit.
     pub(crate) policy: std::rc::Rc<UpdatePolicy<Function>>,
 }
@@ -117,12 +120,7 @@ pub(crate) struct Staged {
 impl Staged {
     /// The digest and version it would serve.
     pub(crate) fn target(&self) -> (String, Option<String>) {
-        let inspected = self.prepared.checked().inspected();
-        let version = inspected.interface().version.as_ref();
-        (
-            inspected.verified().digest().to_string(),
-            version.map(ToString::to_string),
-        )
+        (self.to.clone(), self.to_version.clone())
     }
 }
 
@@ -148,14 +146,40 @@ pub(crate) async fn prepare_swap(
     };
     let (prepared, stages) = stages(&options, &imports, Some(&kept)).await?;
     crate::drain::check_kept(&live.table, prepared.instance())?;
+    let to = prepared.digest().to_string();
+    let to_version = prepared
+        .interface()
+        .version
+        .as_ref()
+        .map(ToString::to_string);
+    let judgement = prepared.judgement();
+    let report = crate::js::report_to_js(&SwapReport {
+        from: from.clone(),
+        from_version: from_version.clone(),
+        to: to.clone(),
+        to_version: to_version.clone(),
+        guest: prepared.guest().state,
+        bump: judgement.and_then(|j| j.declared),
+        changes: judgement
+            .map(|j| j.diff.changes.clone())
+            .unwrap_or_default(),
+        state_bytes: 0.0,
+        stages,
+        commit: 0.0,
+        commit_stages: CommitStages::default(),
+        total: 0.0,
+        queued: start - queued_at,
+        rollback: None,
+    });
     Ok(Staged {
         prepared,
+        to,
+        to_version,
+        report,
         imports,
         from,
         from_version,
-        stages,
         start,
-        queued: start - queued_at,
         commits,
         policy: std::rc::Rc::clone(&options.policy),
     })
@@ -167,7 +191,7 @@ pub(crate) async fn prepare_swap(
 /// # Errors
 /// [`Error::StaleUpdate`] when another version was committed since it was prepared; then the
 /// state save and load errors of [`commit`]. Either way the version serving keeps serving.
-pub(crate) fn commit_staged(live: &Live, staged: Staged) -> Result<SwapReport, Failure> {
+pub(crate) fn commit_staged(live: &Live, staged: Staged) -> Result<JsValue, Failure> {
     if live.commits.get() != staged.commits {
         let (digest, version) = staged.target();
         let serving = live.serving.borrow();
@@ -181,29 +205,22 @@ pub(crate) fn commit_staged(live: &Live, staged: Staged) -> Result<SwapReport, F
         );
         return Err(Error::StaleUpdate { reason }.into());
     }
-    let judgement = staged.prepared.checked().judgement().cloned();
-
     // SYNC SECTION: no `.await` from here to the end of this function.
     let committed = commit(&live.serving.borrow(), staged.prepared, &live.table)?;
     let end = now();
-    let label = committed.serving.version().unwrap_or_default();
-    crate::js::measure_commit(&label, end - committed.stages.total, end);
-    let report = SwapReport {
-        from: staged.from,
-        from_version: staged.from_version,
-        to: committed.serving.digest().to_string(),
-        to_version: committed.serving.version(),
-        guest: committed.serving.guest().state,
-        bump: judgement.as_ref().and_then(|j| j.declared),
-        changes: judgement.map(|j| j.diff.changes).unwrap_or_default(),
-        state_bytes: committed.state_bytes as f64,
-        stages: staged.stages,
-        commit: committed.stages.total,
-        commit_stages: committed.stages,
-        total: now() - staged.start,
-        queued: staged.queued,
-        rollback: None,
-    };
+    let label = staged.to_version.as_deref().unwrap_or_default();
+    crate::js::measure_commit(label, end - committed.stages.total, end);
+    let stages = &committed.stages;
+    let report = crate::js::finish_report(
+        &staged.report,
+        committed.state_bytes as f64,
+        stages.total,
+        stages.save,
+        stages.copy,
+        stages.load,
+        stages.rebind,
+        now() - staged.start,
+    );
     let previous = live.serving.replace(committed.serving);
     let previous_imports = live.imports.replace(staged.imports);
     live.keep(previous, previous_imports);
@@ -453,8 +470,17 @@ fn glue_of(options: &JsOptions) -> Option<GlueRef> {
     })
 }
 
-/// The resolve stage.
+/// The resolve stage. Under `policy.trust` only a registry's version can be signed: a
+/// module given by URL or bytes with its digest (or a listing in hand) carries no signature.
 async fn resolve(options: &JsOptions, fetch_fn: Option<&Function>) -> Result<Found, Failure> {
+    let trust = options.policy.trust.as_deref();
+    if let (Some(_), false) = (trust, matches!(options.origin, Origin::Registry(_))) {
+        let what = match &options.origin {
+            Origin::Fixed { url: Some(url), .. } | Origin::Listed { url, .. } => url.as_str(),
+            _ => "`bytes`",
+        };
+        return Err(crate::signature::missing(what, "a module given by its digest carries no signature: load it from a registry ({ registry, name, range })").into());
+    }
     let glue = glue_of(options);
     let found = |source, digest, listed| Found {
         source,
@@ -481,25 +507,43 @@ async fn resolve(options: &JsOptions, fetch_fn: Option<&Function>) -> Result<Fou
             let version = Some((**version).clone());
             Ok(found(Source::url(url.clone()), *digest, version))
         }
-        Origin::Registry(registry) => resolve_registry(registry, fetch_fn).await,
+        Origin::Registry(registry) => resolve_registry(registry, fetch_fn, trust).await,
     }
 }
 
 async fn resolve_registry(
     registry: &crate::options::RegistryRef,
     fetch_fn: Option<&Function>,
+    trust: Option<&crate::signature::Trust>,
 ) -> Result<Found, Failure> {
     let resolved = match &registry.package {
         Package::Static(name) => {
-            resolve_static(&registry.base, name, &registry.wanted, fetch_fn).await?
+            resolve_static(&registry.base, name, &registry.wanted, fetch_fn, trust).await?
         }
         #[cfg(feature = "updates")]
         Package::Oci(repository) => {
             let (base, wanted) = (&registry.base, &registry.wanted);
-            crate::registry::oci::resolve_oci(base, repository, wanted, fetch_fn).await?
+            crate::registry::oci::resolve_oci_trusted(base, repository, wanted, fetch_fn, trust)
+                .await?
         }
         #[cfg(not(feature = "updates"))]
         Package::Oci(_) => return Err(needs_updates("registry").into()),
+        #[cfg(feature = "warg")]
+        Package::Warg(name) => {
+            // A Warg release is signed by its publisher's key in the package log, which is
+            // verified instead; the keys of `policy.trust` sign wasm-hotswap's own payloads,
+            // which a Warg registry does not carry, so they cannot be satisfied there.
+            if trust.is_some() {
+                let reason = "a Warg registry carries no wasm-hotswap signature for `policy.trust`: its releases are signed in the package log, which is verified on every resolution; drop `policy.trust` for this module";
+                return Err(
+                    crate::signature::missing(&format!("{}{name}", registry.base), reason).into(),
+                );
+            }
+            let (base, wanted) = (&registry.base, &registry.wanted);
+            crate::registry::warg::resolve_warg(base, name, wanted, fetch_fn).await?
+        }
+        #[cfg(not(feature = "warg"))]
+        Package::Warg(_) => return Err(needs_warg().into()),
     };
     // The glue and the core modules come from the same registry as the module, with the
     // same credentials.
@@ -541,6 +585,15 @@ pub(crate) fn needs_updates(option: &'static str) -> Error {
     crate::options::invalid(
         option,
         "this build of the runtime has no update delivery (watch, OCI registries); import `wasm-hotswap/updates` instead",
+    )
+}
+
+/// The error for a Warg registry in a build without the `warg` feature.
+#[cfg(not(feature = "warg"))]
+fn needs_warg() -> Error {
+    crate::options::invalid(
+        "registry",
+        "this build of the runtime has no Warg client; import `wasm-hotswap/warg` instead",
     )
 }
 

@@ -93,6 +93,69 @@ async fn wrong_digest_is_hash_mismatch_and_nothing_is_instantiated() {
     assert_still_serving(&m, &increment);
 }
 
+/// Replaces `WebAssembly.<name>` with a function that counts its calls, then calls the original;
+/// returns the count and a closure that puts the original back.
+fn count_calls(name: &str) -> (Rc<Cell<u32>>, impl FnOnce()) {
+    let wasm = js_sys::Reflect::get(&js_sys::global(), &"WebAssembly".into()).unwrap();
+    let original: Function = js_sys::Reflect::get(&wasm, &name.into())
+        .unwrap()
+        .unchecked_into();
+    let calls = Rc::new(Cell::new(0));
+    let seen = Rc::clone(&calls);
+    let inner = original.clone();
+    let counting = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |a, b| {
+        seen.set(seen.get() + 1);
+        inner
+            .call2(&JsValue::NULL, &a, &b)
+            .unwrap_or_else(|e| Promise::reject(&e).into())
+    });
+    js_sys::Reflect::set(&wasm, &name.into(), counting.as_ref()).unwrap();
+    let name = name.to_string();
+    let restore = move || {
+        js_sys::Reflect::set(&wasm, &name.as_str().into(), &original).unwrap();
+        drop(counting);
+    };
+    (calls, restore)
+}
+
+#[wasm_bindgen_test]
+async fn tampered_bytes_never_reach_the_compiler() {
+    let (m, increment) = serving().await;
+    let tampered = v2().bytes();
+    let wrong = digest_of(b"something else");
+    let (compiled, restore_compile) = count_calls("compile");
+    let (streamed, restore_streaming) = count_calls("compileStreaming");
+
+    let err = swap_err(&m, url_options(&blob_url(&tampered), &wrong)).await;
+    assert_error(&err, "HASH_MISMATCH", &["blob:", &wrong]);
+    let err = swap_err(
+        &m,
+        with(bytes_options(&tampered), "digest", wrong.clone().into()),
+    )
+    .await;
+    assert_error(&err, "HASH_MISMATCH", &[&wrong]);
+    let (before, before_streamed) = (compiled.get(), streamed.get());
+    assert_still_serving(&m, &increment);
+    let right = digest_of(&tampered);
+    let report = m.swap(url_options(&blob_url(&tampered), &right)).await;
+    restore_compile();
+    restore_streaming();
+
+    assert_eq!(before, 0, "no compile of bytes whose digest did not match");
+    assert_eq!(
+        before_streamed, 0,
+        "no streaming compile of an unverified response"
+    );
+    assert!(report.is_ok(), "the same bytes under their own digest swap");
+    assert_eq!(compiled.get(), 1, "the verified bytes were compiled, once");
+    assert_eq!(m.digest(), right);
+    assert_eq!(
+        call(&increment, &[1]),
+        43,
+        "the state moved to the verified version"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn bytes_that_are_not_wasm_are_invalid_module() {
     let (m, increment) = serving().await;

@@ -4,7 +4,7 @@ import type { HotSwapErrorCode, InitInput, LoadOptions } from "../pkg/wasm_hotsw
 import type { HotModule } from "./index.js";
 
 /** Every failure of `load` and `swap`, and of a call made during a commit. */
-export class HotSwapError extends Error {
+class HotSwapErrorClass extends Error {
   /** Stable code: match on this, not on the message. */
   readonly code: HotSwapErrorCode;
 
@@ -15,18 +15,39 @@ export class HotSwapError extends Error {
   }
 }
 
+// One class for every entry point and copy of the package in a realm: each entry is a bundle
+// of its own (one module to fetch), and `instanceof HotSwapError` must hold whichever entry
+// threw the error and whichever one the app imported the class from.
+const shared = Symbol.for("wasm-hotswap.HotSwapError");
+const realm = globalThis as { [shared]?: typeof HotSwapErrorClass };
+
+/** Every failure of `load` and `swap`, and of a call made during a commit. */
+export const HotSwapError: typeof HotSwapErrorClass = (realm[shared] ??= HotSwapErrorClass);
+/** Every failure of `load` and `swap`, and of a call made during a commit. */
+export type HotSwapError = HotSwapErrorClass;
+
 /** The parts of a wasm-pack build of the runtime that an entry point uses. */
 export interface RuntimeBuild {
-  /** The build's folder in the package: `pkg`, `pkg-updates` or `pkg-wit`. */
+  /** The build's folder in the package: `pkg`, `pkg-updates`, `pkg-wit` or `pkg-warg`. */
   dir: string;
   init(input?: { module_or_path: InitInput | Promise<InitInput> }): Promise<unknown>;
   registerErrorClass(class_: unknown): void;
   load(options: LoadOptions): Promise<unknown>;
+  /**
+   * Where the build's wasm is by default (the glue's own `new URL(…, import.meta.url)`), for a
+   * page to start fetching it when the entry is imported rather than at the first `load`.
+   * Absent on servers, which read it from disk.
+   */
+  wasm?: () => URL;
 }
 
 /** `initRuntime` and `HotModule.load` over one runtime build. */
 export function entry(build: RuntimeBuild) {
   let ready: Promise<void> | undefined;
+  // The runtime's wasm, requested as the entry is evaluated: a page's first `load` then finds
+  // it downloading, or in. Taken by the first default initialisation; unused if the app
+  // passes its own runtime to `initRuntime`.
+  let prefetched = prefetch(build);
 
   /**
    * Initialises the runtime. `load` does this on first use; call it yourself to load the
@@ -50,10 +71,12 @@ export function entry(build: RuntimeBuild) {
    * there (Vite 8 rewrites it): from there, the package's own file is tried first.
    */
   async function initDefault(): Promise<unknown> {
+    const early = prefetched;
+    prefetched = undefined;
     const cached = viteDepsRuntime(build.dir);
-    if (cached !== undefined) {
+    if (early !== undefined || cached !== undefined) {
       try {
-        return await build.init({ module_or_path: cached });
+        return await build.init({ module_or_path: early ?? (cached as URL) });
       } catch {
         // Not this layout (a hoisted or linked package): the glue's URL may still be right.
       }
@@ -73,12 +96,61 @@ export function entry(build: RuntimeBuild) {
   const HotModule = {
     /** Fetches, verifies, inspects, compiles and instantiates a module; rejects with `HotSwapError`. */
     async load<E extends object = Record<string, any>>(options: LoadOptions): Promise<HotModule<E>> {
+      // The first load of a page also waits for the runtime: its module's download starts now,
+      // beside the runtime's, and is handed to the runtime, which verifies it as any other.
+      const first = ready === undefined ? earlyFetch(options) : options;
       await initRuntime();
-      return (await build.load(options)) as HotModule<E>;
+      return (await build.load(first)) as HotModule<E>;
     },
   };
 
   return { initRuntime, HotModule };
+}
+
+/**
+ * `fetch` of the build's wasm, in a page or worker of a build that names it: where the glue
+ * would fetch it, or the package's own file when this runs from Vite's dependency cache. A
+ * failed request is left for `initDefault`, which then tries the glue's URL itself.
+ */
+function prefetch(build: RuntimeBuild): Promise<Response> | undefined {
+  if (build.wasm === undefined || typeof fetch !== "function") return undefined;
+  let url: URL;
+  try {
+    url = viteDepsRuntime(build.dir) ?? build.wasm();
+  } catch {
+    return undefined; // no `import.meta.url` (an IIFE bundle): the app passes the URL itself
+  }
+  const response = fetch(url);
+  response.catch(() => {}); // seen, and reported, by `initDefault`'s attempt
+  return response;
+}
+
+/**
+ * `options` whose module, given as a `url` with no `fetch` of the app's, is requested now, and
+ * handed to the runtime when it asks for that URL: the runtime streams, hashes and verifies the
+ * response before compiling it, exactly as one it fetched itself. Its deadline (`timeout`)
+ * aborts this request too.
+ */
+function earlyFetch(options: LoadOptions): LoadOptions {
+  const { url, fetch: given, init } = options as { url?: unknown; fetch?: unknown; init?: RequestInit };
+  if (typeof url !== "string" || given !== undefined || typeof fetch !== "function") return options;
+  const abort = new AbortController();
+  let early: Promise<Response> | undefined;
+  try {
+    early = fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, abort.signal]) : abort.signal });
+  } catch {
+    return options; // a URL this host's fetch refuses at once: the runtime reports it
+  }
+  early.catch(() => {}); // the runtime awaits it and reports its failure
+  const handOver = (asked: string, with_?: RequestInit): Promise<Response> => {
+    if (early === undefined || asked !== url) return fetch(asked, with_);
+    const response = early;
+    early = undefined;
+    with_?.signal?.addEventListener("abort", () => abort.abort(with_.signal?.reason), { once: true });
+    if (with_?.signal?.aborted) abort.abort(with_.signal.reason);
+    return response;
+  };
+  return { ...options, fetch: handOver } as LoadOptions;
 }
 
 /** Where `dir`'s wasm is served when this code runs from Vite's dependency cache, else undefined. */

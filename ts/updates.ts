@@ -17,4 +17,6 @@ export const { initRuntime, HotModule } = entry({
   init,
   registerErrorClass,
   load: (options) => RuntimeModule.load(options),
+  // This file ships bundled with the glue (scripts/build.sh), next to the wasm: the glue's URL.
+  wasm: () => new URL("wasm_hotswap_bg.wasm", import.meta.url),
 });

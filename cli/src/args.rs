@@ -105,6 +105,18 @@ pub enum Command {
         /// node_modules/.bin/jco here or above, else jco on PATH).
         #[arg(long, value_name = "PATH")]
         jco: Option<PathBuf>,
+        /// Sign the version with this ECDSA P-256 private key (PKCS#8 PEM, unencrypted:
+        /// `hotswap keygen`'s NAME.key or openssl's): a registry folder gets
+        /// packages/<name>/<version>.sig, an OCI registry cosign's `sha256-<digest>.sig` tag.
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
+    },
+    /// Write an ECDSA P-256 key pair for `publish --sign`: NAME.key (PKCS#8 PEM, mode 0600)
+    /// and NAME.pub (SPKI PEM, for `policy.trust.keys`).
+    #[command(after_help = EXIT_CODES)]
+    Keygen {
+        /// The files' path without extension: `release` writes release.key and release.pub.
+        name: PathBuf,
     },
     /// Write TypeScript types for a module's exports (`<stem>.types.d.ts`, for
     /// `HotModule.load<Exports>()`) and the `expect` object that holds a swap to them

@@ -82,6 +82,7 @@ pub mod module;
 pub mod oci;
 pub mod registry;
 pub mod serve;
+pub mod sign;
 pub mod table;
 pub mod wit;
 
@@ -129,27 +130,38 @@ where
             registry,
             oci,
             jco,
+            sign,
         } => {
+            let signer = sign.as_deref().map(sign::Signer::read).transpose();
             let to = match (registry, oci) {
                 (_, Some(oci)) => Destination::Oci(oci),
                 (Some(registry), None) => Destination::Folder(registry),
                 (None, None) => unreachable!("clap requires --registry or --oci"),
             };
-            match (version, to) {
-                (_, Destination::Folder(registry)) if *next => {
-                    commands::publish::registry::run_next(module, glue.as_deref(), name, registry)
+            match (signer, version, to) {
+                (Err(failure), _, _) => Err(failure),
+                (Ok(signer), _, Destination::Folder(registry)) if *next => {
+                    commands::publish::registry::run_next(
+                        module,
+                        glue.as_deref(),
+                        name,
+                        registry,
+                        signer.as_ref(),
+                    )
                 }
-                (Some(version), to) => commands::publish::run(
+                (Ok(signer), Some(version), to) => commands::publish::run(
                     module,
                     glue.as_deref(),
                     name,
                     version,
                     to,
                     jco.as_deref(),
+                    signer.as_ref(),
                 ),
                 _ => unreachable!("clap requires --version, or --next with --registry"),
             }
         }
+        Command::Keygen { name } => commands::keygen::run(name),
         Command::Serve {
             dir,
             watch,

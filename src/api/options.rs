@@ -11,6 +11,7 @@ use crate::options::{
     UpdatePolicy,
 };
 use crate::policy::Policy;
+use crate::signature::Trust;
 
 /// The browser's values: what JS hands the runtime.
 #[derive(Default)]
@@ -216,7 +217,12 @@ fn read_policy(value: &JsValue) -> Result<UpdatePolicy<Function>, Error> {
             ))
         }
     };
+    let trust = match get(value, "trust") {
+        v if v.is_undefined() => None,
+        v => Some(std::rc::Rc::new(read_trust(&v)?)),
+    };
     Ok(UpdatePolicy {
+        trust,
         allow_major: read_allow_major(&get(value, "allowMajor"), "policy.allowMajor")?,
         rules: Policy {
             allow_downgrade: flag("allowDowngrade", "policy.allowDowngrade")?,
@@ -225,6 +231,29 @@ fn read_policy(value: &JsValue) -> Result<UpdatePolicy<Function>, Error> {
         probation,
         health_check,
     })
+}
+
+/// `policy.trust`: `{ keys: [PEM…] }`, each key checked by [`Trust::from_pems`].
+///
+/// # Errors
+/// [`Error::InvalidOptions`] naming `policy.trust` (and the key's index).
+fn read_trust(value: &JsValue) -> Result<Trust, Error> {
+    let option = "policy.trust";
+    let keys = get(value, "keys");
+    if !value.is_object() || !js_sys::Array::is_array(&keys) {
+        return Err(invalid(
+            option,
+            "expected { keys: [\"-----BEGIN PUBLIC KEY-----…\"] }",
+        ));
+    }
+    let mut pems = Vec::new();
+    for (i, key) in js_sys::Array::from(&keys).iter().enumerate() {
+        pems.push(key.as_string().ok_or_else(|| Error::InvalidOptions {
+            option,
+            reason: format!("`keys[{i}]` is not a string (a PEM public key)"),
+        })?);
+    }
+    Trust::from_pems(&pems)
 }
 
 /// `allowMajor`: absent or a boolean, or a consent callback.

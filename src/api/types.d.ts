@@ -9,7 +9,8 @@ export type HotSwapErrorCode =
   | "WASM_COMPILE_FORBIDDEN" | "INSTANTIATE_FAILED" | "STATE_SAVE_FAILED" | "STATE_LOAD_FAILED"
   | "SEMVER_VIOLATION" | "MAJOR_UPGRADE_REFUSED" | "DOWNGRADE_REFUSED" | "MISSING_VERSION"
   | "INVALID_INDEX" | "NO_MATCHING_VERSION" | "STALE_UPDATE" | "SWAP_IN_PROGRESS"
-  | "NOTHING_TO_ROLL_BACK" | "HEALTH_CHECK_FAILED" | "DRAIN_TIMEOUT";
+  | "NOTHING_TO_ROLL_BACK" | "HEALTH_CHECK_FAILED" | "DRAIN_TIMEOUT"
+  | "SIGNATURE_MISSING" | "SIGNATURE_INVALID" | "REGISTRY_LOG_INVALID";
 
 /**
  * Where a module comes from. Either `url` or `bytes` with the `digest` they must hash to, or a
@@ -25,10 +26,15 @@ export interface ModuleSource {
   digest?: string;
   /**
    * The root URL of a static registry (`packages/<name>/index.json`, `blobs/sha256/<hex>`), or
-   * `oci+https://host` for an OCI registry, whose semver tags are the versions.
+   * `oci+https://host` for an OCI registry, whose semver tags are the versions, or
+   * `warg+https://host` for a Warg registry (`wasm-hotswap/warg`), whose verified package log
+   * lists the releases.
    */
   registry?: string;
-  /** The package's name in the registry: `counter` or `acme/counter` (an OCI repository). */
+  /**
+   * The package's name in the registry: `counter` or `acme/counter` (an OCI repository), or
+   * `namespace:name` in a Warg registry.
+   */
   name?: string;
   /** A semver range (`^1.2`, `~1.2.3`, `*`): the highest non-yanked version in it is loaded. */
   range?: string;
@@ -155,6 +161,14 @@ export interface UpdatePolicy {
    * `HEALTH_CHECK_FAILED`.
    */
   healthCheck?: (exports: Record<string, any>) => boolean | void | Promise<boolean | void>;
+  /**
+   * Require a signature by one of these keys (PEM SPKI `-----BEGIN PUBLIC KEY-----`, ECDSA
+   * P-256: `hotswap keygen`'s `.pub`, cosign's, `openssl pkey -pubout`'s), checked after the
+   * index or manifest is read and before any byte of the version is compiled:
+   * `SIGNATURE_MISSING` without one, `SIGNATURE_INVALID` when it does not verify. A swap's
+   * policy without `trust` keeps `load`'s.
+   */
+  trust?: { keys: string[] };
 }
 
 /** Options of `m.rollback`. */

@@ -26,7 +26,7 @@ pub(super) fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<JsValue, Err
     let Package::Static(name) = &registry.package else {
         return Err(invalid(
             "watch",
-            "watching follows a static registry's index; swap a module from an OCI registry with swap({ version })",
+            "watching follows a static registry's index; swap a module from an OCI or Warg registry with swap({ version })",
         ));
     };
     if !options.is_undefined() && !options.is_object() {
@@ -42,6 +42,7 @@ pub(super) fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<JsValue, Err
             allow_major: super::options::read_allow_major(&v, "allowMajor")?,
             probation: inner.policy.probation,
             health_check: inner.policy.health_check.clone(),
+            trust: inner.policy.trust.clone(),
         }),
     };
     let subject = Subject {
@@ -109,8 +110,10 @@ impl crate::watch::browser::Target for Watched {
             let policy = Rc::clone(&self.policy);
             // A component's entry names more blobs than a listing carries: it is swapped to
             // through the registry, by its exact version.
+            // So is a signed version: its signature is checked on the way.
             let component = entry.glue.as_ref().is_some_and(|g| g.kind == GlueKind::Jco);
-            if let (true, Some(registry)) = (component, registry) {
+            let signed = self.policy.trust.is_some();
+            if let (true, Some(registry)) = (component || signed, registry) {
                 let exact = crate::registry::index::Wanted::Exact(entry.version.clone());
                 return Ok(self.inner.exact(registry, exact, policy));
             }

@@ -371,6 +371,21 @@ export function makeReport(from, to, fromVersion, toVersion, guest, bump, change
   };
 }
 
+// A staged swap's report, made when it was prepared, completed by its commit: the numbers only,
+// so that the commit does not build the object.
+export function finishReport(report, stateBytes, commit, save, copy, load, rebind, total) {
+  report.stateBytes = stateBytes;
+  report.commit = commit;
+  const stages = report.commitStages;
+  stages.save = save;
+  stages.copy = copy;
+  stages.load = load;
+  stages.rebind = rebind;
+  stages.total = commit;
+  report.total = total;
+  return report;
+}
+
 // State outside the instance (src/persist.rs, src/kv.rs): the IndexedDB half of `persist`,
 // and the host key-value store a guest imports as `hotswap:kv`. The decisions (what a
 // snapshot holds, whether a record is one, what to report) are made in Rust.
@@ -674,10 +689,14 @@ export function measureStages(what, start, t0, t1, t2, t3, t4, t5) {
   }
 }
 
+// The commit's measure is made once the synchronous commit has returned (a microtask, with its
+// own times), so that the User Timing call is not part of the commit the app waits for.
 export function measureCommit(what, start, end) {
-  try {
-    globalThis.performance?.measure?.("wasm-hotswap commit", { start, end, detail: { what } });
-  } catch {
-    // As above.
-  }
+  queueMicrotask(() => {
+    try {
+      globalThis.performance?.measure?.("wasm-hotswap commit", { start, end, detail: { what } });
+    } catch {
+      // As above.
+    }
+  });
 }

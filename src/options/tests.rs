@@ -209,6 +209,34 @@ fn a_name_under_an_oci_registry_is_a_repository() {
 }
 
 #[test]
+fn a_name_under_a_warg_registry_is_a_namespaced_package() {
+    let options = check(Fields {
+        registry: Some("warg+http://127.0.0.1:8090".into()),
+        name: Some("example:counter".into()),
+        ..fields()
+    })
+    .unwrap();
+    let Origin::Registry(registry) = &options.origin else {
+        panic!("expected a registry origin");
+    };
+    assert_eq!(registry.package, Package::Warg("example:counter".into()));
+    for name in [
+        "counter",
+        "Example:counter",
+        "example:2counter",
+        "a:b:c",
+        "example:counter-",
+    ] {
+        let bad = check(Fields {
+            registry: Some("warg+http://127.0.0.1:8090".into()),
+            name: Some(name.into()),
+            ..fields()
+        });
+        assert_eq!(refused_option(bad), "name", "{name}");
+    }
+}
+
+#[test]
 fn timeout_must_be_a_positive_finite_number_of_milliseconds() {
     for ms in [0.0, -1.0, f64::INFINITY, f64::NAN] {
         let result = check(Fields {
@@ -269,6 +297,7 @@ fn swap_keeps_loads_fetch_expect_and_policy_unless_it_gives_its_own() {
         allow_major: AllowMajor::Ask("consent"),
         probation: None,
         health_check: None,
+        trust: None,
     };
     let defaults = Defaults::<Test> {
         fetch: Some("load's fetch"),
@@ -441,4 +470,41 @@ fn glue_kind_names_assemblyscript_and_refuses_jco_and_unknown_kinds() {
     assert_eq!(glue.kind, GlueKind::WasmBindgen);
     assert_eq!(refused_option(with("jco")), "glue.kind");
     assert_eq!(refused_option(with("emscripten")), "glue.kind");
+}
+
+#[test]
+fn a_swaps_policy_without_trust_keeps_loads_trust_and_one_with_trust_replaces_it() {
+    let trust = |key: &str| {
+        Rc::new(crate::signature::Trust {
+            keys: vec![key.into()],
+        })
+    };
+    let defaults = Defaults::<Test> {
+        policy: Rc::new(UpdatePolicy {
+            trust: Some(trust("load's key")),
+            ..UpdatePolicy::default()
+        }),
+        ..Defaults::default()
+    };
+    let with = |policy: Option<UpdatePolicy<&'static str>>| {
+        let fields = Fields {
+            url: Some("/m.wasm".into()),
+            digest: Some(DIGEST.into()),
+            policy,
+            ..fields()
+        };
+        Options::check(fields, &defaults).unwrap().policy
+    };
+    assert_eq!(with(None).trust, Some(trust("load's key")));
+    let loosened = with(Some(UpdatePolicy {
+        allow_major: AllowMajor::Yes,
+        ..UpdatePolicy::default()
+    }));
+    assert!(loosened.allow_major.possible());
+    assert_eq!(loosened.trust, Some(trust("load's key")));
+    let replaced = with(Some(UpdatePolicy {
+        trust: Some(trust("swap's key")),
+        ..UpdatePolicy::default()
+    }));
+    assert_eq!(replaced.trust, Some(trust("swap's key")));
 }

@@ -20,18 +20,33 @@ use crate::error::Error;
 /// version `wanted` selects: the index at `<base>packages/<name>/index.json` names the
 /// version and its digest, and the blob's URL, `<base>blobs/sha256/<hex>`, follows from the
 /// digest; so does the URL of its JS glue, when the entry names one (`glue.digest`). The
-/// caller fetches each blob against its digest.
+/// caller fetches each blob against its digest. With `trust`, the version's signature must
+/// verify first (`signature::browser::check_static`), before any blob is requested.
 ///
 /// # Errors
-/// Those of [`fetch_index`], and [`Error::NoMatchingVersion`] when no version matches.
+/// Those of [`fetch_index`], [`Error::NoMatchingVersion`] when no version matches, and
+/// [`Error::SignatureMissing`] or [`Error::SignatureInvalid`].
 pub async fn resolve_static(
     base: &str,
     name: &PackageName,
     wanted: &Wanted,
     fetch_fn: Option<&Function>,
+    trust: Option<&crate::signature::Trust>,
 ) -> Result<Resolved, Failure> {
+    use crate::signature::browser::{fetch_static, request_static, verify_static};
+    // An exact version's signature is asked for at once, in parallel with the index.
+    let early = match (trust, wanted) {
+        (Some(_), Wanted::Exact(version)) => Some(request_static(base, name, version, fetch_fn)),
+        _ => None,
+    };
     let index = fetch_index(&format!("{base}{}", name.index_path()), name, fetch_fn).await?;
     let entry = index.resolve(wanted)?;
+    if let Some(trust) = trust {
+        let requested =
+            early.unwrap_or_else(|| request_static(base, name, &entry.version, fetch_fn));
+        let signature = fetch_static(requested).await?;
+        verify_static(trust, name, entry, &signature).await?;
+    }
     // validate() checked every digest of the index.
     let digest: Digest = entry.digest.parse()?;
     let blob = |digest: &str| -> Result<(String, Digest), Failure> {

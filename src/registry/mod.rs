@@ -7,7 +7,7 @@
 //! to the digest it named, and their `version` section must be the version it listed
 //! (`check_listed_version`).
 //!
-//! Two kinds of registry, each in a pure half (formats and rules, built natively and shared
+//! Three kinds of registry, each in a pure half (formats and rules, built natively and shared
 //! with the `hotswap` CLI, which publishes with the same types) and a browser half (wasm32,
 //! over `fetch`):
 //!
@@ -17,7 +17,10 @@
 //!   which would cost the runtime ~20 KB) and resolves a version with `resolve_static`;
 //! - an OCI registry: [`oci`] holds the Wasm artifact layout and the pure rules of the
 //!   protocol (tags, manifests, bearer challenges, `Link` pages, repository names), and, with
-//!   the `updates` feature, the browser's client `oci::resolve_oci`.
+//!   the `updates` feature, the browser's client `oci::resolve_oci`;
+//! - a Warg registry (feature `warg`): [`warg`] validates the operator and package logs, the
+//!   checkpoint and its inclusion proofs, and its browser half `warg::resolve_warg` asks a
+//!   Warg server for them.
 //!
 //! The browser halves send their requests through the module fetch's one `send`, and refuse
 //! statuses and cancel bodies with its helpers.
@@ -32,6 +35,7 @@ mod index_json;
 pub mod oci;
 #[cfg(target_arch = "wasm32")]
 mod resolved;
+pub mod warg;
 
 #[cfg(target_arch = "wasm32")]
 pub use index_fetch::{

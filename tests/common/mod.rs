@@ -129,8 +129,8 @@ pub fn imports(entries: &[(&str, JsValue)]) -> JsValue {
     object(&[("env", object(entries))])
 }
 
-/// A `blob:` URL serving `bytes` as `application/wasm`, so that the real fetch, tee and
-/// streaming compile path runs.
+/// A `blob:` URL serving `bytes` as `application/wasm`, so that the real fetch, collect, hash
+/// and compile path runs.
 pub fn blob_url(bytes: &[u8]) -> String {
     let parts = Array::of1(&Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();

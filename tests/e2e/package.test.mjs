@@ -75,7 +75,7 @@ describe("package import", { timeout: 120_000 }, () => {
       cpSync("tests/e2e/fixtures", join(root, "tests", "e2e", "fixtures"), { recursive: true });
 
       const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
-      for (const [entry, wit] of [[".", false], ["./wit", true]]) {
+      for (const [entry, wit] of [[".", false], ["./wit", true], ["./warg", false]]) {
         const shim = "/node_modules/wasm-hotswap/" + pkg.exports[entry].import.replace(/^\.\//, "");
         assertAppWorked(await runApp(env, packed.url, shim), manifest, { wit });
       }

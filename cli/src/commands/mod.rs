@@ -5,6 +5,7 @@ pub mod diff_component;
 pub mod embed_wit;
 pub mod inspect;
 pub mod inspect_component;
+pub mod keygen;
 pub mod publish;
 pub mod serve;
 pub mod types;

@@ -35,6 +35,7 @@
 pub mod client;
 pub mod push;
 pub mod push_component;
+pub mod signature;
 
 use wasm_hotswap::registry::oci::check_repository;
 
@@ -48,6 +49,8 @@ pub struct Target {
     pub base: String,
     /// `acme/counter`.
     pub repository: String,
+    /// The key each version pushed is signed with (`publish --sign`), in cosign's layout.
+    pub signer: Option<crate::sign::Signer>,
 }
 
 impl Target {
@@ -85,12 +88,24 @@ impl Target {
         Ok(Target {
             base: format!("{scheme}://{host}"),
             repository,
+            signer: None,
         })
     }
 
     /// `base/v2/<repository>/<rest>`.
     pub fn url(&self, rest: &str) -> String {
         format!("{}/v2/{}/{rest}", self.base, self.repository)
+    }
+
+    /// The same target, each version pushed to it signed by `signer`.
+    pub fn signed_by(self, signer: Option<crate::sign::Signer>) -> Self {
+        Target { signer, ..self }
+    }
+
+    /// `host[:port]/repository`, the `docker-reference` a signature names.
+    pub fn repository_reference(&self) -> String {
+        let host = self.base.split_once("://").map_or(&*self.base, |(_, h)| h);
+        format!("{host}/{}", self.repository)
     }
 
     /// `host[:port]/repository:tag`, the reference other OCI tools take.

@@ -197,7 +197,9 @@ pub fn push(request: &Request, client: &Client) -> Result<Pushed, Failure> {
     })
 }
 
-/// PUTs `manifest` as `version` of `target`'s repository; its digest.
+/// PUTs `manifest` as `version` of `target`'s repository; its digest. With a signer, the
+/// manifest's cosign signature ([`crate::oci::signature::push_signature`]) is pushed first,
+/// so the version's tag never names an unsigned manifest.
 ///
 /// # Errors
 /// `REGISTRY_ERROR` (exit 3) when the registry refuses it.
@@ -208,6 +210,9 @@ pub(crate) fn put_manifest(
     manifest: &Manifest,
 ) -> Result<String, Failure> {
     let bytes = serde_json::to_vec_pretty(manifest).expect("a manifest serializes");
+    if let Some(signer) = &target.signer {
+        crate::oci::signature::push_signature(client, target, &Digest::of(&bytes), signer)?;
+    }
     let url = target.url(&format!("manifests/{version}"));
     let reply = client.send(
         Method::PUT,

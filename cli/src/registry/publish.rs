@@ -164,7 +164,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
     };
     injected(FailPoint::AfterBlob).map_err(|e| Failure::io("publishing", &blob, &e))?;
 
-    index.insert(Entry {
+    let entry = Entry {
         version: version.clone(),
         digest: module.digest.to_string(),
         size: module.bytes.len() as u64,
@@ -176,7 +176,9 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         cores: Vec::new(),
         yanked: false,
         published: now_rfc3339(),
-    });
+    };
+    // Signed (with `--sign`) before the index names it.
+    index.insert(registry.signed(name, entry)?);
     let index_path =
         registry.write_index(&index, name, &|| injected(FailPoint::BeforeIndexRename))?;
     Ok(Published {

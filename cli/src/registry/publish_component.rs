@@ -152,7 +152,7 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
         return Err(Failure::io("publishing", &blob, &e));
     }
 
-    index.insert(Entry {
+    let entry = Entry {
         version: version.clone(),
         digest: component.digest.to_string(),
         size: component.bytes.len() as u64,
@@ -171,7 +171,9 @@ pub fn publish(request: &Request, fail_at: Option<FailPoint>) -> Result<Publishe
             .collect(),
         yanked: false,
         published: now_rfc3339(),
-    });
+    };
+    // Signed (with `--sign`) before the index names it.
+    index.insert(registry.signed(name, entry)?);
     let injected = || match fail_at {
         Some(FailPoint::BeforeIndexRename) => Err(std::io::Error::other(
             "failure injected at BeforeIndexRename",

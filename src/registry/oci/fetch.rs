@@ -15,10 +15,15 @@ use super::manifest_json::manifest_from_json;
 use super::{
     base_url, check_repository, next_link, resolve_url, select_tag, Challenge, MANIFEST_MEDIA_TYPE,
 };
-use crate::fetch::{fetch_failed, ok, request, send, Source};
+use crate::digest::Digest;
+use crate::fetch::{cancel_body, fetch_failed, ok, request, send, Source};
 use crate::js::{describe, get, Failure};
 use crate::registry::index::Wanted;
 use crate::registry::{invalid_index, Resolved, ResolvedCore, ResolvedGlue};
+use crate::signature::browser::simple_signing_from_json;
+use crate::signature::{
+    self, signature_tag, Trust, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE,
+};
 
 #[cfg(doc)]
 use {super::Manifest, crate::error::Error};
@@ -60,6 +65,28 @@ pub async fn resolve_oci(
     wanted: &Wanted,
     fetch_fn: Option<&Function>,
 ) -> Result<Resolved, Failure> {
+    resolve_oci_trusted(base, repository, wanted, fetch_fn, None).await
+}
+
+/// [`resolve_oci`], and with `trust` the manifest's cosign signature checked right after the
+/// manifest is read, before any layer is requested: the tag `sha256-<hex>.sig` of the
+/// manifest's digest (computed from the bytes received), its simple-signing layer fetched
+/// and verified against its digest, the payload required to name that manifest and this
+/// repository ([`SimpleSigning::check`]), and the layer's
+/// `dev.cosignproject.cosign/signature` required to verify over the payload's bytes under a
+/// trusted key. With several signature layers (cosign appends one per signing), one that
+/// passes is enough.
+///
+/// # Errors
+/// Those of [`resolve_oci`]; [`Error::SignatureMissing`] when the signature tag does not
+/// exist; [`Error::SignatureInvalid`] when no layer of it passes.
+pub async fn resolve_oci_trusted(
+    base: &str,
+    repository: &str,
+    wanted: &Wanted,
+    fetch_fn: Option<&Function>,
+    trust: Option<&Trust>,
+) -> Result<Resolved, Failure> {
     check_repository(repository, "name")?;
     let base = base_url(base);
     let mut session = Session {
@@ -71,8 +98,21 @@ pub async fn resolve_oci(
     let (version, tag) = select_tag(repository, &tags, wanted)?;
 
     let url = format!("{base}/v2/{repository}/manifests/{tag}");
-    let json = session.get_json(&url, MANIFEST_MEDIA_TYPE).await?;
+    let response = session.get(&url, MANIFEST_MEDIA_TYPE).await?;
+    let bytes = bytes_of(response, &url).await?;
+    let json = parse_json(&bytes, &url)?;
     let manifest = manifest_from_json(&json).map_err(|reason| invalid_index(&url, reason))?;
+    if let Some(trust) = trust {
+        let what = format!("{repository}@{version}");
+        let at = Signed {
+            base,
+            repository,
+            what: &what,
+        };
+        session
+            .check_signature(&at, &Digest::of(&bytes), trust)
+            .await?;
+    }
     let layers = manifest.wasm_layers(&url, &version)?;
     let digest = layers.module.digest;
 
@@ -143,17 +183,18 @@ impl Session<'_> {
         .into())
     }
 
-    async fn get_json(&mut self, url: &str, accept: &str) -> Result<JsValue, Failure> {
-        let response = self.get(url, accept).await?;
-        json_of(response, url).await
-    }
-
     /// `GET url`, through the token flow on a 401; a 2xx response or `FETCH_FAILED`.
     async fn get(&mut self, url: &str, accept: &str) -> Result<Response, Failure> {
+        let response = self.get_any(url, accept).await?;
+        ok(url, response)
+    }
+
+    /// `GET url`, through the token flow on a 401, whatever the status after it.
+    async fn get_any(&mut self, url: &str, accept: &str) -> Result<Response, Failure> {
         let init = init_with(Some(accept), self.token.as_deref(), Some("no-cache"));
         let response = send(url, self.fetch_fn, &init).await?;
         if response.status() != 401 {
-            return ok(url, response);
+            return Ok(response);
         }
         let header = response
             .headers()
@@ -177,7 +218,81 @@ impl Session<'_> {
         };
         self.token = Some(self.fetch_token(&challenge).await?);
         let init = init_with(Some(accept), self.token.as_deref(), Some("no-cache"));
-        request(url, self.fetch_fn, &init).await
+        send(url, self.fetch_fn, &init).await
+    }
+
+    /// The cosign signature of the manifest `manifest` at `at` (see [`resolve_oci_trusted`]).
+    async fn check_signature(
+        &mut self,
+        at: &Signed<'_>,
+        manifest: &Digest,
+        trust: &Trust,
+    ) -> Result<(), Failure> {
+        let Signed {
+            base,
+            repository,
+            what,
+        } = *at;
+        let tag = signature_tag(manifest);
+        let url = format!("{base}/v2/{repository}/manifests/{tag}");
+        // cosign writes OCI manifests; Docker's type too, as older cosign releases wrote.
+        let accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+        let response = self.get_any(&url, accept).await?;
+        if response.status() == 404 {
+            cancel_body(&response);
+            let reason =
+                format!("the registry has no signature tag `{tag}` for its manifest {manifest}");
+            return Err(signature::missing(what, reason).into());
+        }
+        let response = ok(&url, response)?;
+        let bytes = bytes_of(response, &url).await?;
+        let json = parse_json(&bytes, &url).map_err(|failure| {
+            let reason = format!("the signature manifest `{tag}` is not JSON");
+            Failure::caused(signature::invalid(what, reason), failure.cause)
+        })?;
+        let layers = get(&json, "layers");
+        let layers: Vec<JsValue> = if Array::is_array(&layers) {
+            layers.unchecked_into::<Array>().iter().collect()
+        } else {
+            Vec::new()
+        };
+        let mut refused = Vec::new();
+        for layer in layers {
+            let signature = get(&get(&layer, "annotations"), SIGNATURE_ANNOTATION).as_string();
+            let digest = get(&layer, "digest")
+                .as_string()
+                .and_then(|d| d.parse::<Digest>().ok());
+            let (Some(signature), Some(digest), true) = (
+                signature,
+                digest,
+                get(&layer, "mediaType").as_string().as_deref() == Some(SIMPLE_SIGNING_MEDIA_TYPE),
+            ) else {
+                continue;
+            };
+            let blob = format!("{base}/v2/{repository}/blobs/{digest}");
+            let response = self.get(&blob, "application/json").await?;
+            let payload = bytes_of(response, &blob).await?;
+            let passed = match (Digest::of(&payload) == digest, parse_json(&payload, &blob)) {
+                (false, _) => Err(format!("its payload blob does not hash to {digest}")),
+                (true, Err(_)) => Err("its payload is not JSON".to_string()),
+                (true, Ok(json)) => match simple_signing_from_json(&json) {
+                    None => Err("its payload is not a simple-signing payload".to_string()),
+                    Some(payload) => payload.check(manifest, repository),
+                },
+            };
+            match passed {
+                Ok(()) => match signature::browser::verify(trust, what, &signature, &payload).await
+                {
+                    Ok(()) => return Ok(()),
+                    Err(failure) => refused.push(failure.error.to_string()),
+                },
+                Err(reason) => refused.push(reason),
+            }
+        }
+        if refused.is_empty() {
+            refused.push(format!("`{tag}` has no `{SIMPLE_SIGNING_MEDIA_TYPE}` layer with a `{SIGNATURE_ANNOTATION}` annotation"));
+        }
+        Err(signature::invalid(what, refused.join("; ")).into())
     }
 
     /// An anonymous token for `challenge`: `{"token": …}` or `{"access_token": …}`.
@@ -219,6 +334,38 @@ fn init_with(accept: Option<&str>, token: Option<&str>, cache: Option<&str>) -> 
         let _ = Reflect::set(&init, &"cache".into(), &cache.into());
     }
     init.into()
+}
+
+/// Where a signature is looked for: the registry, the repository, and the version's name for
+/// messages.
+struct Signed<'a> {
+    base: &'a str,
+    repository: &'a str,
+    what: &'a str,
+}
+
+/// The body's bytes.
+async fn bytes_of(response: Response, url: &str) -> Result<Vec<u8>, Failure> {
+    let buffer = match response.array_buffer() {
+        Ok(promise) => JsFuture::from(promise).await,
+        Err(cause) => Err(cause),
+    };
+    let buffer = buffer.map_err(|cause| {
+        let reason = format!("reading the body failed ({})", describe(&cause));
+        fetch_failed(url, reason, cause)
+    })?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// `JSON.parse` of UTF-8 `bytes`, or `INVALID_INDEX` naming `url`.
+fn parse_json(bytes: &[u8], url: &str) -> Result<JsValue, Failure> {
+    let text = String::from_utf8_lossy(bytes);
+    js_sys::JSON::parse(&text).map_err(|cause| {
+        Failure::caused(
+            invalid_index(url, format!("it is not JSON ({})", describe(&cause))),
+            cause,
+        )
+    })
 }
 
 async fn json_of(response: Response, url: &str) -> Result<JsValue, Failure> {

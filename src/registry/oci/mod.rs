@@ -46,7 +46,7 @@ mod url;
 
 pub use challenge::Challenge;
 #[cfg(all(target_arch = "wasm32", feature = "updates"))]
-pub use fetch::resolve_oci;
+pub use fetch::{resolve_oci, resolve_oci_trusted};
 pub use manifest::{
     Descriptor, Layer, Manifest, WasmConfig, WasmLayers, ARCHITECTURE, ASSEMBLYSCRIPT_MEDIA_TYPE,
     CONFIG_MEDIA_TYPE, CORE_MEDIA_TYPE, GLUE_MEDIA_TYPE, JCO_MEDIA_TYPE, LAYER_MEDIA_TYPE,

@@ -13,6 +13,7 @@ use crate::exit::{Exit, Failure};
 use crate::oci::client::Client;
 use crate::oci::{push_component, Target};
 use crate::registry::{publish_component, PackageName, Registry};
+use crate::sign::Signer;
 use crate::table::columns;
 
 /// Publishes `component` as `name@version` to `to`.
@@ -32,6 +33,7 @@ pub fn run(
     version: &semver::Version,
     to: Destination<'_>,
     jco: Option<&Path>,
+    signer: Option<&Signer>,
 ) -> Result<Report, Failure> {
     let jco = jco.map(Path::to_path_buf);
     match to {
@@ -40,7 +42,7 @@ pub fn run(
                 component,
                 name: name.clone(),
                 version: version.clone(),
-                registry: Registry::at(dir),
+                registry: Registry::at(dir).signed_by(signer.cloned()),
                 jco,
             };
             let done = publish_component::publish(&request, None)?;
@@ -89,7 +91,7 @@ pub fn run(
         }
         Destination::Oci(url) => {
             let request = push_component::Request {
-                target: Target::parse(url, name)?,
+                target: Target::parse(url, name)?.signed_by(signer.cloned()),
                 component,
                 name: name.clone(),
                 version: version.clone(),

@@ -13,6 +13,7 @@ use crate::oci::client::Client;
 use crate::oci::push::{push, Request};
 use crate::oci::Target;
 use crate::registry::PackageName;
+use crate::sign::Signer;
 use crate::table::columns;
 
 /// Pushes the module in `path`, with the wasm-bindgen glue in `glue`, to the registry `oci`
@@ -31,9 +32,10 @@ pub fn run(
     name: &PackageName,
     version: &semver::Version,
     oci: &str,
+    signer: Option<&Signer>,
 ) -> Result<Report, Failure> {
     let request = Request {
-        target: Target::parse(oci, name)?,
+        target: Target::parse(oci, name)?.signed_by(signer.cloned()),
         module: Module::read(path)?,
         glue: glue.map(Glue::read).transpose()?,
         name: name.clone(),

@@ -13,6 +13,7 @@ use crate::module::Module;
 use crate::registry::dev::publish_next;
 use crate::registry::publish::{publish, Published, Request};
 use crate::registry::{PackageName, Registry};
+use crate::sign::Signer;
 use crate::table::columns;
 use wasm_hotswap::registry::index::GlueKind;
 
@@ -32,13 +33,14 @@ pub fn run(
     name: &PackageName,
     version: &semver::Version,
     registry: &Path,
+    signer: Option<&Signer>,
 ) -> Result<Report, Failure> {
     let request = Request {
         module: Module::read(path)?,
         glue: glue.map(Glue::read).transpose()?,
         name: name.clone(),
         version: version.clone(),
-        registry: Registry::at(registry),
+        registry: Registry::at(registry).signed_by(signer.cloned()),
     };
     Ok(published(&publish(&request, None)?))
 }
@@ -56,10 +58,11 @@ pub fn run_next(
     glue: Option<&Path>,
     name: &PackageName,
     registry: &Path,
+    signer: Option<&Signer>,
 ) -> Result<Report, Failure> {
     let module = Module::read(path)?;
     let glue = glue.map(Glue::read).transpose()?;
-    let registry = Registry::at(registry);
+    let registry = Registry::at(registry).signed_by(signer.cloned());
     if let Some(done) = publish_next(&registry, name, &module, glue.as_ref())? {
         return Ok(published(&done));
     }
