@@ -18,10 +18,10 @@ export CARGO_TARGET_DIR=${FUZZ_SMOKE_TARGET:-$HOME/.cache/wasm-hotswap/fuzz-targ
 host=$(rustc -vV | sed -n 's/^host: //p')
 bin=$CARGO_TARGET_DIR/$host/release
 
-# Every target in one build: release, as `cargo fuzz run` builds them, but with the crates'
-# codegen split (cargo-fuzz's release default is one unit, for the long runs' speed).
-# `warg` adds the `warg_log` target (its required feature) to the default `wit` build.
-cargo fuzz build -s none --codegen-units 16 --features warg
+# Every target in one build (the default `wit` build, plus `warg` for warg_log): release, as
+# `cargo fuzz run` builds them, but with the crates' codegen split (cargo-fuzz's release
+# default is one unit, for the long runs' speed).
+cargo fuzz build -s none --features warg --codegen-units 16
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -33,9 +33,9 @@ for target in $(cargo fuzz list); do
     oci_challenge | oci_link) dict=headers.dict ;;
     glue) dict=glue.dict ;;
     expect) dict=expect.dict ;;
+    inspect_diff | wit | envelope) dict=inspect_diff.dict ;;
     signature) dict=signature.dict ;;
     warg_log) dict=warg.dict ;;
-    inspect_diff | wit | envelope) dict=inspect_diff.dict ;;
     *) dict= ;;
   esac
   mkdir -p "$work/$target" "artifacts/$target"
