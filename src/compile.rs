@@ -1,13 +1,19 @@
-//! Compilation: `WebAssembly.compile` of verified bytes, started by `fetch` the moment their
-//! digest matched. A host that forbids compiling at run time (Cloudflare workerd) fails with
-//! `WASM_COMPILE_FORBIDDEN`, not `INVALID_MODULE`.
+//! Compilation: of verified bytes, started by `fetch` the moment their digest matched. A host
+//! that forbids compiling at run time (Cloudflare workerd) fails with `WASM_COMPILE_FORBIDDEN`,
+//! not `INVALID_MODULE`.
 //!
-//! Compiling starts after verification and overlaps inspect and the gate. The [`Compiling`] rides
-//! with its own bytes as their payload (`Verified::with`, in `fetch`) through verify, inspect and the
-//! gate, and only a [`Checked`] turns it into a [`Compiled`] module ([`compiled`]), which stays
-//! inside that `Checked`: the module instantiated is always the one whose bytes were verified,
-//! inspected and gated. A compilation that is abandoned on an error path has its rejection
-//! handled, so it never surfaces as an unhandled rejection.
+//! A module of at most [`SYNC_COMPILE_MAX`] bytes is compiled on the spot with
+//! `new WebAssembly.Module` (at most about a millisecond of the thread, and no round trip to the
+//! engine's compile thread and back); a larger one with `WebAssembly.compile`, which overlaps
+//! inspect and the gate. Where the synchronous constructor throws (a host that limits it on the
+//! main thread, or a module the engine refuses), `WebAssembly.compile` runs instead and its
+//! answer is the one reported.
+//!
+//! The [`Compiling`] rides with its own bytes as their payload (`Verified::with`, in `fetch`)
+//! through verify, inspect and the gate, and only a [`Checked`] turns it into a [`Compiled`]
+//! module ([`compiled`]), which stays inside that `Checked`: the module instantiated is always
+//! the one whose bytes were verified, inspected and gated. A compilation that is abandoned on an
+//! error path has its rejection handled, so it never surfaces as an unhandled rejection.
 
 use js_sys::{Array, Promise, Uint8Array, WebAssembly};
 use wasm_bindgen::JsCast;
@@ -18,14 +24,33 @@ use crate::gate::Checked;
 use crate::js::{compile_forbidden, describe, Failure};
 use crate::verify::Verified;
 
+/// The largest module compiled synchronously. Measured in Chromium (`bench/README.md`, "the
+/// compile of small modules"): `new WebAssembly.Module` takes 0.27 ms for 10 KB and 0.78 ms for
+/// 256 KB, where `WebAssembly.compile` takes 0.47 and 1.44 ms until its promise settles.
+pub const SYNC_COMPILE_MAX: u32 = 256 << 10;
+
+/// One module's compilation: done on the spot, or under way.
+enum Compilation {
+    Done(WebAssembly::Module),
+    Pending(Promise),
+}
+
 /// A compilation under way: of one module, or of a component's core modules, each by its
 /// name.
-pub struct Compiling(Vec<(String, Promise)>);
+pub struct Compiling(Vec<(String, Compilation)>);
 
 impl Compiling {
-    /// Starts `WebAssembly.compile(bytes)`.
+    /// Compiles `bytes`: synchronously up to [`SYNC_COMPILE_MAX`] bytes, else (or when that
+    /// throws) by starting `WebAssembly.compile`.
     pub fn bytes(bytes: &Uint8Array) -> Self {
-        Compiling(vec![(String::new(), WebAssembly::compile(bytes))])
+        let compilation = match bytes.length() <= SYNC_COMPILE_MAX {
+            true => match WebAssembly::Module::new(bytes) {
+                Ok(module) => Compilation::Done(module),
+                Err(_) => Compilation::Pending(WebAssembly::compile(bytes)),
+            },
+            false => Compilation::Pending(WebAssembly::compile(bytes)),
+        };
+        Compiling(vec![(String::new(), compilation)])
     }
 
     /// No compilation: the payload of bytes that are not compiled here (glue, a component).
@@ -44,7 +69,7 @@ impl Compiling {
                 compiling
                     .0
                     .drain(..)
-                    .map(|(_, promise)| (name.clone(), promise)),
+                    .map(|(_, compilation)| (name.clone(), compilation)),
             );
         }
         Compiling(all)
@@ -53,7 +78,16 @@ impl Compiling {
     /// Waits for the compiled modules.
     async fn finish(mut self) -> Result<Compiled, Failure> {
         let mut modules = Vec::with_capacity(self.0.len());
-        for (name, promise) in std::mem::take(&mut self.0) {
+        let mut synchronous = true;
+        for (name, compilation) in std::mem::take(&mut self.0) {
+            synchronous &= matches!(compilation, Compilation::Done(_));
+            let promise = match compilation {
+                Compilation::Done(module) => {
+                    modules.push((name, module));
+                    continue;
+                }
+                Compilation::Pending(promise) => promise,
+            };
             let module = match JsFuture::from(promise).await {
                 Ok(module) => module,
                 Err(cause) => {
@@ -81,7 +115,7 @@ impl Compiling {
             };
             modules.push((name, module.unchecked_into()));
         }
-        Ok(Compiled(modules))
+        Ok(Compiled(modules, synchronous))
     }
 }
 
@@ -89,7 +123,14 @@ impl Drop for Compiling {
     fn drop(&mut self) {
         if !self.0.is_empty() {
             // Abandoned on an error path: settle them quietly.
-            let pending: Array = self.0.drain(..).map(|(_, promise)| promise).collect();
+            let pending: Array = self
+                .0
+                .drain(..)
+                .filter_map(|(_, compilation)| match compilation {
+                    Compilation::Pending(promise) => Some(promise),
+                    Compilation::Done(_) => None,
+                })
+                .collect();
             let _ = Promise::all_settled(&pending);
         }
     }
@@ -107,9 +148,16 @@ pub async fn compiled(checked: Checked<Compiling>) -> Result<Checked<Compiled>, 
 
 /// A compiled module whose bytes passed verification and the gate, or a component's compiled
 /// core modules.
-pub struct Compiled(Vec<(String, WebAssembly::Module)>);
+pub struct Compiled(Vec<(String, WebAssembly::Module)>, bool);
 
 impl Compiled {
+    /// Whether every module was compiled synchronously: the host allows the synchronous
+    /// constructors for modules of this size (Chromium before 114 refused both
+    /// `new WebAssembly.Module` and `new WebAssembly.Instance` above 4 KB on the main thread).
+    pub fn synchronous(&self) -> bool {
+        self.1
+    }
+
     /// The `WebAssembly.Module` (a component's first core module).
     pub fn module(&self) -> &WebAssembly::Module {
         &self.0[0].1

@@ -41,6 +41,11 @@ impl Verifier {
         }
     }
 
+    /// Whether it hashes bytes as they arrive ([`Verifier::new`]).
+    pub fn hashing(&self) -> bool {
+        self.hasher.is_some()
+    }
+
     /// The bytes received so far.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes

@@ -93,27 +93,38 @@ async fn wrong_digest_is_hash_mismatch_and_nothing_is_instantiated() {
     assert_still_serving(&m, &increment);
 }
 
-/// Replaces `WebAssembly.<name>` with a function that counts its calls, then calls the original;
-/// returns the count and a closure that puts the original back.
+/// Replaces `WebAssembly.<name>` with a proxy of it that counts its calls and constructions
+/// (`new WebAssembly.Module`) and passes them on; returns the count and a closure that puts
+/// the original back.
 fn count_calls(name: &str) -> (Rc<Cell<u32>>, impl FnOnce()) {
     let wasm = js_sys::Reflect::get(&js_sys::global(), &"WebAssembly".into()).unwrap();
     let original: Function = js_sys::Reflect::get(&wasm, &name.into())
         .unwrap()
         .unchecked_into();
     let calls = Rc::new(Cell::new(0));
-    let seen = Rc::clone(&calls);
-    let inner = original.clone();
-    let counting = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(move |a, b| {
-        seen.set(seen.get() + 1);
-        inner
-            .call2(&JsValue::NULL, &a, &b)
-            .unwrap_or_else(|e| Promise::reject(&e).into())
-    });
-    js_sys::Reflect::set(&wasm, &name.into(), counting.as_ref()).unwrap();
+    let (seen_call, seen_new) = (Rc::clone(&calls), Rc::clone(&calls));
+    let apply =
+        Closure::<dyn FnMut(Function, JsValue, js_sys::Array) -> Result<JsValue, JsValue>>::new(
+            move |target: Function, this: JsValue, args: js_sys::Array| {
+                seen_call.set(seen_call.get() + 1);
+                js_sys::Reflect::apply(&target, &this, &args)
+            },
+        );
+    let construct = Closure::<dyn FnMut(Function, js_sys::Array) -> Result<JsValue, JsValue>>::new(
+        move |target: Function, args: js_sys::Array| {
+            seen_new.set(seen_new.get() + 1);
+            js_sys::Reflect::construct(&target, &args)
+        },
+    );
+    let handler = js_sys::Object::new();
+    js_sys::Reflect::set(&handler, &"apply".into(), apply.as_ref()).unwrap();
+    js_sys::Reflect::set(&handler, &"construct".into(), construct.as_ref()).unwrap();
+    let counting = js_sys::Proxy::new(&original, &handler);
+    js_sys::Reflect::set(&wasm, &name.into(), &counting).unwrap();
     let name = name.to_string();
     let restore = move || {
         js_sys::Reflect::set(&wasm, &name.as_str().into(), &original).unwrap();
-        drop(counting);
+        drop((apply, construct));
     };
     (calls, restore)
 }
@@ -125,6 +136,7 @@ async fn tampered_bytes_never_reach_the_compiler() {
     let wrong = digest_of(b"something else");
     let (compiled, restore_compile) = count_calls("compile");
     let (streamed, restore_streaming) = count_calls("compileStreaming");
+    let (constructed, restore_module) = count_calls("Module");
 
     let err = swap_err(&m, url_options(&blob_url(&tampered), &wrong)).await;
     assert_error(&err, "HASH_MISMATCH", &["blob:", &wrong]);
@@ -134,12 +146,13 @@ async fn tampered_bytes_never_reach_the_compiler() {
     )
     .await;
     assert_error(&err, "HASH_MISMATCH", &[&wrong]);
-    let (before, before_streamed) = (compiled.get(), streamed.get());
+    let (before, before_streamed) = (compiled.get() + constructed.get(), streamed.get());
     assert_still_serving(&m, &increment);
     let right = digest_of(&tampered);
     let report = m.swap(url_options(&blob_url(&tampered), &right)).await;
     restore_compile();
     restore_streaming();
+    restore_module();
 
     assert_eq!(before, 0, "no compile of bytes whose digest did not match");
     assert_eq!(
@@ -147,7 +160,12 @@ async fn tampered_bytes_never_reach_the_compiler() {
         "no streaming compile of an unverified response"
     );
     assert!(report.is_ok(), "the same bytes under their own digest swap");
-    assert_eq!(compiled.get(), 1, "the verified bytes were compiled, once");
+    assert_eq!(
+        compiled.get() + constructed.get(),
+        1,
+        "the verified bytes were compiled, once (a module this small synchronously)"
+    );
+    assert_eq!(constructed.get(), 1, "small: `new WebAssembly.Module`");
     assert_eq!(m.digest(), right);
     assert_eq!(
         call(&increment, &[1]),

@@ -77,18 +77,6 @@ fn text(value: &JsValue, path: &str) -> String {
     field(value, path).as_string().unwrap_or_default()
 }
 
-async fn tick(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let set_timeout: Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
-            .unwrap()
-            .unchecked_into();
-        set_timeout
-            .call2(&JsValue::NULL, &resolve, &ms.into())
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
 #[wasm_bindgen_test]
 async fn rollback_returns_to_the_previous_version_with_the_current_state_fetching_nothing() {
     let v1 = Counter::default().bytes();

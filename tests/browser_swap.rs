@@ -307,3 +307,87 @@ async fn interface_and_metadata_describe_the_serving_instance() {
         "v2 carries no description"
     );
 }
+
+/// A `fetch` that answers with `bytes` as a body of two chunks (split at `split`) under
+/// `headers`, and the stream's state: its body closes `close_after` ms after the chunks
+/// (`state.closed` then true).
+fn streaming_fetch(
+    bytes: &[u8],
+    split: usize,
+    headers: &JsValue,
+    close_after: u32,
+) -> (Function, JsValue) {
+    let body = js_sys::Uint8Array::from(bytes);
+    let made: js_sys::Array = Function::new_with_args(
+        "body, split, headers, closeAfter",
+        "const state = { closed: false };
+         const fetch = () => Promise.resolve(new Response(new ReadableStream({
+           start(c) {
+             c.enqueue(body.slice(0, split));
+             c.enqueue(body.slice(split));
+             setTimeout(() => { state.closed = true; c.close(); }, closeAfter);
+           },
+         }), { headers }));
+         return [fetch, state];",
+    )
+    .call4(
+        &JsValue::NULL,
+        &body,
+        &(split as u32).into(),
+        headers,
+        &close_after.into(),
+    )
+    .unwrap()
+    .unchecked_into();
+    (made.get(0).unchecked_into(), made.get(1))
+}
+
+fn headers(entries: &[(&str, String)]) -> JsValue {
+    let headers = js_sys::Object::new();
+    for (name, value) in entries {
+        js_sys::Reflect::set(&headers, &(*name).into(), &value.as_str().into()).unwrap();
+    }
+    headers.into()
+}
+
+#[wasm_bindgen_test]
+async fn a_body_whose_content_length_is_in_is_verified_without_waiting_for_the_stream_to_end() {
+    let m = load(bytes_options(&Counter::default().bytes())).await;
+    let bytes = v2().bytes();
+    let length = headers(&[("content-length", bytes.len().to_string())]);
+    // The stream ends long after its last byte: the swap finishes at that byte.
+    let (fetch, state) = streaming_fetch(&bytes, bytes.len() / 2, &length, 3_000);
+    let options = with(
+        url_options("https://registry.invalid/v2.wasm", &digest_of(&bytes)),
+        "fetch",
+        fetch.into(),
+    );
+    swap_ok(&m, options).await;
+    assert_eq!(
+        field(&state, "closed"),
+        JsValue::FALSE,
+        "the swap did not wait for the end of the stream"
+    );
+    assert_eq!(m.digest(), digest_of(&bytes));
+    assert_eq!(m.version().as_deref(), Some("1.1.0"));
+}
+
+#[wasm_bindgen_test]
+async fn an_encoded_body_is_read_to_its_end_past_its_content_length() {
+    let m = load(bytes_options(&Counter::default().bytes())).await;
+    let bytes = v2().bytes();
+    // As a gzip-encoded response looks once the browser decoded it: the stream gives more bytes
+    // than the header counts (the encoded length).
+    let encoded = headers(&[
+        ("content-length", "16".to_string()),
+        ("content-encoding", "gzip".to_string()),
+    ]);
+    let (fetch, _) = streaming_fetch(&bytes, 16, &encoded, 0);
+    let options = with(
+        url_options("https://registry.invalid/v2.wasm", &digest_of(&bytes)),
+        "fetch",
+        fetch.into(),
+    );
+    swap_ok(&m, options).await;
+    assert_eq!(m.digest(), digest_of(&bytes), "all of the body was read");
+}

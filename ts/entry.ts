@@ -44,6 +44,9 @@ export interface RuntimeBuild {
 /** `initRuntime` and `HotModule.load` over one runtime build. */
 export function entry(build: RuntimeBuild) {
   let ready: Promise<void> | undefined;
+  // Set once `ready` has resolved: a `load` then calls the runtime at once, without the
+  // promise hops of awaiting it again.
+  let initialised = false;
   // The runtime's wasm, requested as the entry is evaluated: a page's first `load` then finds
   // it downloading, or in. Taken by the first default initialisation; unused if the app
   // passes its own runtime to `initRuntime`.
@@ -55,7 +58,10 @@ export function entry(build: RuntimeBuild) {
    */
   function initRuntime(runtime?: InitInput | Promise<InitInput>): Promise<void> {
     ready ??= (runtime === undefined ? initDefault() : build.init({ module_or_path: runtime })).then(
-      () => build.registerErrorClass(HotSwapError),
+      () => {
+        build.registerErrorClass(HotSwapError);
+        initialised = true;
+      },
       (error: unknown) => {
         ready = undefined;
         throw error;
@@ -95,14 +101,22 @@ export function entry(build: RuntimeBuild) {
 
   const HotModule = {
     /** Fetches, verifies, inspects, compiles and instantiates a module; rejects with `HotSwapError`. */
-    async load<E extends object = Record<string, any>>(options: LoadOptions): Promise<HotModule<E>> {
-      // The first load of a page also waits for the runtime: its module's download starts now,
-      // beside the runtime's, and is handed to the runtime, which verifies it as any other.
-      const first = ready === undefined ? earlyFetch(options) : options;
-      await initRuntime();
-      return (await build.load(first)) as HotModule<E>;
+    load<E extends object = Record<string, any>>(options: LoadOptions): Promise<HotModule<E>> {
+      if (initialised) return build.load(options) as Promise<HotModule<E>>;
+      return loadFirst(options) as Promise<HotModule<E>>;
     },
   };
+
+  /**
+   * A load before the runtime is up: it waits for the runtime, and the first load of a page
+   * starts its module's download now, beside the runtime's, handing the response to the
+   * runtime, which verifies it as any other.
+   */
+  async function loadFirst(options: LoadOptions): Promise<unknown> {
+    const first = ready === undefined ? earlyFetch(options) : options;
+    await initRuntime();
+    return await build.load(first);
+  }
 
   return { initRuntime, HotModule };
 }

@@ -87,6 +87,7 @@ async fn raw_with_store(
     module: &WebAssembly::Module,
     imports: &Object,
     state: crate::contract::Statefulness,
+    synchronous: bool,
 ) -> Result<raw::RawInstance, Failure> {
     let interface = checked.inspected().interface();
     let bound = match crate::kv::imports_store(interface) {
@@ -94,10 +95,11 @@ async fn raw_with_store(
         false => None,
     };
     let Some(bound) = bound else {
-        return raw::RawInstance::instantiate(module, imports, state).await;
+        return raw::RawInstance::instantiate(module, imports, state, synchronous).await;
     };
     crate::kv::check(interface)?;
-    let instance = raw::RawInstance::instantiate(module, &bound.imports, state).await?;
+    let instance =
+        raw::RawInstance::instantiate(module, &bound.imports, state, synchronous).await?;
     if !bound.attach(instance.exports()) {
         let reason = "a guest importing `hotswap:kv` must export `memory`".into();
         return Err(Error::InvalidGuest { reason }.into());
@@ -232,7 +234,14 @@ impl Instance {
                 AssemblyScriptInstance::instantiate(module, glue, imports, guest.state).await?,
             )),
             _ => Ok(Instance::Raw(
-                raw_with_store(checked, module, imports, guest.state).await?,
+                raw_with_store(
+                    checked,
+                    module,
+                    imports,
+                    guest.state,
+                    compiled.synchronous(),
+                )
+                .await?,
             )),
         }
     }

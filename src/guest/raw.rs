@@ -51,6 +51,8 @@ pub struct RawInstance {
 }
 
 impl RawInstance {
+    /// `new WebAssembly.Instance(module, imports)` when the module was compiled synchronously
+    /// (`synchronous`: the host allows the constructors for it, and it is small), else
     /// `WebAssembly.instantiate(module, imports)`; its start function runs.
     ///
     /// # Errors
@@ -60,14 +62,20 @@ impl RawInstance {
         module: &WebAssembly::Module,
         imports: &Object,
         state: Statefulness,
+        synchronous: bool,
     ) -> Result<RawInstance, Failure> {
-        let instance = JsFuture::from(WebAssembly::instantiate_module(module, imports))
-            .await
-            .map_err(|cause| {
-                let reason = describe(&cause);
-                Failure::caused(Error::InstantiateFailed { reason }, cause)
-            })?;
-        let exports = instance.unchecked_into::<WebAssembly::Instance>().exports();
+        let failed = |cause: JsValue| {
+            let reason = describe(&cause);
+            Failure::caused(Error::InstantiateFailed { reason }, cause)
+        };
+        let instance: WebAssembly::Instance = match synchronous {
+            true => WebAssembly::Instance::new(module, imports).map_err(failed)?,
+            false => JsFuture::from(WebAssembly::instantiate_module(module, imports))
+                .await
+                .map_err(failed)?
+                .unchecked_into(),
+        };
+        let exports = instance.exports();
         let state = match state {
             Statefulness::Stateful => Some(StateFns::of(&exports).ok_or_else(|| Error::InvalidGuest {
                 reason: "the instance's state exports are not the functions and memory its binary declares".into(),

@@ -215,3 +215,16 @@ pub fn message(err: &JsValue) -> String {
 pub fn is_error(err: &JsValue) -> bool {
     err.is_instance_of::<js_sys::Error>()
 }
+
+/// Waits `ms` milliseconds (`setTimeout`): at least one task of the page's event loop.
+pub async fn tick(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout: Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .unwrap()
+            .unchecked_into();
+        set_timeout
+            .call2(&JsValue::NULL, &resolve, &ms.into())
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
