@@ -84,10 +84,9 @@ pub async fn fetch(
 ) -> Result<Verified<Compiling>, Failure> {
     match source {
         Source::Bytes(bytes) => {
-            let private = private_copy(bytes);
-            let verified = finish_private(&private, digest, source.name()).await?;
-            // The private copy holds exactly the bytes just hashed.
-            let compiling = Compiling::bytes(&private);
+            let verified = finish_in_hand(&in_hand(bytes), digest, source.name()).await?;
+            // Compiled from the runtime's own copy of exactly the bytes just hashed.
+            let compiling = compile_verified(&verified);
             Ok(verified.with(compiling))
         }
         Source::Url { url, init } => {
@@ -132,10 +131,7 @@ pub async fn fetch_blob(
 ) -> Result<Verified, Failure> {
     let name = format!("{what} {}", source.name());
     match source {
-        Source::Bytes(bytes) => {
-            let private = private_copy(bytes);
-            finish_private(&private, digest, name).await
-        }
+        Source::Bytes(bytes) => finish_in_hand(&in_hand(bytes), digest, name).await,
         Source::Url { url, init } => {
             let response = request(url, fetch_fn, init).await?;
             let length = Length::of(&response);
@@ -149,19 +145,25 @@ pub async fn fetch_blob(
     }
 }
 
-/// One private copy of bytes in hand: the copy is what gets compiled or run, kept and hashed,
-/// since the caller's buffer (shared with a worker, say) could change between reads of it.
-fn private_copy(bytes: &Uint8Array) -> Uint8Array {
+/// Bytes in hand as the runtime reads them. [`finish_in_hand`] reads them twice, WebCrypto's
+/// copy and the copy into wasm memory (which is what gets inspected, compiled or run), both in
+/// one synchronous turn, during which nothing can write an `ArrayBuffer` the page owns: so the
+/// caller's own view is read. A `SharedArrayBuffer` can change under another thread between
+/// the two reads, so its bytes are copied once first, and the copy is read.
+fn in_hand(bytes: &Uint8Array) -> Uint8Array {
+    if !bytes.buffer().is_instance_of::<js_sys::SharedArrayBuffer>() {
+        return bytes.clone();
+    }
     let private = Uint8Array::new_with_length(bytes.length());
     private.set(bytes, 0);
     private
 }
 
-/// A verifier that collected `private`.
-fn collected(private: &Uint8Array, digest: Digest, name: impl Into<String>) -> Verifier {
-    let len = private.length() as usize;
+/// A verifier that collected `bytes`, copied into wasm memory.
+fn collected(bytes: &Uint8Array, digest: Digest, name: impl Into<String>) -> Verifier {
+    let len = bytes.length() as usize;
     let mut verifier = Verifier::collecting(digest, name, len);
-    private.copy_to(verifier.chunk_buffer(len));
+    bytes.copy_to(verifier.chunk_buffer(len));
     verifier.commit_chunk(len);
     verifier
 }
@@ -217,19 +219,20 @@ async fn finish_hashing(verifier: Verifier, hashing: Option<Promise>) -> Result<
     }
 }
 
-/// Verifies bytes in hand, `private` (a copy only this runtime holds): WebCrypto starts hashing
-/// it on its own thread, then it is copied into wasm memory for inspection, so the two overlap.
-/// At most [`WASM_HASH_MAX`] bytes are hashed in wasm instead, with no round trip.
-async fn finish_private(
-    private: &Uint8Array,
+/// Verifies bytes in hand ([`in_hand`]): WebCrypto starts hashing them on its own thread, then
+/// they are copied into wasm memory, in the same synchronous turn, so the two overlap and read
+/// the same bytes. At most [`WASM_HASH_MAX`] bytes are hashed in wasm instead, from that copy,
+/// with no round trip.
+async fn finish_in_hand(
+    bytes: &Uint8Array,
     digest: Digest,
     name: impl Into<String>,
 ) -> Result<Verified, Failure> {
-    if private.length() <= WASM_HASH_MAX {
-        return Ok(collected(private, digest, name).finish()?);
+    if bytes.length() <= WASM_HASH_MAX {
+        return Ok(collected(bytes, digest, name).finish()?);
     }
-    let hashing = start_digest(private);
-    finish_hashing(collected(private, digest, name), hashing).await
+    let hashing = start_digest(bytes);
+    finish_hashing(collected(bytes, digest, name), hashing).await
 }
 
 /// [`send`], refusing a status other than 2xx ([`ok`]).
