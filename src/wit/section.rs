@@ -193,7 +193,7 @@ pub fn component_world(bytes: &[u8]) -> Result<ModuleWorld> {
         reason,
         offset: None,
     };
-    precheck(bytes, 0)?;
+    precheck(bytes, 0, false)?;
     match wit_parser::decoding::decode(bytes) {
         Ok(DecodedWasm::Component(resolve, world)) => Ok(ModuleWorld { resolve, world }),
         Ok(DecodedWasm::WitPackage(..)) => Err(invalid(
@@ -237,11 +237,14 @@ fn in_section(section: &CustomSectionReader<'_>, err: anyhow::Error) -> Error {
 ///   `panic!` in `convert_function`) is refused: one whose name is an interface's
 ///   (`(export "a:b/c" (func …))`, valid Component Model), an async accessor, a constructor
 ///   with an accessor.
+/// - With `world` (a section in the current format, which wit-parser reads with
+///   `decode_world`), the one component type it exports must have no imports and one export,
+///   which wit-parser asserts ([`world_shape`]).
 ///
 /// # Errors
 /// [`Error::InvalidModule`] with the byte offset: of the bad byte for bytes that do not
 /// parse or validate, of the import or export that holds the type for a type WIT cannot hold.
-fn precheck(bytes: &[u8], base: u64) -> Result<()> {
+fn precheck(bytes: &[u8], base: u64, world: bool) -> Result<()> {
     // wit-parser validates with every feature on, so what it reads validates here too.
     let mut validator = Validator::new_with_features(WasmFeatures::all());
     let mut depth = 1;
@@ -275,10 +278,48 @@ fn precheck(bytes: &[u8], base: u64) -> Result<()> {
             _ => {}
         }
     }
-    match types {
-        Some(types) => representable(&types, &externs),
-        None => Ok(()),
+    let Some(types) = types else {
+        return Ok(());
+    };
+    if world {
+        world_shape(&types, &externs)?;
     }
+    representable(&types, &externs)
+}
+
+/// For a `component-type` section in the current format, which wit-parser decodes with
+/// `decode_world`: when it exports one component type (what that function reads), the type
+/// must have no imports and one export, the world, which wit-parser asserts (`assert_eq!`, a
+/// panic) rather than checks.
+///
+/// # Errors
+/// [`Error::InvalidModule`] at the export's offset.
+fn world_shape(types: &Types, externs: &[(bool, &str, u64)]) -> Result<()> {
+    let [(false, name, at)] = externs else {
+        return Ok(());
+    };
+    let Some(item) = types.as_ref().component_item_for_export(name) else {
+        return Ok(());
+    };
+    let ComponentEntityType::Type {
+        created: ComponentAnyTypeId::Component(id),
+        ..
+    } = item.ty
+    else {
+        return Ok(());
+    };
+    let world = &types[id];
+    if world.imports.is_empty() && world.exports.len() == 1 {
+        return Ok(());
+    }
+    Err(Error::InvalidModule {
+        reason: format!(
+            "export `{name}`: a world's encoding is a component type with no imports and one export (the world), but this one has {} imports and {} exports",
+            world.imports.len(),
+            world.exports.len()
+        ),
+        offset: Some(*at),
+    })
 }
 
 /// The check of [`precheck`] on a validated component's `types`, with its imports and exports
@@ -443,7 +484,7 @@ fn decode_section(section: &CustomSectionReader<'_>) -> Result<(Resolve, WorldId
         other => other,
     };
     if data.first() != Some(&0x03) {
-        precheck(data, section.data_offset()).map_err(named)?;
+        precheck(data, section.data_offset(), true).map_err(named)?;
         return wit_parser::decoding::decode_world(data).map_err(|e| in_section(section, e));
     }
     // The historical format: 0x03, a string-encoding byte, the world's name, then the
@@ -457,7 +498,7 @@ fn decode_section(section: &CustomSectionReader<'_>) -> Result<(Resolve, WorldId
     let world_name = header.map_err(|e| in_section(section, e.into()))?;
     let at = reader.original_position() as usize;
     let rest = &data[at..];
-    precheck(rest, section.data_offset() + at as u64).map_err(named)?;
+    precheck(rest, section.data_offset() + at as u64, false).map_err(named)?;
     let decoded = || -> anyhow::Result<(Resolve, WorldId)> {
         match wit_parser::decoding::decode(rest)? {
             DecodedWasm::WitPackage(resolve, pkg) => {

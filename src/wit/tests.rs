@@ -195,6 +195,32 @@ fn a_nested_function_body_claiming_more_bytes_than_there_are_is_invalid_without_
     }
 }
 
+/// Found by the `wit` fuzz target: wit-parser's `decode_world` asserts (`assert_eq!`, a
+/// panic) that the component type a `component-type` section exports has no imports and one
+/// export. A type with an import is refused, naming the export, instead.
+#[test]
+fn a_world_encoding_whose_component_type_has_imports_is_invalid_not_a_panic() {
+    let encoding = wat::parse_str(
+        r#"(component
+            (type $w (component
+              (import "f" (func))
+              (export "a:b/w" (component))))
+            (export "w" (type $w)))"#,
+    )
+    .unwrap();
+    let bytes = with_section(&module(), "component-type", &encoding);
+    match module_world(&bytes) {
+        Err(Error::InvalidModule {
+            reason,
+            offset: Some(_),
+        }) => assert!(
+            reason.contains("export `w`") && reason.contains("has 1 imports and 1 exports"),
+            "{reason}"
+        ),
+        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
+    }
+}
+
 /// Found by the `wit` fuzz target: a code section running past the end of the module made
 /// `embed_world` slice past the end of the bytes and panic.
 #[test]
