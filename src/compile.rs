@@ -24,9 +24,10 @@ use crate::gate::Checked;
 use crate::js::{compile_forbidden, describe, Failure};
 use crate::verify::Verified;
 
-/// The largest module compiled synchronously. Measured in Chromium (`bench/README.md`, "the
-/// compile of small modules"): `new WebAssembly.Module` takes 0.27 ms for 10 KB and 0.78 ms for
-/// 256 KB, where `WebAssembly.compile` takes 0.47 and 1.44 ms until its promise settles.
+/// The largest module compiled synchronously. Measured in Chromium (`node
+/// bench/probe-small.mjs`; `bench/README.md`, "The compile of small modules"):
+/// `new WebAssembly.Module` takes 0.28 ms for 10 KB and 0.81 ms for 256 KB, where
+/// `WebAssembly.compile` takes 0.60 and 1.32 ms until its promise settles.
 pub const SYNC_COMPILE_MAX: u32 = 256 << 10;
 
 /// One module's compilation: done on the spot, or under way.
