@@ -149,7 +149,9 @@ pub async fn fetch_blob(
 /// copy and the copy into wasm memory (which is what gets inspected, compiled or run), both in
 /// one synchronous turn, during which nothing can write an `ArrayBuffer` the page owns: so the
 /// caller's own view is read. A `SharedArrayBuffer` can change under another thread between
-/// the two reads, so its bytes are copied once first, and the copy is read.
+/// the two reads, so its bytes are copied once first, and the copy is read. (WebCrypto refuses
+/// a shared view today, which would leave the one copy into wasm memory, hashed there; the
+/// private copy does not rely on that.)
 fn in_hand(bytes: &Uint8Array) -> Uint8Array {
     if !bytes.buffer().is_instance_of::<js_sys::SharedArrayBuffer>() {
         return bytes.clone();
