@@ -28,10 +28,12 @@
 //!    checked there, before any blob is requested ([`signature`]). A URL or bytes in hand
 //!    come with their digest.
 //! 2. **fetch**: `fetch` requests the URL (or takes the bytes in hand) and collects the body.
-//! 3. **verify**: [`verify`] compares the SHA-256 with the digest asked for. Only it makes a
-//!    [`verify::Verified`]; `WebAssembly.compile` then starts on those verified bytes (no byte
-//!    reaches the compiler before its digest is checked), and the compilation rides with them
-//!    as their payload.
+//! 3. **verify**: [`verify`] compares the SHA-256 (WebCrypto's, or, for at most 64 KB, the
+//!    runtime's own, computed as the bytes arrive) with the digest asked for. Only it makes a
+//!    [`verify::Verified`]; the verified bytes are then compiled (no byte reaches the compiler
+//!    before its digest is checked): on the spot with `new WebAssembly.Module` up to 256 KB,
+//!    else by starting `WebAssembly.compile`, and the compilation rides with them as their
+//!    payload ([`compile`]).
 //! 4. **inspect**: [`inspect`] reads the interface from the binary with wasmparser: imports and
 //!    exports with their full signatures ([`interface`]), the `version` section and the other
 //!    metadata ([`metadata`]). (JS's `WebAssembly.Module.exports()` has no signatures.)
@@ -40,8 +42,8 @@
 //!    step ([`policy`], [`bump`], [`diff`]), the host's consent to a major upgrade, and the
 //!    host's expectation ([`expect`]). Only it makes a [`gate::Checked`], which still carries
 //!    the compilation.
-//! 6. **compile**: `compile` waits for the compiler, which ran alongside inspect and the gate;
-//!    the compiled module stays inside its `Checked`.
+//! 6. **compile**: `compile` waits for the compiler, which ran alongside inspect and the gate
+//!    (or was done already); the compiled module stays inside its `Checked`.
 //! 7. **prepare**: `prepare` instantiates the new module in isolation, the way its guest kind
 //!    is instantiated. Its start function runs; nothing the app can reach points at it yet.
 //! 8. **commit**: `commit` is synchronous: the old instance saves its state, the new one loads
