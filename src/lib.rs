@@ -33,7 +33,7 @@
 //!    [`verify::Verified`]; the verified bytes are then compiled (no byte reaches the compiler
 //!    before its digest is checked): on the spot with `new WebAssembly.Module` up to 256 KB,
 //!    else by starting `WebAssembly.compile`, and the compilation rides with them as their
-//!    payload ([`compile`]).
+//!    payload (`compile`).
 //! 4. **inspect**: [`inspect`] reads the interface from the binary with wasmparser: imports and
 //!    exports with their full signatures ([`interface`]), the `version` section and the other
 //!    metadata ([`metadata`]). (JS's `WebAssembly.Module.exports()` has no signatures.)
