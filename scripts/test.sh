@@ -31,11 +31,16 @@ step cargo test -p wasm-hotswap --lib
 step cargo test -p wasm-hotswap --lib --features warg registry::warg
 step cargo test --workspace
 step bash scripts/fuzz-smoke.sh
-step wasm-pack test --headless --chrome
-step wasm-pack test --headless --chrome --features updates
+# chromedriver makes a browser profile (~70 MB) in $TMPDIR for each test binary, and
+# wasm-bindgen-test-runner ends it with SIGKILL, so the profile is never removed (some 3 GB a
+# run): the browser tests run with a TMPDIR of their own, removed at the end.
+browser_tmp=$(mktemp -d)
+trap 'rm -rf "$browser_tmp"' EXIT
+TMPDIR=$browser_tmp step wasm-pack test --headless --chrome
+TMPDIR=$browser_tmp step wasm-pack test --headless --chrome --features updates
 # The WIT build's test binaries are ~85 MB of debug wasm each: only the WIT tests load one
 # (the others run above, in the default and `updates` builds, with the same code paths).
-step wasm-pack test --headless --chrome --features wit,updates --test browser_wit
+TMPDIR=$browser_tmp step wasm-pack test --headless --chrome --features wit,updates --test browser_wit
 step bash scripts/build.sh
 step node_modules/.bin/tsc -p tsconfig.json --noEmit
 step node --test tests/e2e/
