@@ -213,17 +213,31 @@ pub(crate) fn put_manifest(
     if let Some(signer) = &target.signer {
         crate::oci::signature::push_signature(client, target, &Digest::of(&bytes), signer)?;
     }
-    let url = target.url(&format!("manifests/{version}"));
+    put_manifest_bytes(client, target, &version.to_string(), &bytes)?;
+    Ok(Digest::of(&bytes).to_string())
+}
+
+/// PUTs the manifest `bytes` under `reference` (a tag) of `target`'s repository.
+///
+/// # Errors
+/// `REGISTRY_ERROR` (exit 3) when the registry refuses it.
+pub(crate) fn put_manifest_bytes(
+    client: &Client,
+    target: &Target,
+    reference: &str,
+    bytes: &[u8],
+) -> Result<(), Failure> {
+    let url = target.url(&format!("manifests/{reference}"));
     let reply = client.send(
         Method::PUT,
         &url,
         &[("content-type", MANIFEST_MEDIA_TYPE)],
-        Some(&bytes),
+        Some(bytes),
     )?;
     if !reply.ok() {
         return Err(registry_error(&Method::PUT, &url, reply.reason()));
     }
-    Ok(Digest::of(&bytes).to_string())
+    Ok(())
 }
 
 /// The manifest's annotations: the version, the time, and the module's metadata sections

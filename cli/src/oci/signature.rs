@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use ureq::http::Method;
 use wasm_hotswap::digest::Digest;
 use wasm_hotswap::registry::oci::{Descriptor, Manifest, MANIFEST_MEDIA_TYPE};
 use wasm_hotswap::signature::{
@@ -12,8 +11,8 @@ use wasm_hotswap::signature::{
     SIMPLE_SIGNING_MEDIA_TYPE,
 };
 
-use super::client::{registry_error, Client};
-use super::push::upload_blob;
+use super::client::Client;
+use super::push::{put_manifest_bytes, upload_blob};
 use super::Target;
 use crate::exit::Failure;
 use crate::sign::Signer;
@@ -67,15 +66,6 @@ pub fn push_signature(
     };
     let bytes = serde_json::to_vec(&manifest).expect("a manifest serializes");
     let tag = signature_tag(digest);
-    let url = target.url(&format!("manifests/{tag}"));
-    let reply = client.send(
-        Method::PUT,
-        &url,
-        &[("content-type", MANIFEST_MEDIA_TYPE)],
-        Some(&bytes),
-    )?;
-    if !reply.ok() {
-        return Err(registry_error(&Method::PUT, &url, reply.reason()));
-    }
+    put_manifest_bytes(client, target, &tag, &bytes)?;
     Ok(tag)
 }
