@@ -30,6 +30,13 @@ fn openssl(args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `openssl args`, which must succeed; what it printed.
+fn openssl_ok(args: &[&str]) -> String {
+    let (ok, text) = openssl(args);
+    assert!(ok, "openssl {}: {text}", args.join(" "));
+    text
+}
+
 fn keygen(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     let base = dir.join(name);
     let run = hotswap(&["keygen".as_ref(), base.as_os_str(), "--json".as_ref()]);
@@ -101,18 +108,15 @@ fn keygen_writes_a_pkcs8_private_key_for_its_owner_and_an_spki_public_key_openss
         let mode = std::fs::metadata(&private).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let (ok, text) = openssl(&["pkey", "-in", private.to_str().unwrap(), "-noout", "-text"]);
-    assert!(ok, "{text}");
+    let text = openssl_ok(&["pkey", "-in", private.to_str().unwrap(), "-noout", "-text"]);
     assert!(
         text.contains("prime256v1") || text.contains("P-256"),
         "{text}"
     );
     // openssl derives the same public key from the private one.
-    let (ok, derived) = openssl(&["pkey", "-in", private.to_str().unwrap(), "-pubout"]);
-    assert!(ok, "{derived}");
+    let derived = openssl_ok(&["pkey", "-in", private.to_str().unwrap(), "-pubout"]);
     assert_eq!(derived, std::fs::read_to_string(&public).unwrap());
-    let (ok, text) = openssl(&["pkey", "-pubin", "-in", public.to_str().unwrap(), "-noout"]);
-    assert!(ok, "{text}");
+    openssl_ok(&["pkey", "-pubin", "-in", public.to_str().unwrap(), "-noout"]);
 }
 
 #[test]
@@ -156,7 +160,7 @@ fn publish_sign_takes_an_openssl_key_and_signs_a_wasm_bindgen_guests_glue_too() 
     let reg = dir.path().join("registry");
     let key = dir.path().join("openssl.key");
     let public = dir.path().join("openssl.pub");
-    let (ok, text) = openssl(&[
+    openssl_ok(&[
         "genpkey",
         "-algorithm",
         "EC",
@@ -165,8 +169,7 @@ fn publish_sign_takes_an_openssl_key_and_signs_a_wasm_bindgen_guests_glue_too() 
         "-out",
         key.to_str().unwrap(),
     ]);
-    assert!(ok, "{text}");
-    let (ok, text) = openssl(&[
+    openssl_ok(&[
         "pkey",
         "-in",
         key.to_str().unwrap(),
@@ -174,7 +177,6 @@ fn publish_sign_takes_an_openssl_key_and_signs_a_wasm_bindgen_guests_glue_too() 
         "-out",
         public.to_str().unwrap(),
     ]);
-    assert!(ok, "{text}");
     let (wasm, glue) = bindgen_output(dir.path(), "1a2b3c4d5e6f7a8b", "");
     signed_publish(
         &wasm,
@@ -258,7 +260,7 @@ fn publish_sign_refuses_an_encrypted_key_and_a_key_that_is_not_p256_before_writi
     let m = module(dir.path(), "m.wasm", &counter(""));
     let encrypted = dir.path().join("enc.key");
     let rsa = dir.path().join("rsa.key");
-    let (ok, text) = openssl(&[
+    openssl_ok(&[
         "genpkey",
         "-algorithm",
         "EC",
@@ -270,8 +272,7 @@ fn publish_sign_refuses_an_encrypted_key_and_a_key_that_is_not_p256_before_writi
         "-out",
         encrypted.to_str().unwrap(),
     ]);
-    assert!(ok, "{text}");
-    let (ok, text) = openssl(&[
+    openssl_ok(&[
         "genpkey",
         "-algorithm",
         "RSA",
@@ -280,7 +281,6 @@ fn publish_sign_refuses_an_encrypted_key_and_a_key_that_is_not_p256_before_writi
         "-out",
         rsa.to_str().unwrap(),
     ]);
-    assert!(ok, "{text}");
     for (key, expected) in [(&encrypted, "encrypted"), (&rsa, "RSA")] {
         let mut args = publish_args(&m, "counter", "1.0.0", To::Registry(&reg));
         args.extend(["--sign".into(), key.into(), "--json".into()]);
