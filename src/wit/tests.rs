@@ -57,6 +57,15 @@ fn encoded(wit: &str) -> Vec<u8> {
     .unwrap()
 }
 
+/// The reason and offset of an `INVALID_MODULE` (`error`: a call's `.err()`); anything else
+/// fails the test, naming what came instead.
+fn invalid_module(error: Option<Error>) -> (String, Option<u64>) {
+    match error {
+        Some(Error::InvalidModule { reason, offset }) => (reason, offset),
+        other => panic!("expected INVALID_MODULE, got {other:?}"),
+    }
+}
+
 fn custom_sections(bytes: &[u8]) -> Vec<(String, u64)> {
     wasmparser::Parser::new(0)
         .parse_all(bytes)
@@ -160,12 +169,9 @@ fn truncated_section_points_inside_the_section() {
     let data = encoded(COUNTER);
     let bytes = with_section(&module(), "component-type", &data[..data.len() - 3]);
     let start = custom_sections(&bytes)[0].1;
-    match module_world(&bytes).unwrap_err() {
-        Error::InvalidModule {
-            offset: Some(at), ..
-        } => assert!(at > start && at <= bytes.len() as u64, "{at}"),
-        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
-    }
+    let (_, offset) = invalid_module(module_world(&bytes).err());
+    let at = offset.expect("an offset");
+    assert!(at > start && at <= bytes.len() as u64, "{at}");
 }
 
 /// Found by the `inspect_diff` fuzz target: wit-parser reads a component through `io::Read`
@@ -186,12 +192,7 @@ fn a_nested_function_body_claiming_more_bytes_than_there_are_is_invalid_without_
         component_world(&component).err(),
         module_world(&component).err(),
     ] {
-        match result {
-            Some(Error::InvalidModule {
-                offset: Some(_), ..
-            }) => {}
-            other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
-        }
+        assert!(invalid_module(result).1.is_some(), "an offset");
     }
 }
 
@@ -209,16 +210,12 @@ fn a_world_encoding_whose_component_type_has_imports_is_invalid_not_a_panic() {
     )
     .unwrap();
     let bytes = with_section(&module(), "component-type", &encoding);
-    match module_world(&bytes) {
-        Err(Error::InvalidModule {
-            reason,
-            offset: Some(_),
-        }) => assert!(
-            reason.contains("export `w`") && reason.contains("has 1 imports and 1 exports"),
-            "{reason}"
-        ),
-        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
-    }
+    let (reason, offset) = invalid_module(module_world(&bytes).err());
+    assert!(offset.is_some(), "an offset");
+    assert!(
+        reason.contains("export `w`") && reason.contains("has 1 imports and 1 exports"),
+        "{reason}"
+    );
 }
 
 /// Found by the `wit` fuzz target: a code section running past the end of the module made
@@ -229,12 +226,8 @@ fn embedding_into_a_module_whose_section_runs_past_its_end_is_invalid() {
     let code = bytes.len() - 8; // the code section: id 10, size 6, one 5-byte body
     assert_eq!(bytes[code], 10);
     bytes[code + 1] += 4;
-    match embed_world(&bytes, COUNTER, None) {
-        Err(Error::InvalidModule {
-            offset: Some(_), ..
-        }) => {}
-        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
-    }
+    let (_, offset) = invalid_module(embed_world(&bytes, COUNTER, None).err());
+    assert!(offset.is_some(), "an offset");
 }
 
 /// The module is read before the WIT text (the cheaper refusal, and what the `wit` fuzz
@@ -242,12 +235,8 @@ fn embedding_into_a_module_whose_section_runs_past_its_end_is_invalid() {
 /// and the text's error still comes for a good module.
 #[test]
 fn embedding_bad_wit_into_bytes_that_are_not_a_module_is_refused_for_the_bytes() {
-    match embed_world(b"\0asm\x01\0\0\0\x01", "not wit", None) {
-        Err(Error::InvalidModule {
-            offset: Some(_), ..
-        }) => {}
-        other => panic!("expected INVALID_MODULE with an offset, got {other:?}"),
-    }
+    let (_, offset) = invalid_module(embed_world(b"\0asm\x01\0\0\0\x01", "not wit", None).err());
+    assert!(offset.is_some(), "an offset");
     match embed_world(&module(), "not wit", None) {
         Err(Error::InvalidOptions { option: "wit", .. }) => {}
         other => panic!("expected INVALID_OPTIONS for `wit`, got {other:?}"),
@@ -289,17 +278,8 @@ fn a_components_world_is_its_type_and_embedding_into_one_is_unsupported() {
 
 #[test]
 fn bytes_that_are_not_a_module_are_invalid_module() {
-    let err = module_world(b"\0asm\x01\0\0\0\x01\xff").unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidModule {
-                offset: Some(_),
-                ..
-            }
-        ),
-        "{err}"
-    );
+    let (reason, offset) = invalid_module(module_world(b"\0asm\x01\0\0\0\x01\xff").err());
+    assert!(offset.is_some(), "{reason}");
 }
 
 #[test]
@@ -644,16 +624,12 @@ fn an_instance_exporting_a_type_that_is_not_a_value_type_or_resource_is_invalid_
     for entity in entities {
         let bytes = importing_an_instance_exporting(entity);
         for result in [component_world(&bytes).err(), module_world(&bytes).err()] {
-            match result {
-                Some(Error::InvalidModule {
-                    reason,
-                    offset: Some(_),
-                }) => assert!(
-                    reason.contains("`x`") && reason.contains("`t`"),
-                    "{entity}: {reason}"
-                ),
-                other => panic!("{entity}: expected INVALID_MODULE, got {other:?}"),
-            }
+            let (reason, offset) = invalid_module(result);
+            assert!(offset.is_some(), "{entity}: an offset");
+            assert!(
+                reason.contains("`x`") && reason.contains("`t`"),
+                "{entity}: {reason}"
+            );
         }
     }
 }
@@ -664,10 +640,8 @@ fn an_instance_exporting_a_type_that_is_not_a_value_type_or_resource_is_invalid_
 fn a_world_importing_a_type_that_is_not_a_value_type_or_resource_is_invalid_naming_it() {
     let top =
         wat::parse_str(r#"(component (type $f (func)) (import "t" (type (eq $f))))"#).unwrap();
-    match component_world(&top) {
-        Err(Error::InvalidModule { reason, .. }) => assert!(reason.contains("`t`"), "{reason}"),
-        other => panic!("expected INVALID_MODULE, got {other:?}"),
-    }
+    let (reason, _) = invalid_module(component_world(&top).err());
+    assert!(reason.contains("`t`"), "{reason}");
     let package = wat::parse_str(
         r#"(component
             (type $w (component
@@ -678,12 +652,8 @@ fn a_world_importing_a_type_that_is_not_a_value_type_or_resource_is_invalid_nami
     )
     .unwrap();
     let bytes = with_section(&module(), SECTION_PREFIX, &package);
-    match module_world(&bytes) {
-        Err(Error::InvalidModule { reason, .. }) => {
-            assert!(reason.contains("`x`") && reason.contains("`t`"), "{reason}")
-        }
-        other => panic!("expected INVALID_MODULE, got {other:?}"),
-    }
+    let (reason, _) = invalid_module(module_world(&bytes).err());
+    assert!(reason.contains("`x`") && reason.contains("`t`"), "{reason}");
 }
 
 /// Found by the `inspect_diff` fuzz target after the fix above: a component exporting a
@@ -703,16 +673,12 @@ fn a_function_with_an_interfaces_name_is_invalid_naming_it() {
     let imported = wat::parse_str(r#"(component (import "a:b/c" (func)))"#).unwrap();
     for bytes in [exported, imported] {
         for result in [component_world(&bytes).err(), module_world(&bytes).err()] {
-            match result {
-                Some(Error::InvalidModule {
-                    reason,
-                    offset: Some(_),
-                }) => assert!(
-                    reason.contains("`a:b/c`") && reason.contains("interface's name"),
-                    "{reason}"
-                ),
-                other => panic!("expected INVALID_MODULE, got {other:?}"),
-            }
+            let (reason, offset) = invalid_module(result);
+            assert!(offset.is_some(), "an offset");
+            assert!(
+                reason.contains("`a:b/c`") && reason.contains("interface's name"),
+                "{reason}"
+            );
         }
     }
 }
