@@ -182,27 +182,6 @@ async fn the_app_gives_the_modules_own_imports_but_not_ascs_env_abort() {
     assert_eq!(call(&export(&m, "get"), &[]), 1);
 }
 
-/// A `fetch` serving `files` (URL => body) from memory, 404 for anything else.
-fn serving(files: Vec<(String, Vec<u8>)>) -> Function {
-    let files: std::collections::HashMap<_, _> = files.into_iter().collect();
-    Closure::<dyn Fn(String) -> js_sys::Promise>::new(move |url: String| {
-        let init = web_sys::ResponseInit::new();
-        let response = match files.get(&url) {
-            Some(bytes) => web_sys::Response::new_with_opt_buffer_source_and_init(
-                Some(&js_sys::Uint8Array::from(&bytes[..])),
-                &init,
-            ),
-            None => {
-                init.set_status(404);
-                web_sys::Response::new_with_opt_str_and_init(Some("not found"), &init)
-            }
-        };
-        js_sys::Promise::resolve(response.unwrap().as_ref() as &JsValue)
-    })
-    .into_js_value()
-    .unchecked_into()
-}
-
 /// A registry at `https://registry.test/r/` listing `tally@1.0.0` with its glue of `kind`.
 fn registry(kind: &str) -> JsValue {
     const ROOT: &str = "https://registry.test/r/";
@@ -213,14 +192,11 @@ fn registry(kind: &str) -> JsValue {
         wasm.len(),
         js.len()
     );
-    let fetch = serving(vec![
-        (
-            format!("{ROOT}packages/tally/index.json"),
-            index.into_bytes(),
-        ),
-        (format!("{ROOT}blobs/sha256/{}", &digest[7..]), wasm),
-        (format!("{ROOT}blobs/sha256/{}", &glue_digest[7..]), js),
-    ]);
+    let files = StaticFiles::new(ROOT);
+    files.put("packages/tally/index.json", index.into_bytes());
+    files.put(&format!("blobs/sha256/{}", &digest[7..]), wasm);
+    files.put(&format!("blobs/sha256/{}", &glue_digest[7..]), js);
+    let fetch = files.fetch();
     let options = Object::new();
     for (key, value) in [("registry", ROOT), ("name", "tally"), ("range", "^1")] {
         Reflect::set(&options, &key.into(), &value.into()).unwrap();

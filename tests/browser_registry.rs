@@ -5,12 +5,10 @@
 
 mod common;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use common::*;
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use wasm_hotswap::HotModule;
@@ -19,11 +17,17 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const ROOT: &str = "https://registry.test/r/";
 
-/// An in-memory static registry: path => body, and a log of the requests with their `cache`.
-#[derive(Default)]
+/// An in-memory static registry under [`ROOT`] ([`StaticFiles`]).
 struct Registry {
-    files: RefCell<HashMap<String, Vec<u8>>>,
-    requests: RefCell<Vec<String>>,
+    files: StaticFiles,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            files: StaticFiles::new(ROOT),
+        }
+    }
 }
 
 impl Registry {
@@ -44,42 +48,12 @@ impl Registry {
     }
 
     fn put(&self, path: &str, body: Vec<u8>) {
-        self.files
-            .borrow_mut()
-            .insert(format!("{ROOT}{path}"), body);
+        self.files.put(path, body);
     }
 
     /// The `fetch` option serving these files (404 for anything else).
-    fn fetch(self: &Rc<Self>) -> Function {
-        let registry = Rc::clone(self);
-        let serve = Closure::<dyn FnMut(String, JsValue) -> Promise>::new(
-            move |url: String, init: JsValue| {
-                let cache = Reflect::get(&init, &"cache".into())
-                    .ok()
-                    .and_then(|c| c.as_string());
-                registry
-                    .requests
-                    .borrow_mut()
-                    .push(format!("{url} cache={}", cache.unwrap_or_default()));
-                let response_init = web_sys::ResponseInit::new();
-                let body = registry.files.borrow().get(&url).cloned();
-                let response = match body {
-                    Some(bytes) => web_sys::Response::new_with_opt_buffer_source_and_init(
-                        Some(&Uint8Array::from(&bytes[..])),
-                        &response_init,
-                    ),
-                    None => {
-                        response_init.set_status(404);
-                        web_sys::Response::new_with_opt_str_and_init(
-                            Some("not found"),
-                            &response_init,
-                        )
-                    }
-                };
-                Promise::resolve(response.unwrap().as_ref() as &JsValue)
-            },
-        );
-        serve.into_js_value().unchecked_into()
+    fn fetch(&self) -> Function {
+        self.files.fetch()
     }
 }
 
@@ -135,7 +109,7 @@ async fn load_resolves_the_highest_non_yanked_version_in_the_range() {
     let (m, _) = loaded(&registry).await;
     assert_eq!(m.version().as_deref(), Some("1.0.1"));
     assert_eq!(m.digest(), digest_of(&v101));
-    let requests = registry.requests.borrow();
+    let requests = registry.files.requests_with_cache();
     assert_eq!(
         requests[0],
         format!("{ROOT}packages/acme/counter/index.json cache=no-cache"),

@@ -7,7 +7,6 @@
 mod common;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use common::*;
@@ -24,12 +23,19 @@ wasm_bindgen_test_configure!(run_in_browser);
 const ROOT: &str = "https://registry.test/s/";
 const NAME: &str = "acme/counter";
 
-/// An in-memory static registry: path => body, and the URLs requested, in order.
-#[derive(Default)]
+/// An in-memory static registry under [`ROOT`] ([`StaticFiles`]), and the versions it lists.
 struct Registry {
-    files: RefCell<HashMap<String, Vec<u8>>>,
-    requests: RefCell<Vec<String>>,
+    files: StaticFiles,
     versions: RefCell<Vec<Entry>>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            files: StaticFiles::new(ROOT),
+            versions: RefCell::default(),
+        }
+    }
 }
 
 impl Registry {
@@ -64,37 +70,22 @@ impl Registry {
     }
 
     fn put(&self, path: &str, body: Vec<u8>) {
-        self.files
-            .borrow_mut()
-            .insert(format!("{ROOT}{path}"), body);
+        self.files.put(path, body);
     }
 
     /// The `fetch` option serving these files (404 for anything else).
-    fn fetch(self: &Rc<Self>) -> Function {
-        let registry = Rc::clone(self);
-        let serve = Closure::<dyn FnMut(String, JsValue) -> Promise>::new(
-            move |url: String, _init: JsValue| {
-                registry.requests.borrow_mut().push(url.clone());
-                let init = web_sys::ResponseInit::new();
-                let response = match registry.files.borrow().get(&url).cloned() {
-                    Some(bytes) => web_sys::Response::new_with_opt_buffer_source_and_init(
-                        Some(&Uint8Array::from(&bytes[..])),
-                        &init,
-                    ),
-                    None => {
-                        init.set_status(404);
-                        web_sys::Response::new_with_opt_str_and_init(Some("not found"), &init)
-                    }
-                };
-                Promise::resolve(response.unwrap().as_ref() as &JsValue)
-            },
-        );
-        serve.into_js_value().unchecked_into()
+    fn fetch(&self) -> Function {
+        self.files.fetch()
+    }
+
+    /// The URLs requested, in order.
+    fn requests(&self) -> Vec<String> {
+        self.files.requests()
     }
 
     /// Whether a blob was requested since `from`.
     fn blob_requested_since(&self, from: usize) -> bool {
-        self.requests.borrow()[from..]
+        self.requests()[from..]
             .iter()
             .any(|url| url.contains("/blobs/"))
     }
@@ -194,16 +185,16 @@ async fn a_signed_version_loads_and_swaps_its_signature_asked_for_before_any_blo
     sign_entry(&registry, &v101, &key).await;
     let (m, increment) = loaded(&registry, &key).await;
     {
-        let requests = registry.requests.borrow();
+        let requests = registry.requests();
         assert_eq!(requests[0], format!("{ROOT}packages/{NAME}/index.json"));
         assert_eq!(requests[1], format!("{ROOT}packages/{NAME}/1.0.0.sig"));
         assert!(requests[2].contains("/blobs/"), "{requests:?}");
     }
-    let from = registry.requests.borrow().len();
+    let from = registry.requests().len();
     swap_ok(&m, version("1.0.1")).await;
     assert_eq!(m.version().as_deref(), Some("1.0.1"));
     assert_eq!(call(&increment, &[1]), 42, "the state moved");
-    let requests = registry.requests.borrow();
+    let requests = registry.requests();
     // An exact version: its signature is asked for with the index, before the blob.
     let sig = format!("{ROOT}packages/{NAME}/1.0.1.sig");
     let at = |url: &str| requests[from..].iter().position(|r| r == url);
@@ -220,7 +211,7 @@ async fn an_unsigned_version_is_signature_missing_and_the_old_one_serves_with_it
     registry.publish("1.0.1", &counter("1.0.1"));
     sign_entry(&registry, &v100, &key).await;
     let (m, increment) = loaded(&registry, &key).await;
-    let from = registry.requests.borrow().len();
+    let from = registry.requests().len();
     let err = swap_err(&m, version("1.0.1")).await;
     assert_eq!(code(&err), "SIGNATURE_MISSING", "{}", message(&err));
     assert!(
@@ -260,7 +251,7 @@ async fn another_keys_signature_another_versions_and_a_changed_payloads_are_sign
     ];
     for (case, signature) in cases {
         registry.put(&sig, signature.into_bytes());
-        let from = registry.requests.borrow().len();
+        let from = registry.requests().len();
         let err = swap_err(&m, version("1.0.1")).await;
         assert_eq!(code(&err), "SIGNATURE_INVALID", "{case}: {}", message(&err));
         assert!(!registry.blob_requested_since(from), "{case}");

@@ -2,7 +2,11 @@
 //! test time; none is committed as a binary.
 #![allow(dead_code)]
 
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -227,4 +231,82 @@ pub async fn tick(ms: i32) {
             .unwrap();
     });
     JsFuture::from(promise).await.unwrap();
+}
+
+/// The files of an in-memory static registry under `root` (path => body), served by
+/// [`StaticFiles::fetch`] as real `Response`s (404 for anything else), so that every byte goes
+/// through the runtime's streaming fetch, hash and compile; each request is logged with the
+/// `cache` mode it asked for. Clones share the files and the log.
+#[derive(Clone)]
+pub struct StaticFiles {
+    root: String,
+    files: Rc<RefCell<HashMap<String, Vec<u8>>>>,
+    log: Rc<RefCell<Vec<Request>>>,
+}
+
+/// A request's URL and the `cache` mode it asked for.
+type Request = (String, Option<String>);
+
+impl StaticFiles {
+    pub fn new(root: &str) -> Self {
+        StaticFiles {
+            root: root.to_string(),
+            files: Rc::default(),
+            log: Rc::default(),
+        }
+    }
+
+    /// Serves `body` at `root` + `path`.
+    pub fn put(&self, path: &str, body: Vec<u8>) {
+        let url = format!("{}{path}", self.root);
+        self.files.borrow_mut().insert(url, body);
+    }
+
+    /// The `fetch` option serving these files.
+    pub fn fetch(&self) -> Function {
+        let (files, log) = (Rc::clone(&self.files), Rc::clone(&self.log));
+        let serve = Closure::<dyn FnMut(String, JsValue) -> Promise>::new(
+            move |url: String, init: JsValue| {
+                let cache = Reflect::get(&init, &"cache".into())
+                    .ok()
+                    .and_then(|c| c.as_string());
+                log.borrow_mut().push((url.clone(), cache));
+                let response_init = web_sys::ResponseInit::new();
+                let body = files.borrow().get(&url).cloned();
+                let response = match body {
+                    Some(bytes) => web_sys::Response::new_with_opt_buffer_source_and_init(
+                        Some(&Uint8Array::from(&bytes[..])),
+                        &response_init,
+                    ),
+                    None => {
+                        response_init.set_status(404);
+                        web_sys::Response::new_with_opt_str_and_init(
+                            Some("not found"),
+                            &response_init,
+                        )
+                    }
+                };
+                Promise::resolve(response.unwrap().as_ref() as &JsValue)
+            },
+        );
+        serve.into_js_value().unchecked_into()
+    }
+
+    /// The URLs requested, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.log
+            .borrow()
+            .iter()
+            .map(|(url, _)| url.clone())
+            .collect()
+    }
+
+    /// The requests as `<url> cache=<mode>` (empty without one), in order.
+    pub fn requests_with_cache(&self) -> Vec<String> {
+        self.log
+            .borrow()
+            .iter()
+            .map(|(url, cache)| format!("{url} cache={}", cache.as_deref().unwrap_or_default()))
+            .collect()
+    }
 }
