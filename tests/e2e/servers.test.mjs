@@ -81,6 +81,7 @@ function runApp(command, args, name) {
 
 function assertAppWorked(result) {
   assert.equal(result.entry, "wasm-hotswap/dist/updates.node.js", "the `node` condition");
+  assert.deepEqual(result.firstPath, { version: "1.0.0", count: 1 }, "the first load, before initRuntime, from a path");
   assert.deepEqual(result.bytes, { version: "1.0.0", count: 2 }, "load({ bytes })");
   assert.deepEqual(result.swap, { from: "1.0.0", to: "1.1.0", version: "1.1.0", count: 5 }, "load({ url: file: }), swap to a path, count kept");
   assert.equal(result.missing.isHotSwapError, true, result.missing.message);
@@ -98,7 +99,7 @@ const RUNTIMES = [
 
 describe("server runtimes", { timeout: 240_000 }, () => {
   for (const [runtime, command, args] of RUNTIMES) {
-    test(`on ${runtime} the package loads from bytes, files and a registry, swaps and watches`, async () => {
+    test(`on ${runtime} the package loads from a path as its first load, from bytes, files and a registry, swaps and watches`, async () => {
       const name = `servers/${runtime}`;
       publish(name, "v1", "1.0.0");
       assertAppWorked(await runApp(command, args, name));
