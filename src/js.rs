@@ -111,6 +111,11 @@ extern "C" {
     /// `onProgress`'s argument, `{ loaded, total, url }`.
     pub fn progress(loaded: f64, total: &JsValue, url: &str) -> JsValue;
 
+    /// The fields of `load` or `swap` options, in the order `src/api/options.rs` reads them;
+    /// throws what a getter of `options` threw.
+    #[wasm_bindgen(catch, js_name = optionFields)]
+    pub fn option_fields(options: &JsValue) -> Result<Array, JsValue>;
+
     /// The stages of a load or swap (`what` is the version or digest) as User Timing measures.
     #[wasm_bindgen(js_name = measureStages)]
     #[allow(clippy::too_many_arguments)]

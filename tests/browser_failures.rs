@@ -438,6 +438,23 @@ async fn malformed_options_are_typed_errors() {
 }
 
 #[wasm_bindgen_test]
+async fn options_whose_getter_throws_are_invalid_options_with_what_it_threw() {
+    let (m, increment) = serving().await;
+    let options = js_sys::Function::new_no_args(
+        "return { get url() { throw new Error('the url getter says no') }, digest: 'sha256:' + '0'.repeat(64) };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let err = swap_err(&m, options).await;
+    assert_error(
+        &err,
+        "INVALID_OPTIONS",
+        &["`options`", "the url getter says no"],
+    );
+    assert_still_serving(&m, &increment);
+}
+
+#[wasm_bindgen_test]
 async fn a_failed_swap_does_not_block_the_next_one() {
     let (m, increment) = serving().await;
     let bad = swap_err(&m, bytes_options(b"junk"));

@@ -79,7 +79,7 @@ export function entry(build: RuntimeBuild) {
   async function initDefault(): Promise<unknown> {
     const early = prefetched;
     prefetched = undefined;
-    const cached = viteDepsRuntime(build.dir);
+    const cached = early === undefined ? viteDepsRuntime(build.dir) : undefined; // `prefetch` looked already
     if (early !== undefined || cached !== undefined) {
       try {
         return await build.init({ module_or_path: early ?? (cached as URL) });

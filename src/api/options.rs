@@ -28,7 +28,12 @@ pub type JsOptions = Options<Js>;
 
 /// A string field: absent, or a string.
 fn text(object: &JsValue, key: &str, option: &'static str) -> Result<Option<String>, Error> {
-    match get(object, key) {
+    text_value(get(object, key), option)
+}
+
+/// A string field's value: absent, or a string.
+fn text_value(value: JsValue, option: &'static str) -> Result<Option<String>, Error> {
+    match value {
         v if v.is_undefined() => Ok(None),
         v => v
             .as_string()
@@ -37,17 +42,25 @@ fn text(object: &JsValue, key: &str, option: &'static str) -> Result<Option<Stri
     }
 }
 
-/// A field of one JS type: absent, or `check` passes.
-fn typed<T: JsCast>(
-    object: &JsValue,
+/// A field's value of one JS type: absent, or `check` passes.
+fn typed_value<T: JsCast>(
+    value: JsValue,
     key: &'static str,
     check: fn(&JsValue) -> bool,
     reason: &str,
 ) -> Result<Option<T>, Error> {
-    match get(object, key) {
+    match value {
         v if v.is_undefined() => Ok(None),
         v if check(&v) => Ok(Some(v.unchecked_into())),
         _ => Err(invalid(key, reason)),
+    }
+}
+
+/// A number field's value: absent, or a number (anything else is NaN, which the rules refuse).
+fn number_value(value: JsValue) -> Option<f64> {
+    match value {
+        v if v.is_undefined() => None,
+        v => Some(v.as_f64().unwrap_or(f64::NAN)),
     }
 }
 
@@ -63,48 +76,47 @@ pub fn read(value: &JsValue, defaults: &Defaults<Js>) -> Result<JsOptions, Error
             "expected an object such as { url, digest }",
         ));
     }
-    let bytes = bytes(value, "bytes")?;
+    // One call reads every field (`optionFields`, in this order); a getter that throws makes
+    // the options invalid.
+    let fields = crate::js::option_fields(value).map_err(|cause| {
+        invalid(
+            "options",
+            &format!("reading a field threw: {}", crate::js::describe(&cause)),
+        )
+    })?;
+    let field = |i: u32| fields.get(i);
     let fields = Fields {
-        url: text(value, "url", "url")?,
-        bytes,
-        digest: text(value, "digest", "digest")?,
-        registry: text(value, "registry", "registry")?,
-        name: text(value, "name", "name")?,
-        range: text(value, "range", "range")?,
-        version: text(value, "version", "version")?,
-        imports: typed(
-            value,
+        url: text_value(field(0), "url")?,
+        bytes: bytes_value(field(1), "bytes")?,
+        digest: text_value(field(2), "digest")?,
+        registry: text_value(field(3), "registry")?,
+        name: text_value(field(4), "name")?,
+        range: text_value(field(5), "range")?,
+        version: text_value(field(6), "version")?,
+        imports: typed_value(
+            field(7),
             "imports",
             JsValue::is_object,
             "expected an object of import namespaces",
         )?,
-        fetch: typed(
-            value,
+        fetch: typed_value(
+            field(8),
             "fetch",
             JsValue::is_function,
             "expected a function (url) => Promise<Response>",
         )?,
-        timeout: match get(value, "timeout") {
-            v if v.is_undefined() => None,
-            v => Some(v.as_f64().unwrap_or(f64::NAN)),
-        },
-        expect: optional(&get(value, "expect"), read_expect)?,
-        policy: optional(&get(value, "policy"), read_policy)?,
-        glue: optional(&get(value, "glue"), read_glue)?,
-        on_progress: typed(
-            value,
+        timeout: number_value(field(9)),
+        expect: optional(&field(10), read_expect)?,
+        policy: optional(&field(11), read_policy)?,
+        glue: optional(&field(12), read_glue)?,
+        on_progress: typed_value(
+            field(13),
             "onProgress",
             JsValue::is_function,
             "expected a function ({ loaded, total, url }) => void",
         )?,
-        retain: match get(value, "retain") {
-            v if v.is_undefined() => None,
-            v => Some(v.as_f64().unwrap_or(f64::NAN)),
-        },
-        drain_timeout: match get(value, "drainTimeout") {
-            v if v.is_undefined() => None,
-            v => Some(v.as_f64().unwrap_or(f64::NAN)),
-        },
+        retain: number_value(field(14)),
+        drain_timeout: number_value(field(15)),
     };
     Options::check(fields, defaults)
 }
@@ -277,7 +289,12 @@ pub fn read_allow_major(
 
 /// `object.bytes`: absent, or an `ArrayBuffer` or typed array (`option` names it in errors).
 fn bytes(object: &JsValue, option: &'static str) -> Result<Option<Uint8Array>, Error> {
-    match get(object, "bytes") {
+    bytes_value(get(object, "bytes"), option)
+}
+
+/// A `bytes` field's value: absent, or an `ArrayBuffer` or typed array, as a byte view.
+fn bytes_value(value: JsValue, option: &'static str) -> Result<Option<Uint8Array>, Error> {
+    match value {
         v if v.is_undefined() => Ok(None),
         v => byte_view(&v)
             .map(Some)
@@ -287,6 +304,9 @@ fn bytes(object: &JsValue, option: &'static str) -> Result<Option<Uint8Array>, E
 
 /// A `Uint8Array` over an `ArrayBuffer` or over the bytes an `ArrayBufferView` covers.
 pub(crate) fn byte_view(value: &JsValue) -> Option<Uint8Array> {
+    if let Some(view) = value.dyn_ref::<Uint8Array>() {
+        return Some(view.clone());
+    }
     if value.is_instance_of::<ArrayBuffer>() {
         return Some(Uint8Array::new(value));
     }

@@ -664,6 +664,13 @@ export function kvAttach(slot, exports) {
   return true;
 }
 
+// The fields of `load` and `swap` options in one call, in the order src/api/options.rs reads
+// them: one crossing instead of a `Reflect.get` (and a key string made) per field.
+export function optionFields(o) {
+  return [o.url, o.bytes, o.digest, o.registry, o.name, o.range, o.version, o.imports, o.fetch,
+    o.timeout, o.expect, o.policy, o.glue, o.onProgress, o.retain, o.drainTimeout];
+}
+
 // `onProgress`'s argument.
 export function progress(loaded, total, url) {
   return { loaded, total, url };
