@@ -215,6 +215,13 @@ pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// A stage's future behind a pointer, polled through its vtable: its code stays a function of
+/// its own, compiled by the engine only when a load runs it (V8 compiles wasm lazily, a whole
+/// function at its first call), where a boxed future of a known type would be inlined into its
+/// caller as if it were not boxed.
+pub type Boxed<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, Failure>> + 'a>>;
+
 /// An [`Error`] and the JS value that caused it (`undefined` when nothing did).
 #[derive(Debug)]
 pub struct Failure {

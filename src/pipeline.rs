@@ -507,7 +507,13 @@ async fn resolve(options: &JsOptions, fetch_fn: Option<&Function>) -> Result<Fou
             let version = Some((**version).clone());
             Ok(found(Source::url(url.clone()), *digest, version))
         }
-        Origin::Registry(registry) => resolve_registry(registry, fetch_fn, trust).await,
+        Origin::Registry(registry) => {
+            // Through a vtable, so that a registry's code is not part of every load's
+            // (V8 compiles wasm lazily, a whole function at its first call).
+            let resolving: crate::js::Boxed<'_, Found> =
+                Box::pin(resolve_registry(registry, fetch_fn, trust));
+            resolving.await
+        }
     }
 }
 
