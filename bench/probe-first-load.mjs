@@ -64,8 +64,10 @@ try {
     console.log(`  ${(c.us / 1000).toFixed(2)} ms  ${(c.bytes / 1024).toFixed(1).padStart(5)} KB  #${c.index} ${names.get(c.index) ?? ""}`.slice(0, 160));
   }
 } finally {
+  const exited = new Promise((ok) => child.once("exit", ok));
   child.kill();
-  await rm(dir, { recursive: true, force: true });
+  await exited;
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   await server.close();
 }
 
