@@ -9,6 +9,8 @@
 //   set_len(len) -> len, get_len() -> len          the bench sets and reads the state size
 // Fresh bytes: `withSeed(base, seed)` puts a custom section `bench-seed` first, so every
 // repetition's module differs from the first byte after the header (no code cache can hit).
+// `wasmSections` and `readUleb` read the format back (figure 7's section sizes, the name
+// section in probe-first-load.mjs).
 
 export const STATE_BASE = 65536;
 const HEADER = 16; // save_state writes [ptr, len] here
@@ -190,5 +192,41 @@ export function withSeed(base, seed) {
   out.set(body, at); at += body.length;
   out.set(text, at); at += text.length;
   out.set(base.subarray(8), at);
+  return out;
+}
+
+/** The unsigned LEB128 at `at` in `b`: `[value, the offset after it]`. */
+export function readUleb(b, at) {
+  let value = 0, shift = 0, byte;
+  do {
+    byte = b[at++];
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return [value, at];
+}
+
+/**
+ * The sections of a wasm binary: `id`, a custom section's `name` (else ""), the section's
+ * `bytes` with its header, and its `payload` (a custom section's after its name).
+ */
+export function wasmSections(b) {
+  const out = [];
+  let i = 8;
+  while (i < b.length) {
+    const start = i;
+    const id = b[i++];
+    let len;
+    [len, i] = readUleb(b, i);
+    const end = i + len;
+    let name = "";
+    if (id === 0) {
+      let n;
+      [n, i] = readUleb(b, i);
+      name = new TextDecoder().decode(b.subarray(i, (i += n)));
+    }
+    out.push({ id, name, bytes: b.subarray(start, end), payload: b.subarray(i, end) });
+    i = end;
+  }
   return out;
 }

@@ -11,16 +11,10 @@
 // Not part of `npm run bench`.
 //
 //   node bench/probe-chunks.mjs
-import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
-import { startServer } from "./server.mjs";
+import { onBenchPage } from "./probe-page.mjs";
 
-const server = await startServer();
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-try {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(server.url + "bench/page.html");
-  const rows = await page.evaluate(async () => {
+const rows = await onBenchPage((page) =>
+  page.evaluate(async () => {
     const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
     const time = async (f, n = 15) => {
       const t = [];
@@ -65,13 +59,10 @@ try {
       });
     }
     return out;
-  });
-  const ms = (x) => x.toFixed(2).padStart(7);
-  console.log("module | compile | compile + digest beside | compileStreaming(Response) | chunks verified -> compileStreaming, 256 KB / 1 MB | digest | 256 KB digests at once (ms, medians)");
-  for (const r of rows) {
-    console.log(`${(r.size >> 20)} MB   |${ms(r.compile)} |${ms(r.compileBesideDigest)}                |${ms(r.compileStreaming)}                    |${ms(r.chunked256)} /${ms(r.chunked1024)}                               |${ms(r.digest)}|${ms(r.digest256Parallel)}`);
-  }
-} finally {
-  await browser.close();
-  await server.close();
+  }),
+);
+const ms = (x) => x.toFixed(2).padStart(7);
+console.log("module | compile | compile + digest beside | compileStreaming(Response) | chunks verified -> compileStreaming, 256 KB / 1 MB | digest | 256 KB digests at once (ms, medians)");
+for (const r of rows) {
+  console.log(`${(r.size >> 20)} MB   |${ms(r.compile)} |${ms(r.compileBesideDigest)}                |${ms(r.compileStreaming)}                    |${ms(r.chunked256)} /${ms(r.chunked1024)}                               |${ms(r.digest)}|${ms(r.digest256Parallel)}`);
 }

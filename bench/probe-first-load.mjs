@@ -15,6 +15,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
+import { readUleb, wasmSections } from "./guest.mjs";
 import { startServer } from "./server.mjs";
 
 const PORT = 9333;
@@ -53,7 +54,7 @@ try {
   });
   await new Promise((ok) => setTimeout(ok, 300));
   await browser.close().catch(() => {});
-  const names = await functionNames(await readFile(new URL("../pkg/wasm_hotswap_bg.wasm", import.meta.url)));
+  const names = functionNames(await readFile(new URL("../pkg/wasm_hotswap_bg.wasm", import.meta.url)));
   const during = log.slice(log.indexOf("FIRST-LOAD-START"), log.indexOf("FIRST-LOAD-END"));
   const compiled = [...during.matchAll(/Compiled function \S+#(\d+) using (\w+), took (\d+) .s and \d+ bytes; bodysize (\d+)/g)]
     .map((m) => ({ index: Number(m[1]), tier: m[2], us: Number(m[3]), bytes: Number(m[4]) }));
@@ -64,34 +65,33 @@ try {
     console.log(`  ${(c.us / 1000).toFixed(2)} ms  ${(c.bytes / 1024).toFixed(1).padStart(5)} KB  #${c.index} ${names.get(c.index) ?? ""}`.slice(0, 160));
   }
 } finally {
-  const exited = new Promise((ok) => child.once("exit", ok));
-  child.kill();
-  await exited;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((ok) => child.once("exit", ok));
+    child.kill();
+    await exited;
+  }
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   await server.close();
 }
 
 /** The module's function names from its `name` section, by function index (empty without one). */
-async function functionNames(bytes) {
+function functionNames(bytes) {
   const names = new Map();
-  let at = 8;
-  const leb = () => {
-    let result = 0, shift = 0, byte;
-    do {
-      byte = bytes[at++];
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return result;
-  };
-  const text = (n) => new TextDecoder().decode(bytes.subarray(at, (at += n)));
-  while (at < bytes.length) {
-    const id = bytes[at++], size = leb(), end = at + size;
-    if (id === 0 && text(leb()) === "name") {
-      while (at < end) {
-        const sub = bytes[at++], subSize = leb(), subEnd = at + subSize;
-        if (sub === 1) for (let n = leb(); n > 0; n--) names.set(leb(), text(leb()));
-        at = subEnd;
+  const section = wasmSections(bytes).find((s) => s.id === 0 && s.name === "name");
+  const b = section?.payload ?? new Uint8Array();
+  const text = (at, n) => new TextDecoder().decode(b.subarray(at, at + n));
+  let at = 0;
+  while (at < b.length) {
+    const sub = b[at++];
+    let size, count, index, length;
+    [size, at] = readUleb(b, at);
+    const end = at + size;
+    if (sub === 1) {
+      for ([count, at] = readUleb(b, at); count > 0; count--) {
+        [index, at] = readUleb(b, at);
+        [length, at] = readUleb(b, at);
+        names.set(index, text(at, length));
+        at += length;
       }
     }
     at = end;

@@ -9,16 +9,10 @@
 // Not part of `npm run bench`.
 //
 //   node bench/probe-small.mjs
-import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
-import { startServer } from "./server.mjs";
+import { onBenchPage } from "./probe-page.mjs";
 
-const server = await startServer();
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-try {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(server.url + "bench/page.html");
-  const rows = await page.evaluate(async () => {
+const rows = await onBenchPage((page) =>
+  page.evaluate(async () => {
     const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
     const time = async (f) => {
       const t0 = performance.now();
@@ -58,13 +52,10 @@ try {
       out.push({ size, ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v)])) });
     }
     return out;
-  });
-  const ms = (x) => x.toFixed(3).padStart(8);
-  console.log("module    | new Module | compile() | new Instance | instantiate() | subtle.digest | (in the call) | last chunk -> stream end (ms, medians)");
-  for (const r of rows) {
-    console.log(`${(r.size >> 10).toString().padStart(5)} KB  |${ms(r.compileSync)}   |${ms(r.compileAsync)}  |${ms(r.instanceSync)}     |${ms(r.instantiateAsync)}      |${ms(r.digest)}       |${ms(r.digestCall)}       |${ms(r.streamEnd)}`);
-  }
-} finally {
-  await browser.close();
-  await server.close();
+  }),
+);
+const ms = (x) => x.toFixed(3).padStart(8);
+console.log("module    | new Module | compile() | new Instance | instantiate() | subtle.digest | (in the call) | last chunk -> stream end (ms, medians)");
+for (const r of rows) {
+  console.log(`${(r.size >> 10).toString().padStart(5)} KB  |${ms(r.compileSync)}   |${ms(r.compileAsync)}  |${ms(r.instanceSync)}     |${ms(r.instantiateAsync)}      |${ms(r.digest)}       |${ms(r.digestCall)}       |${ms(r.streamEnd)}`);
 }

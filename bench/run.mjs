@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
 import { startServer } from "./server.mjs";
 import { summary, ratio, medians } from "./stats.mjs";
+import { wasmSections } from "./guest.mjs";
 import { prepareComponents } from "./component.mjs";
 import { coldFigure, appBreakdown, floorBreakdown } from "./cold.mjs";
 import { appendHistory, missingFigures } from "./history.mjs";
@@ -433,35 +434,6 @@ async function sizeFigure() {
     if (await stat(join(ROOT, dir, "wasm_hotswap_bg.wasm")).catch(() => null)) builds.push(await build("wit", dir));
   }
   return { builds, witBuild: builds.length > 1 };
-}
-
-/** The sections of a wasm binary: id, custom section name, and the section's bytes. */
-function wasmSections(b) {
-  const out = [];
-  let i = 8;
-  const leb = () => {
-    let r = 0, shift = 0, x;
-    do {
-      x = b[i++];
-      r += (x & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (x & 0x80);
-    return r;
-  };
-  while (i < b.length) {
-    const start = i;
-    const id = b[i++];
-    const len = leb();
-    const body = i;
-    let name = "";
-    if (id === 0) {
-      const n = leb();
-      name = b.subarray(i, i + n).toString();
-    }
-    i = body + len;
-    out.push({ id, name, bytes: b.subarray(start, i) });
-  }
-  return out;
 }
 
 /** Chromium's renderer processes (descendants of this process): pid and resident bytes. */
