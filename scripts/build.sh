@@ -46,7 +46,7 @@ build_runtime() {
   # otherwise; keeping the larger ones apart makes the gzipped runtime smaller (default build
   # 139.6 -> 132.8 KB, updates 167.2 -> 158.7, WIT 596.3 -> 546.3, gzip -9 of the wasm) and a
   # page's first load compiles less of it (V8 compiles a wasm function at its first call: 121 ->
-  # 93 KB of code; node bench/probe-first-load.mjs). Measured on 2026-12-01 over -1, 0, 20, 40,
+  # 95 KB of code; node bench/probe-first-load.mjs). Measured on 2026-12-01 over -1, 0, 20, 40,
   # 60, 100 and 300.
   if ! "$WASM_OPT" -Oz -ocimfs 20 "${WASM_FEATURES[@]}" "$raw" -o "$raw.opt"; then
     rm -f "$raw.opt"

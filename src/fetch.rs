@@ -224,8 +224,8 @@ async fn finish_hashing(verifier: Verifier, hashing: Option<Promise>) -> Result<
 }
 
 /// Verifies bytes in hand ([`in_hand`]): WebCrypto takes its copy and hashes them, then they are
-/// copied into wasm memory, in the same synchronous turn, so the two read the same bytes. At most [`WASM_HASH_MAX`] bytes are hashed in wasm instead, from that copy,
-/// with no round trip.
+/// copied into wasm memory, in the same synchronous turn, so the two read the same bytes. At
+/// most [`WASM_HASH_MAX`] bytes are hashed in wasm instead, from that copy, with no round trip.
 async fn finish_in_hand(
     bytes: &Uint8Array,
     digest: Digest,

@@ -220,29 +220,19 @@ impl Instance {
         let guest = checked.guest();
         let compiled = checked.inspected().verified().payload();
         refuse_async(guest.kind, imports)?;
-        // Each kind with glue is a function of its own (boxed futures, a call that is not
-        // inlined), so that a load compiles only its kind's code: V8 compiles wasm lazily, a
-        // function at its first call, and this one is part of every load.
         if let (Kind::Component, Some(glue)) = (guest.kind, glue) {
-            let instantiating: crate::js::Boxed<'_, ComponentInstance> = Box::pin(
-                ComponentInstance::instantiate(compiled, glue, imports, guest.state),
-            );
-            let instance = instantiating.await?;
+            let instance =
+                ComponentInstance::instantiate(compiled, glue, imports, guest.state).await?;
             return Ok(Instance::Component(instance));
         }
         let module = compiled.module();
         match (guest.kind, glue) {
-            (Kind::WasmBindgen, Some(glue)) => Ok(Instance::WasmBindgen(bindgen_instance(
-                module,
-                glue,
-                guest.state,
-            )?)),
-            (Kind::AssemblyScript, Some(glue)) => {
-                let instantiating: crate::js::Boxed<'_, AssemblyScriptInstance> = Box::pin(
-                    AssemblyScriptInstance::instantiate(module, glue, imports, guest.state),
-                );
-                Ok(Instance::AssemblyScript(instantiating.await?))
-            }
+            (Kind::WasmBindgen, Some(glue)) => Ok(Instance::WasmBindgen(
+                BindgenInstance::instantiate(module, glue, guest.state)?,
+            )),
+            (Kind::AssemblyScript, Some(glue)) => Ok(Instance::AssemblyScript(
+                AssemblyScriptInstance::instantiate(module, glue, imports, guest.state).await?,
+            )),
             _ => Ok(Instance::Raw(
                 raw_with_store(
                     checked,
@@ -353,14 +343,4 @@ fn refuse_async(kind: Kind, imports: &Object) -> Result<(), Failure> {
         }
         .into()),
     }
-}
-
-/// [`BindgenInstance::instantiate`], kept out of [`Instance::instantiate`]'s code.
-#[inline(never)]
-fn bindgen_instance(
-    module: &WebAssembly::Module,
-    glue: &Glue,
-    state: crate::contract::Statefulness,
-) -> Result<BindgenInstance, Failure> {
-    BindgenInstance::instantiate(module, glue, state)
 }
