@@ -155,16 +155,17 @@ const fromCache = (v) => v.resources.filter((r) => r.transferSize === 0 && r.bod
 
 /**
  * Figure 12. For each module size, `reps` repetitions (plus one warm-up), each running the app
- * page, the floor page and the app page with preload hints (`preload`, for information) in a
- * fresh browser each, rotating which goes first. Returns raw samples: for each size,
- * `{ ours, floor, preload }`, each an array (per repetition) of its visits.
+ * page, the floor page and, with `preload`, for information, the app page with preload hints
+ * and the floor page with its script in a file of its own (`floorFile`), in a fresh browser
+ * each, rotating which goes first. Returns raw samples: for each size,
+ * `{ ours, floor, preload, floorFile }`, each an array (per repetition) of its visits.
  */
 export async function coldFigure({ serverUrl, sizes, reps, stay = STAY, preload = true, log }) {
   const out = [];
   for (const [name, codeBytes] of sizes) {
-    const names = preload ? ["ours", "floor", "preload"] : ["ours", "floor"];
+    const names = preload ? ["ours", "floor", "preload", "floorFile"] : ["ours", "floor"];
     log(`12 cold start: module ${name} (${reps} reps, a fresh browser for each of the ${names.length} pages of each, ${VISITS} visits)`);
-    const cell = { module: name, codeBytes, ours: [], preload: [], floor: [] };
+    const cell = { module: name, codeBytes, ours: [], preload: [], floor: [], floorFile: [] };
     for (let r = reps > 1 ? -1 : 0; r < reps; r++) {
       // Rotate the order so that no side always goes first.
       const k = ((r % names.length) + names.length) % names.length;
@@ -172,8 +173,8 @@ export async function coldFigure({ serverUrl, sizes, reps, stay = STAY, preload 
         const res = await fetch(`${serverUrl}cold/make?code=${codeBytes}&seed=${side}-${r}-${Date.now()}`, { method: "POST" });
         const { url, digest } = await res.json();
         const guest = `guest=${encodeURIComponent(url)}`;
-        const page = side === "floor"
-          ? `${serverUrl}cold/floor.html?${guest}`
+        const page = side === "floor" || side === "floorFile"
+          ? `${serverUrl}cold/floor.html?${guest}${side === "floorFile" ? "&script=file" : ""}`
           : `${serverUrl}cold/app.html?${guest}&digest=${encodeURIComponent(digest)}${side === "preload" ? "&preload=1" : ""}`;
         const visits = await visitAll(page, stay);
         for (const v of visits) v.fromCache = fromCache(v);

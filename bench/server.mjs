@@ -24,7 +24,8 @@
 //                                (&preload=1: with <link rel=modulepreload> for each module of
 //                                the runtime's JS and <link rel=preload as=fetch> for its wasm)
 //   GET /cold/floor.html?guest=  the floor page: WebAssembly.instantiateStreaming(fetch(guest)),
-//                                then add(2, 3)
+//                                then add(2, 3) (&script=file: that script in a module file of
+//                                its own, GET /cold/floor-app.js?guest=, as an app's bundle is)
 //   GET /cold/dist/*, /cold/pkg/* the repository's dist/ and pkg/
 //                                The pages are `no-cache` with an ETag (a second visit revalidates
 //                                them: 304); the guests, dist/ and pkg/ are `public,
@@ -163,12 +164,7 @@ window.__cold = { served: performance.now(), imported, sum };`;
       for (const path of await runtimeModules()) hints += `<link rel="modulepreload" href="/cold/${path}">\n`;
       hints += `<link rel="preload" as="fetch" crossorigin href="/cold/pkg/wasm_hotswap_bg.wasm">\n`;
     }
-    return `<!doctype html>
-<meta charset="utf-8">
-<title>wasm-hotswap bench: cold start (${kind})</title>
-<link rel="icon" href="data:,">
-${hints}<script type="module">
-${kind === "app" ? `import { HotModule } from "/cold/${ENTRY}";\n` : ""}try {
+    const script = `${kind === "app" ? `import { HotModule } from "/cold/${ENTRY}";\n` : ""}try {
 ${body}
 } catch (e) {
   window.__cold = { error: String(e?.stack ?? e) };
@@ -177,7 +173,18 @@ ${body}
 // (a waitForFunction would inject and compile one, ~8 ms of this page's main thread, in the
 // middle of the load it measures).
 console.debug("bench cold: served");
-</script>
+`;
+    if (q.get("part") === "script") return script;
+    // script=file (the floor page only): its script is a module file of its own, as an app's
+    // bundle is, rather than inline; /cold/floor-app.js serves it, cacheable as the runtime's.
+    const tag = kind === "floor" && q.get("script") === "file"
+      ? `<script type="module" src="/cold/floor-app.js?guest=${encodeURIComponent(q.get("guest") ?? "")}"></script>`
+      : `<script type="module">\n${script}</script>`;
+    return `<!doctype html>
+<meta charset="utf-8">
+<title>wasm-hotswap bench: cold start (${kind})</title>
+<link rel="icon" href="data:,">
+${hints}${tag}
 `;
   }
 
@@ -197,6 +204,10 @@ console.debug("bench cold: served");
     if (pathname === "/cold/app.html" || pathname === "/cold/floor.html") {
       const kind = pathname === "/cold/app.html" ? "app" : "floor";
       return sendCached(req, res, Buffer.from(await coldPage(kind, q)), MIME[".html"], "no-cache");
+    }
+    if (pathname === "/cold/floor-app.js") {
+      q.set("part", "script");
+      return sendCached(req, res, Buffer.from(await coldPage("floor", q)), MIME[".js"], IMMUTABLE);
     }
     const guest = coldGuests.get(pathname);
     if (guest !== undefined) return sendCached(req, res, guest, MIME[".wasm"], IMMUTABLE);
