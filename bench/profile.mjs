@@ -1,6 +1,7 @@
 // Where the time of a swap or a load goes: a DevTools-protocol CPU profile of the page while
 // it runs one of the bench's figures, printed as self time per function (the runtime's wasm
-// keeps its function names). Not part of `npm run bench`.
+// functions by name where its build keeps the name section: scripts/build.sh's `wasm-opt` with
+// `-g`; else as `wasm-function[i]`). Not part of `npm run bench`.
 //
 //   node bench/profile.mjs [swap|load] [module MB] [state MB]     default: swap 4 1
 //   node bench/profile.mjs commit 1 0     figure 11: only the samples under staged.commit()
