@@ -19,6 +19,7 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
+import { COLD_SERVED } from "./server.mjs";
 
 const STAY = 1000; // ms on each page after it served, for Chromium to write its caches to disk (the default of `stay`)
 const VISITS = 3;
@@ -34,6 +35,11 @@ async function du(dir) {
     files++;
   }
   return { bytes, files };
+}
+
+/** Resolves when the cold page in `page` says it served (bench/server.mjs); rejects after 30 s. */
+export function untilServed(page) {
+  return page.waitForEvent("console", { predicate: (m) => m.text() === COLD_SERVED, timeout: 30000 });
 }
 
 /** What a page measured, read once it served. */
@@ -80,7 +86,7 @@ async function visitAll(url, stay = STAY) {
       // its own, 7-9 ms of the page's main thread, which a Chromium trace showed in the middle
       // of the app page's load). An error the page's own catch cannot see (a module that fails
       // to load) ends the wait too.
-      const served = page.waitForEvent("console", { predicate: (m) => m.text() === "bench cold: served", timeout: 30000 });
+      const served = untilServed(page);
       served.catch(() => {}); // after a page error, its wait ends with the page
       let failed;
       const error = new Promise((ok) => (failed = ok));

@@ -13,7 +13,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
-import { coldFigure } from "./cold.mjs";
+import { coldFigure, untilServed } from "./cold.mjs";
 import { startServer } from "./server.mjs";
 
 const CODE = 1 << 20;
@@ -67,7 +67,7 @@ async function traced(side) {
     const complete = new Promise((ok) => cdp.once("Tracing.tracingComplete", ok));
     const categories = ["devtools.timeline", "v8", "v8.wasm", "blink", "loading", "toplevel", "navigation", "blink.user_timing"];
     await cdp.send("Tracing.start", { traceConfig: { includedCategories: categories }, transferMode: "ReportEvents" });
-    const said = tab.waitForEvent("console", { predicate: (m) => m.text() === "bench cold: served", timeout: 30000 });
+    const said = untilServed(tab);
     await tab.goto(page);
     await said;
     served = await tab.evaluate(() => window.__cold.served);

@@ -46,6 +46,9 @@ const JSON_TYPE = { "Content-Type": MIME[".json"] };
 
 const sha256 = (bytes) => "sha256:" + createHash("sha256").update(bytes).digest("hex");
 
+/** What a figure 12 page logs once its first export call returned (or it failed). */
+export const COLD_SERVED = "bench cold: served";
+
 export async function startServer() {
   const blobs = new Map();
   const bases = new Map();
@@ -143,7 +146,8 @@ export async function startServer() {
     return seen;
   }
 
-  async function coldPage(kind, q) {
+  /** The module script of a cold page (`kind` app or floor) for the guest and digest in `q`. */
+  function coldScript(kind, q) {
     const guest = JSON.stringify(q.get("guest") ?? ""), digest = JSON.stringify(q.get("digest") ?? "");
     // The moment the first export call returns, on the page's clock (0 = navigation start);
     // `imported` is when the inline module's body starts (its imports fetched and evaluated).
@@ -156,6 +160,19 @@ window.__cold = { served: performance.now(), imported, sum };`
 const { instance } = await WebAssembly.instantiateStreaming(fetch(${guest}));
 const sum = instance.exports.add(2, 3);
 window.__cold = { served: performance.now(), imported, sum };`;
+    return `${kind === "app" ? `import { HotModule } from "/cold/${ENTRY}";\n` : ""}try {
+${body}
+} catch (e) {
+  window.__cold = { error: String(e?.stack ?? e) };
+}
+// Told to the bench by a console message, which needs no script of Playwright's in the page
+// (a waitForFunction would inject and compile one, ~8 ms of this page's main thread, in the
+// middle of the load it measures).
+console.debug(${JSON.stringify(COLD_SERVED)});
+`;
+  }
+
+  async function coldPage(kind, q) {
     // preload=1: the hints an app can give for the runtime's own files (no change to the
     // runtime): every module of its JS graph, and its wasm as the fetch() its init makes
     // (`crossorigin`: mode cors, credentials same-origin, as fetch() defaults to).
@@ -164,22 +181,11 @@ window.__cold = { served: performance.now(), imported, sum };`;
       for (const path of await runtimeModules()) hints += `<link rel="modulepreload" href="/cold/${path}">\n`;
       hints += `<link rel="preload" as="fetch" crossorigin href="/cold/pkg/wasm_hotswap_bg.wasm">\n`;
     }
-    const script = `${kind === "app" ? `import { HotModule } from "/cold/${ENTRY}";\n` : ""}try {
-${body}
-} catch (e) {
-  window.__cold = { error: String(e?.stack ?? e) };
-}
-// Told to the bench by a console message, which needs no script of Playwright's in the page
-// (a waitForFunction would inject and compile one, ~8 ms of this page's main thread, in the
-// middle of the load it measures).
-console.debug("bench cold: served");
-`;
-    if (q.get("part") === "script") return script;
     // script=file (the floor page only): its script is a module file of its own, as an app's
     // bundle is, rather than inline; /cold/floor-app.js serves it, cacheable as the runtime's.
     const tag = kind === "floor" && q.get("script") === "file"
       ? `<script type="module" src="/cold/floor-app.js?guest=${encodeURIComponent(q.get("guest") ?? "")}"></script>`
-      : `<script type="module">\n${script}</script>`;
+      : `<script type="module">\n${coldScript(kind, q)}</script>`;
     return `<!doctype html>
 <meta charset="utf-8">
 <title>wasm-hotswap bench: cold start (${kind})</title>
@@ -206,8 +212,7 @@ ${hints}${tag}
       return sendCached(req, res, Buffer.from(await coldPage(kind, q)), MIME[".html"], "no-cache");
     }
     if (pathname === "/cold/floor-app.js") {
-      q.set("part", "script");
-      return sendCached(req, res, Buffer.from(await coldPage("floor", q)), MIME[".js"], IMMUTABLE);
+      return sendCached(req, res, Buffer.from(coldScript("floor", q)), MIME[".js"], IMMUTABLE);
     }
     const guest = coldGuests.get(pathname);
     if (guest !== undefined) return sendCached(req, res, guest, MIME[".wasm"], IMMUTABLE);
