@@ -65,13 +65,39 @@ function collect() {
   };
 }
 
-/** One side of one repetition: a fresh browser and profile, VISITS navigations to `url`. */
-async function visitAll(url, stay = STAY) {
+/**
+ * `body(context, dir)`'s result, `context` a Chromium of its own on a new, empty profile in
+ * `dir`, started and settled; both gone afterwards.
+ */
+export async function inFreshBrowser(body) {
   const dir = await mkdtemp(join(tmpdir(), "bench12-"));
   const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const errors = [];
   try {
     await sleep(300); // let the new browser's start-up work settle
+    return await body(context, dir);
+  } finally {
+    await context.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The URL of `side`'s page (ours, preload: the app page; floor, floorFile: the floor's) with a
+ * fresh `codeBytes` guest of its own, made by the server at `serverUrl` (`seed` its bytes').
+ */
+export async function coldPageUrl(serverUrl, side, codeBytes, seed) {
+  const res = await fetch(`${serverUrl}cold/make?code=${codeBytes}&seed=${seed}`, { method: "POST" });
+  const { url, digest } = await res.json();
+  const guest = `guest=${encodeURIComponent(url)}`;
+  return side === "floor" || side === "floorFile"
+    ? `${serverUrl}cold/floor.html?${guest}${side === "floorFile" ? "&script=file" : ""}`
+    : `${serverUrl}cold/app.html?${guest}&digest=${encodeURIComponent(digest)}${side === "preload" ? "&preload=1" : ""}`;
+}
+
+/** One side of one repetition: a fresh browser and profile, VISITS navigations to `url`. */
+function visitAll(url, stay = STAY) {
+  return inFreshBrowser(async (context, dir) => {
+    const errors = [];
     const visits = [];
     let page = context.pages()[0] ?? (await context.newPage());
     for (let v = 0; v < VISITS; v++) {
@@ -102,10 +128,7 @@ async function visitAll(url, stay = STAY) {
       visits.push(got);
     }
     return visits;
-  } finally {
-    await context.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The app page's time split in parts, from its Resource and User Timing entries (ms). */
@@ -176,12 +199,7 @@ export async function coldFigure({ serverUrl, sizes, reps, stay = STAY, preload 
       // Rotate the order so that no side always goes first.
       const k = ((r % names.length) + names.length) % names.length;
       for (const side of [...names.slice(k), ...names.slice(0, k)]) {
-        const res = await fetch(`${serverUrl}cold/make?code=${codeBytes}&seed=${side}-${r}-${Date.now()}`, { method: "POST" });
-        const { url, digest } = await res.json();
-        const guest = `guest=${encodeURIComponent(url)}`;
-        const page = side === "floor" || side === "floorFile"
-          ? `${serverUrl}cold/floor.html?${guest}${side === "floorFile" ? "&script=file" : ""}`
-          : `${serverUrl}cold/app.html?${guest}&digest=${encodeURIComponent(digest)}${side === "preload" ? "&preload=1" : ""}`;
+        const page = await coldPageUrl(serverUrl, side, codeBytes, `${side}-${r}-${Date.now()}`);
         const visits = await visitAll(page, stay);
         for (const v of visits) v.fromCache = fromCache(v);
         if (r >= 0) cell[side].push(visits);

@@ -8,12 +8,7 @@
 // Not part of `npm run bench`; medians of a few fresh browsers vary ±10 % between runs.
 //
 //   node bench/probe-cold.mjs            REPS=10 TRACE=1 node bench/probe-cold.mjs
-import { chromium } from "playwright-core";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
-import { coldFigure, untilServed } from "./cold.mjs";
+import { coldFigure, coldPageUrl, inFreshBrowser, untilServed } from "./cold.mjs";
 import { startServer } from "./server.mjs";
 
 const CODE = 1 << 20;
@@ -51,16 +46,9 @@ try {
 
 /** One traced cold visit of `side`'s page: the renderer main thread's tasks over 0.3 ms. */
 async function traced(side) {
-  const res = await fetch(`${server.url}cold/make?code=${CODE}&seed=trace-${side}-${Date.now()}`, { method: "POST" });
-  const { url, digest } = await res.json();
-  const guest = `guest=${encodeURIComponent(url)}`;
-  const page = side === "floor" ? `${server.url}cold/floor.html?${guest}` : `${server.url}cold/app.html?${guest}&digest=${encodeURIComponent(digest)}`;
-  const dir = await mkdtemp(join(tmpdir(), "probe-cold-"));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const page = await coldPageUrl(server.url, side, CODE, `trace-${side}-${Date.now()}`);
   const events = [];
-  let served;
-  try {
-    await new Promise((ok) => setTimeout(ok, 300));
+  const served = await inFreshBrowser(async (context) => {
     const tab = context.pages()[0] ?? (await context.newPage());
     const cdp = await context.newCDPSession(tab);
     cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
@@ -70,13 +58,11 @@ async function traced(side) {
     const said = untilServed(tab);
     await tab.goto(page);
     await said;
-    served = await tab.evaluate(() => window.__cold.served);
+    const at = await tab.evaluate(() => window.__cold.served);
     await cdp.send("Tracing.end");
     await complete;
-  } finally {
-    await context.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+    return at;
+  });
   const threads = new Map(events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => [`${e.pid}/${e.tid}`, e.args.name]));
   const start = Math.min(...events.filter((e) => e.name === "navigationStart").map((e) => e.ts));
   const counts = new Map();
