@@ -167,8 +167,7 @@ fn in_hand(bytes: &Uint8Array) -> Uint8Array {
 fn collected(bytes: &Uint8Array, digest: Digest, name: impl Into<String>) -> Verifier {
     let len = bytes.length() as usize;
     let mut verifier = Verifier::collecting(digest, name, len);
-    bytes.copy_to(verifier.chunk_buffer(len));
-    verifier.commit_chunk(len);
+    verifier.append_with(len, |room| bytes.copy_to_uninit(room));
     verifier
 }
 
@@ -436,8 +435,7 @@ async fn collect_stream(
         }
         let chunk: Uint8Array = result.get_value().unchecked_into();
         let len = chunk.length() as usize;
-        chunk.copy_to(verifier.chunk_buffer(len));
-        verifier.commit_chunk(len);
+        verifier.append_with(len, |room| chunk.copy_to_uninit(room));
         received += len as u64;
         progress.report(received);
     }
