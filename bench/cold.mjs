@@ -4,22 +4,26 @@
 // WebAssembly.instantiateStreaming(fetch(url)) of a guest (/cold/floor.html). Both pages are
 // made by bench/server.mjs, which serves them and their assets as a CDN would (see there).
 //
-// Every repetition of each side is a browser of its own on a fresh, empty profile
-// (launchPersistentContext on a new temporary user-data-dir): an empty HTTP cache on disk and
-// an empty code cache (V8's, which Chromium keeps in the profile's `Code Cache/js` and
-// `Code Cache/wasm`; an incognito context, playwright's newContext(), has none at all). Visit
-// 1 is the first visit (cold). The page then stays open STAY ms, as a user's would, so that
-// Chromium can write its caches; a new tab (a new renderer process, so nothing of V8's
-// in-process caches survives) navigates to the same URL: visit 2, the second visit (warm),
-// and after another STAY, visit 3 (Chromium makes a script's code cache on its second load
-// and uses it from the third). The guest, dist/ and pkg/ are fetched again from the same URLs,
-// the same bytes. Each guest is fresh bytes too (its own `bench-seed`), as in figures 4/5.
+// Every repetition of each side has a new, empty profile (a temporary user-data-dir): an empty
+// HTTP cache on disk and an empty code cache (V8's, which Chromium keeps in the profile's
+// `Code Cache/js` and `Code Cache/wasm`; an off-the-record profile has none at all). Each visit
+// is a Chromium of its own on that profile with no DevTools-protocol client attached
+// (bench/driver.mjs; a page with one times differently). Visit 1 is the first visit (cold).
+// The page then stays open STAY ms, as a user's would, and its browser is ended, writing its
+// caches; a new browser on the same profile (a new renderer process, so nothing of V8's
+// in-process caches survives) opens the same URL: visit 2, the second visit (warm), and after
+// another STAY, visit 3 (Chromium makes a script's code cache on its second load and uses it
+// from the third). The guest, dist/ and pkg/ are fetched again from the same URLs, the same
+// bytes. Each guest is fresh bytes too (its own `bench-seed`), as in figures 4/5.
+// (`inFreshBrowser` and `untilServed` are for probe-cold.mjs's traced visits, which need
+// Playwright's protocol.)
 import { chromium } from "playwright-core";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM, CHROMIUM_ARGS } from "../scripts/chromium.mjs";
 import { COLD_SERVED } from "./server.mjs";
+import { detachedPage } from "./driver.mjs";
 
 const STAY = 1000; // ms on each page after it served, for Chromium to write its caches to disk (the default of `stay`)
 const VISITS = 3;
@@ -94,42 +98,39 @@ export async function coldPageUrl(serverUrl, side, codeBytes, seed) {
     : `${serverUrl}cold/app.html?${guest}&digest=${encodeURIComponent(digest)}${side === "preload" ? "&preload=1" : ""}`;
 }
 
-/** One side of one repetition: a fresh browser and profile, VISITS navigations to `url`. */
-function visitAll(url, stay = STAY) {
-  return inFreshBrowser(async (context, dir) => {
-    const errors = [];
+/**
+ * One side of one repetition: VISITS visits of `url` on one new, empty profile, each in a
+ * Chromium of its own with no DevTools-protocol client (bench/driver.mjs), ended after `stay` ms
+ * so that it writes its caches to the profile as it exits.
+ */
+async function visitAll(server, url, stay = STAY) {
+  const profile = await mkdtemp(join(tmpdir(), "bench12-"));
+  const id = `cold-${process.pid}-${++sides}`;
+  try {
     const visits = [];
-    let page = context.pages()[0] ?? (await context.newPage());
     for (let v = 0; v < VISITS; v++) {
-      if (v > 0) {
-        const next = await context.newPage();
+      const errors = [];
+      // Answers once the page served (it then asks for the runner's calls).
+      const page = await detachedPage(server, url, { id, profile, log: (text) => errors.push(text) });
+      let got;
+      try {
+        got = await page.evaluate(collect);
+        await sleep(stay);
+      } finally {
         await page.close();
-        page = next;
       }
-      page.on("pageerror", (e) => errors.push(e.message));
-      // The page says it served with a console message (bench/server.mjs), so nothing of
-      // Playwright's runs in it before then (a waitForFunction injects and compiles a script of
-      // its own, 7-9 ms of the page's main thread, which a Chromium trace showed in the middle
-      // of the app page's load). An error the page's own catch cannot see (a module that fails
-      // to load) ends the wait too.
-      const served = untilServed(page);
-      served.catch(() => {}); // after a page error, its wait ends with the page
-      let failed;
-      const error = new Promise((ok) => (failed = ok));
-      page.on("pageerror", () => failed());
-      await page.goto(url);
-      await Promise.race([served, error]);
       if (errors.length) throw new Error(`cold page: ${errors.join("; ")}`);
-      const got = await page.evaluate(collect);
       if (got.error) throw new Error(`cold page: ${got.error}`);
       if (got.sum !== 5) throw new Error("cold page: add(2, 3) !== 5");
-      await sleep(stay);
-      got.codeCache = { js: await du(join(dir, "Default", "Code Cache", "js")), wasm: await du(join(dir, "Default", "Code Cache", "wasm")) };
+      got.codeCache = { js: await du(join(profile, "Default", "Code Cache", "js")), wasm: await du(join(profile, "Default", "Code Cache", "wasm")) };
       visits.push(got);
     }
     return visits;
-  });
+  } finally {
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  }
 }
+let sides = 0;
 
 /** The app page's time split in parts, from its Resource and User Timing entries (ms). */
 export function appBreakdown(v) {
@@ -189,7 +190,7 @@ const fromCache = (v) => v.resources.filter((r) => r.transferSize === 0 && r.bod
  * each, rotating which goes first. Returns raw samples: for each size,
  * `{ ours, floor, preload, floorFile }`, each an array (per repetition) of its visits.
  */
-export async function coldFigure({ serverUrl, sizes, reps, stay = STAY, preload = true, log }) {
+export async function coldFigure({ server, sizes, reps, stay = STAY, preload = true, log }) {
   const out = [];
   for (const [name, codeBytes] of sizes) {
     const names = preload ? ["ours", "floor", "preload", "floorFile"] : ["ours", "floor"];
@@ -199,8 +200,8 @@ export async function coldFigure({ serverUrl, sizes, reps, stay = STAY, preload 
       // Rotate the order so that no side always goes first.
       const k = ((r % names.length) + names.length) % names.length;
       for (const side of [...names.slice(k), ...names.slice(0, k)]) {
-        const page = await coldPageUrl(serverUrl, side, codeBytes, `${side}-${r}-${Date.now()}`);
-        const visits = await visitAll(page, stay);
+        const page = await coldPageUrl(server.url, side, codeBytes, `${side}-${r}-${Date.now()}`);
+        const visits = await visitAll(server, page, stay);
         for (const v of visits) v.fromCache = fromCache(v);
         if (r >= 0) cell[side].push(visits);
       }

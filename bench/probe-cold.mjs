@@ -17,7 +17,7 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const ms = (t) => t.toFixed(1).padStart(6);
 
 try {
-  const [cell] = await coldFigure({ serverUrl: server.url, sizes: [["1 MB", CODE]], reps: Number(process.env.REPS ?? 6), stay: 300, preload: false, log: console.error });
+  const [cell] = await coldFigure({ server, sizes: [["1 MB", CODE]], reps: Number(process.env.REPS ?? 6), stay: 300, preload: false, log: console.error });
   for (const side of ["ours", "floor"]) {
     const visits = cell[side].map((r) => r[0]);
     const at = new Map();

@@ -21,6 +21,7 @@ import { wasmSections } from "./guest.mjs";
 import { prepareComponents } from "./component.mjs";
 import { coldFigure, appBreakdown, floorBreakdown } from "./cold.mjs";
 import { appendHistory, missingFigures } from "./history.mjs";
+import { closeAll, detachedPage } from "./driver.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const QUICK = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
@@ -53,35 +54,32 @@ const started = Date.now();
 // ---------------------------------------------------------------------------------------------
 // Browser
 
-function launch(jsFlags = []) {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      ...CHROMIUM_ARGS,
-      // gc() for collections outside the timed regions and for figure 8's proof.
-      ["--js-flags=--expose-gc", ...jsFlags].join(" "),
-      "--enable-precise-memory-info",
-      // measureUserAgentSpecificMemory() measures at once instead of at the next natural GC.
-      "--enable-blink-features=ForceEagerMeasureMemory",
-    ],
-  });
+// The flags of every bench browser: gc() for collections outside the timed regions and for
+// figure 8's proof; measureUserAgentSpecificMemory() measuring at once instead of at the next
+// natural GC.
+const browserArgs = (jsFlags = []) => [
+  ["--js-flags=--expose-gc", ...jsFlags].join(" "),
+  "--enable-precise-memory-info",
+  "--enable-blink-features=ForceEagerMeasureMemory",
+];
+
+/** A Playwright-driven Chromium: figure 6's demo, which is driven by clicks and reloads. */
+function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...browserArgs()] });
 }
 
 // Figure 10's registry (build, publish) before the server serves it.
 const components = want(10) ? prepareComponents(log) : null;
 const server = await startServer();
-let browser = await launch();
 const loadStart = loadavg();
 
-async function benchPage() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on("pageerror", (e) => log("[page error]", e.message));
-  page.on("console", (m) => m.type() === "error" && log("[page console]", m.text()));
-  await page.goto(server.url + "bench/page.html");
-  await page.waitForFunction(() => window.benchReady === true);
-  return { page, context };
+/**
+ * bench/page.html in a Chromium of its own, a fresh profile, no DevTools-protocol client
+ * attached (bench/driver.mjs: a page with one, as Playwright's are, times differently).
+ */
+async function benchPage(jsFlags = []) {
+  const page = await detachedPage(server, "bench/page.html", { args: browserArgs(jsFlags), log: (text) => log(text) });
+  return { page, context: { close: page.close } };
 }
 
 const results = { figures: {} };
@@ -111,8 +109,10 @@ try {
   const { page, context } = await benchPage();
   const env = await page.evaluate(() => window.bench.init());
   if (!env.crossOriginIsolated) throw new Error("the bench page is not cross-origin isolated");
-  results.browser = { version: browser.version(), ...env };
-  log(`Chromium ${browser.version()}, cross-origin isolated, timer step ${env.timerStepUs.toFixed(1)} us`);
+  // The user agent says 156.0.0.0 (Chromium's reduced UA); the binary says its full version.
+  const version = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).match(/([\d]+\.[\d.]+)/)?.[1] ?? "unknown";
+  results.browser = { version, ...env };
+  log(`Chromium ${version}, cross-origin isolated, timer step ${env.timerStepUs.toFixed(1)} us, no DevTools-protocol client`);
 
   // -- Figures 1 and 2 ------------------------------------------------------------------------
   if (want(1) || want(2)) {
@@ -259,7 +259,7 @@ try {
 
   // -- Figure 12, in browsers of its own (a fresh profile for each side of each repetition) ----
   if (want(12)) {
-    const raw = await coldFigure({ serverUrl: server.url, sizes: COLD_CODE, reps: QUICK ? 1 : 12, stay: QUICK ? 100 : 1000, preload: !QUICK, log });
+    const raw = await coldFigure({ server, sizes: COLD_CODE, reps: QUICK ? 1 : 12, stay: QUICK ? 100 : 1000, preload: !QUICK, log });
     fig.coldStart = raw.map((cell) => ({
       module: cell.module,
       visits: VISIT_NAMES.map((name, v) => {
@@ -303,9 +303,7 @@ try {
   // Apps that call most of their code pay the rest later; this pass shows the swap when the
   // engine compiles everything up front.
   if (want(1) && !QUICK) {
-    await browser.close();
-    browser = await launch(["--no-wasm-lazy-compilation"]);
-    const { page: eager, context: eagerContext } = await benchPage();
+    const { page: eager, context: eagerContext } = await benchPage(["--no-wasm-lazy-compilation"]);
     await eager.evaluate(() => window.bench.init());
     fig.swapEager = [];
     for (const [codeName, codeBytes] of CODE.slice(1)) {
@@ -314,7 +312,7 @@ try {
     await eagerContext.close();
   }
 } finally {
-  await browser.close();
+  await closeAll();
   await server.close();
 }
 
@@ -351,7 +349,17 @@ function swapSummary(raw) {
   };
 }
 
+/** Figure 6 in a Playwright-driven Chromium of its own (its page is driven by clicks and reloads). */
 async function demoFigure(n) {
+  const browser = await launch();
+  try {
+    return await demoFigureIn(browser, n);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function demoFigureIn(browser, n) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on("pageerror", (e) => log("[demo page error]", e.message));

@@ -16,6 +16,9 @@
 //                                serves it and those blobs under the registry's URL, so each
 //                                repetition compiles and evaluates bytes never seen before (the
 //                                components themselves are the same bytes in every package).
+//   GET /driver/next?id=, POST /driver/done?id=, POST /driver/log?id=
+//                                a page bench/driver.mjs opened (with no DevTools-protocol
+//                                client) asks for its next call, answers it, reports errors
 //   figure 12, the cold start, under /cold/, cacheable as a CDN serves an app's assets:
 //   POST /cold/make?code=&seed=  a generated guest (no state) at /cold/guest/<n>.wasm: { url, digest }
 //   GET /cold/app.html?guest=&digest=  the app page: imports /cold/pkg/index.js (the shim,
@@ -167,8 +170,11 @@ ${body}
 }
 // Told to the bench by a console message, which needs no script of Playwright's in the page
 // (a waitForFunction would inject and compile one, ~8 ms of this page's main thread, in the
-// middle of the load it measures).
+// middle of the load it measures), where Playwright drives the page (probe-cold's traces);
+// opened by bench/driver.mjs, the page then takes the runner's calls.
 console.debug(${JSON.stringify(COLD_SERVED)});
+const driver = new URLSearchParams(location.search).get("driver");
+if (driver !== null) import("/bench/driven.mjs").then((d) => d.drive(driver));
 `;
   }
 
@@ -230,9 +236,70 @@ ${hints}${tag}
     return send(res, 404, "not found\n");
   }
 
+  // The pages bench/driver.mjs drives, by id: the calls queued for each, the one request of its
+  // page waiting for the next call, and the calls sent and not yet answered.
+  const drivers = new Map();
+
+  /** The channel to the page `id`: `call(source, arg)` runs a function there. */
+  function driver(id, log) {
+    let seq = 0, started;
+    const d = { queue: [], waiting: null, pending: new Map(), log, ready: new Promise((ok) => (started = ok)) };
+    d.started = started;
+    const deliver = (command) => {
+      if (d.waiting === null) return d.queue.push(command);
+      const res = d.waiting;
+      d.waiting = null;
+      send(res, 200, JSON.stringify(command), { ...JSON_TYPE, "Cache-Control": "no-store" });
+    };
+    drivers.set(id, d);
+    return {
+      ready: d.ready,
+      call: (fn, arg) =>
+        new Promise((ok, fail) => {
+          const n = ++seq;
+          d.pending.set(n, { ok, fail });
+          deliver({ seq: n, fn, arg });
+        }),
+      close() {
+        drivers.delete(id);
+        for (const { fail } of d.pending.values()) fail(new Error("the driven page was closed"));
+        deliver({ close: true });
+      },
+    };
+  }
+
+  async function driverRoute(req, res, pathname) {
+    const d = drivers.get(new URL(req.url, "http://127.0.0.1").searchParams.get("id"));
+    if (d === undefined) return send(res, 404, "no such driven page\n");
+    if (pathname === "/driver/next" && req.method === "GET") {
+      d.started();
+      if (d.queue.length) return send(res, 200, JSON.stringify(d.queue.shift()), { ...JSON_TYPE, "Cache-Control": "no-store" });
+      d.waiting = res;
+      return;
+    }
+    if (req.method !== "POST") return send(res, 405, "method not allowed\n");
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks).toString("utf8");
+    if (pathname === "/driver/log") {
+      d.log(body);
+      return send(res, 204, "");
+    }
+    if (pathname === "/driver/done") {
+      const { seq, ok, value, error } = JSON.parse(body);
+      const call = d.pending.get(seq);
+      d.pending.delete(seq);
+      if (ok) call?.ok(value);
+      else call?.fail(new Error(`in the driven page: ${error}`));
+      return send(res, 204, "");
+    }
+    return send(res, 404, "not found\n");
+  }
+
   async function handle(req, res) {
     const { pathname } = new URL(req.url, "http://127.0.0.1");
     if (pathname.startsWith("/cold/")) return coldRoute(req, res, pathname);
+    if (pathname.startsWith("/driver/")) return driverRoute(req, res, pathname);
     if (pathname === "/make" && req.method === "POST") {
       const q = new URL(req.url, "http://127.0.0.1").searchParams;
       const codeBytes = Number(q.get("code")), stateBytes = Number(q.get("state") ?? 0);
@@ -275,5 +342,6 @@ ${hints}${tag}
     return serveFile(ROOT, req, res);
   }
 
-  return listen(handle, { port: 0 });
+  const server = await listen(handle, { port: 0 });
+  return { ...server, driver };
 }
