@@ -54,7 +54,8 @@ function collect() {
   return {
     ...r,
     nav: { responseStart: nav.responseStart, responseEnd: nav.responseEnd, transferSize: nav.transferSize, status: nav.responseStatus ?? null },
-    resources: performance.getEntriesByType("resource").map((e) => ({
+    // Not bench/driver.mjs's own requests, made once the page served.
+    resources: performance.getEntriesByType("resource").filter((e) => !/^\/(driver\/|bench\/driven\.mjs)/.test(path(e.name))).map((e) => ({
       path: path(e.name),
       initiator: e.initiatorType,
       start: e.startTime,
