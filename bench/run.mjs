@@ -1,7 +1,7 @@
 // `npm run bench`: every figure of the benchmark in Debian's headless Chromium, each against a
 // floor measured in the same page and run. Prints a table, writes bench/results.json.
 //
-//   node bench/run.mjs                   full run (about 7 minutes on 2 cores); writes
+//   node bench/run.mjs                   full run (about 18 minutes on 2 cores, 16 of them figure 12); writes
 //                                        bench/results.json and appends to bench/history/
 //   node bench/run.mjs --quick           every figure with few repetitions, in about a minute
 //                                        (`npm run bench -- --quick`); fails if a figure is
