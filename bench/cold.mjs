@@ -27,6 +27,7 @@ import { detachedPage } from "./driver.mjs";
 
 const STAY = 1000; // ms on each page after it served, for Chromium to write its caches to disk (the default of `stay`)
 const VISITS = 3;
+let sides = 0; // the sides visited so far, for each its own page id
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 /** Bytes and files under `dir` (0 when it does not exist). */
@@ -131,7 +132,6 @@ async function visitAll(server, url, stay = STAY) {
     await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
-let sides = 0;
 
 /** The app page's time split in parts, from its Resource and User Timing entries (ms). */
 export function appBreakdown(v) {

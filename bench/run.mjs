@@ -77,9 +77,8 @@ const loadStart = loadavg();
  * bench/page.html in a Chromium of its own, a fresh profile, no DevTools-protocol client
  * attached (bench/driver.mjs: a page with one, as Playwright's are, times differently).
  */
-async function benchPage(jsFlags = []) {
-  const page = await detachedPage(server, "bench/page.html", { args: browserArgs(jsFlags), log: (text) => log(text) });
-  return { page, context: { close: page.close } };
+function benchPage(jsFlags = []) {
+  return detachedPage(server, "bench/page.html", { args: browserArgs(jsFlags), log: (text) => log(text) });
 }
 
 const results = { figures: {} };
@@ -93,10 +92,10 @@ try {
   // have made the call inside the stub polymorphic before "before" is measured.
   if (want(3)) {
     log("3 per-call cost (fresh page)");
-    const { page: callPage, context: callContext } = await benchPage();
+    const callPage = await benchPage();
     await callPage.evaluate(() => window.bench.init());
     const raw = await callPage.evaluate((o) => window.bench.callFigure(o), { calls: 200_000, samples: reps(100) });
-    await callContext.close();
+    await callPage.close();
     fig.calls = {
       calls: raw.calls,
       swaps: raw.swaps,
@@ -106,7 +105,7 @@ try {
     };
   }
 
-  const { page, context } = await benchPage();
+  const page = await benchPage();
   const env = await page.evaluate(() => window.bench.init());
   if (!env.crossOriginIsolated) throw new Error("the bench page is not cross-origin isolated");
   // The user agent says 156.0.0.0 (Chromium's reduced UA); the binary says its full version.
@@ -178,17 +177,17 @@ try {
     end.rendererRss = rendererRss();
     fig.memory = { swaps: SWAPS, start, end, msPerSwap: progress.msPerSwap };
   }
-  await context.close();
+  await page.close();
 
   // -- Figures 9 and 9b, in a page of their own ------------------------------------------------
   // The floor imports each glue as an ES module, whose record is never unloaded: its instances
   // stay alive for the page's life, and would weigh on every figure measured after them.
   if (want(9) || want("9b")) {
     log(`9/9b swap of a wasm-bindgen guest: notes v1 -> v2, ${BINDGEN_NOTES} notes of ${BINDGEN_NOTE_BYTES} bytes (${reps(30)} reps)`);
-    const { page: own, context: ownContext } = await benchPage();
+    const own = await benchPage();
     await own.evaluate(() => window.bench.init());
     const raw = await own.evaluate((o) => window.bench.bindgenSwapFigure(o), { reps: reps(30), notes: BINDGEN_NOTES, noteBytes: BINDGEN_NOTE_BYTES });
-    await ownContext.close();
+    await own.close();
     fig.bindgenSwap = { stateBytes: raw.stateBytes, ...swapSummary(raw) };
   }
 
@@ -196,10 +195,10 @@ try {
   // The floor imports each version's JS as an ES module (never unloaded), as figure 9 does.
   if (want(10)) {
     log(`10 swap of a component: counter 1.0.0 -> 1.1.0 from the registry, ${COMPONENT_KEYS} keys of ${COMPONENT_KEY_BYTES} bytes (${reps(30)} reps)`);
-    const { page: own, context: ownContext } = await benchPage();
+    const own = await benchPage();
     await own.evaluate(() => window.bench.init());
     const raw = await own.evaluate((o) => window.bench.componentSwapFigure(o), { reps: reps(30), keys: COMPONENT_KEYS, keyBytes: COMPONENT_KEY_BYTES });
-    await ownContext.close();
+    await own.close();
     fig.componentSwap = {
       keys: COMPONENT_KEYS, keyBytes: COMPONENT_KEY_BYTES, stateBytes: raw.stateBytes, swapStateBytes: raw.oursStateBytes,
       ...swapSummary(raw),
@@ -218,7 +217,7 @@ try {
   // -- Figure 8b, in a page of its own, so the renderer holds nothing else ------------------
   if (want("8b")) {
     log(`8b memory over ${BINDGEN_SWAPS} swaps of a wasm-bindgen guest holding ${BALLAST_MB} MB`);
-    const { page: own, context: ownContext } = await benchPage();
+    const own = await benchPage();
     await own.evaluate(() => window.bench.init());
     // The page's renderer is the one the first ballast grows; the sum over all renderers also
     // counts Chromium's spare renderer and those of closed pages, which come and go.
@@ -244,7 +243,7 @@ try {
     Object.assign(control, await own.evaluate((o) => window.bench.bindgenLeakControl(o), { mb: BALLAST_MB, swaps: CONTROL_SWAPS }));
     control.end = sample();
     log(`  control, ${CONTROL_SWAPS} swaps through ES-module glues: ${control.alive.memory} memories alive, page renderer RSS ${mb(control.start.pageRss)} -> ${mb(control.end.pageRss)}`);
-    await ownContext.close();
+    await own.close();
     fig.bindgenMemory = { swaps: BINDGEN_SWAPS, mb: BALLAST_MB, start, end, rss, msPerSwap: progress.msPerSwap, control };
   }
 
@@ -303,13 +302,13 @@ try {
   // Apps that call most of their code pay the rest later; this pass shows the swap when the
   // engine compiles everything up front.
   if (want(1) && !QUICK) {
-    const { page: eager, context: eagerContext } = await benchPage(["--no-wasm-lazy-compilation"]);
+    const eager = await benchPage(["--no-wasm-lazy-compilation"]);
     await eager.evaluate(() => window.bench.init());
     fig.swapEager = [];
     for (const [codeName, codeBytes] of CODE.slice(1)) {
       fig.swapEager.push(await swapCell(eager, codeName, codeBytes, "1 MB", MB, "eager compilation, "));
     }
-    await eagerContext.close();
+    await eager.close();
   }
 } finally {
   await closeAll();

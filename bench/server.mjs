@@ -52,6 +52,13 @@ const sha256 = (bytes) => "sha256:" + createHash("sha256").update(bytes).digest(
 /** What a figure 12 page logs once its first export call returned (or it failed). */
 export const COLD_SERVED = "bench cold: served";
 
+/** A request's whole body. */
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
 export async function startServer() {
   const blobs = new Map();
   const bases = new Map();
@@ -242,18 +249,18 @@ ${hints}${tag}
 
   /** The channel to the page `id`: `call(source, arg)` runs a function there. */
   function driver(id, log) {
-    let seq = 0, started;
-    const d = { queue: [], waiting: null, pending: new Map(), log, ready: new Promise((ok) => (started = ok)) };
-    d.started = started;
+    let seq = 0;
+    const d = { queue: [], waiting: null, pending: new Map(), log, started: null };
+    const ready = new Promise((ok) => (d.started = ok));
     const deliver = (command) => {
       if (d.waiting === null) return d.queue.push(command);
       const res = d.waiting;
       d.waiting = null;
-      send(res, 200, JSON.stringify(command), { ...JSON_TYPE, "Cache-Control": "no-store" });
+      sendCommand(res, command);
     };
     drivers.set(id, d);
     return {
-      ready: d.ready,
+      ready,
       call: (fn, arg) =>
         new Promise((ok, fail) => {
           const n = ++seq;
@@ -261,26 +268,26 @@ ${hints}${tag}
           deliver({ seq: n, fn, arg });
         }),
       close() {
-        drivers.delete(id);
+        if (drivers.get(id) === d) drivers.delete(id); // not a later page's channel of the same id
         for (const { fail } of d.pending.values()) fail(new Error("the driven page was closed"));
         deliver({ close: true });
       },
     };
   }
 
+  const sendCommand = (res, command) => send(res, 200, JSON.stringify(command), { ...JSON_TYPE, "Cache-Control": "no-store" });
+
   async function driverRoute(req, res, pathname) {
     const d = drivers.get(new URL(req.url, "http://127.0.0.1").searchParams.get("id"));
     if (d === undefined) return send(res, 404, "no such driven page\n");
     if (pathname === "/driver/next" && req.method === "GET") {
       d.started();
-      if (d.queue.length) return send(res, 200, JSON.stringify(d.queue.shift()), { ...JSON_TYPE, "Cache-Control": "no-store" });
+      if (d.queue.length) return sendCommand(res, d.queue.shift());
       d.waiting = res;
       return;
     }
     if (req.method !== "POST") return send(res, 405, "method not allowed\n");
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const body = Buffer.concat(chunks).toString("utf8");
+    const body = (await readBody(req)).toString("utf8");
     if (pathname === "/driver/log") {
       d.log(body);
       return send(res, 204, "");
@@ -317,9 +324,7 @@ ${hints}${tag}
     }
     if (pathname.startsWith("/blob/")) {
       if (req.method === "PUT") {
-        const chunks = [];
-        for await (const chunk of req) chunks.push(chunk);
-        blobs.set(pathname, Buffer.concat(chunks));
+        blobs.set(pathname, await readBody(req));
         return send(res, 204, "");
       }
       if (req.method === "DELETE") {
