@@ -8,8 +8,8 @@
 // `vite build`: the guests are built and published the same way into a fresh registry, which is
 // emitted into the output folder (`dist/<path>/`), digests and all.
 import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
-import type { Plugin, ResolvedConfig, ViteDevServer } from "vite";
+import { join, posix } from "node:path";
+import type { HtmlTagDescriptor, IndexHtmlTransformContext, Plugin, ResolvedConfig, ViteDevServer } from "vite";
 import { GuestBuildError, rebuild, sources, type Guest, type Published, type Tools } from "./vite-guest.js";
 import { registryFiles, registryMiddleware } from "./vite-registry.js";
 
@@ -26,6 +26,12 @@ export interface HotswapPluginOptions {
   cargo?: string;
   /** Default `wasm-bindgen` (it must be the version the crate's Cargo.lock pins). */
   wasmBindgen?: string;
+  /**
+   * `vite build`: each page that imports the runtime gets `<link rel="preload" as="fetch"
+   * crossorigin>` for the runtime's own `.wasm`, so that its download starts with the page's
+   * and not when its script runs (README, "Performance", figure 12). Default `true`.
+   */
+  preload?: boolean;
 }
 
 const VIRTUAL = "virtual:wasm-hotswap";
@@ -84,6 +90,15 @@ export function hotswap(options: HotswapPluginOptions): Plugin {
       if (!built) return;
       for (const [file, source] of await registryFiles(await built))
         this.emitFile({ type: "asset", fileName: `${path}/${file}`, source });
+    },
+    transformIndexHtml: {
+      order: "post",
+      handler(html, ctx) {
+        if (options.preload === false || !ctx.bundle || !ctx.chunk) return;
+        const hrefs = runtimeWasm(ctx.bundle, ctx.chunk).map((file) => assetHref(config.base, ctx.path, file));
+        // A page that already hints at it keeps its own.
+        return hrefs.filter((href) => !html.includes(`"${href}"`)).map(preloadTag);
+      },
     },
   };
 
@@ -158,6 +173,43 @@ export function hotswap(options: HotswapPluginOptions): Plugin {
 }
 
 export default hotswap;
+
+type Bundle = NonNullable<IndexHtmlTransformContext["bundle"]>;
+type Chunk = NonNullable<IndexHtmlTransformContext["chunk"]>;
+
+/** The runtime's own wasm (the glue's `new URL("wasm_hotswap_bg.wasm", import.meta.url)`, which
+ * Vite emits as an asset) of every entry the page's chunk imports statically: its output files. */
+function runtimeWasm(bundle: Bundle, entry: Chunk): string[] {
+  const isRuntime = (name: string) => name === "wasm_hotswap_bg.wasm" || name.endsWith("/wasm_hotswap_bg.wasm");
+  const assets = Object.values(bundle).filter(
+    (f) => f.type === "asset" && [...(f.names ?? []), ...(f.originalFileNames ?? [])].some(isRuntime),
+  );
+  // The page's static import graph: a runtime imported only lazily is not preloaded.
+  const code: string[] = [];
+  const seen = new Set<string>();
+  for (const stack = [entry.fileName]; stack.length; ) {
+    const name = stack.pop()!;
+    const chunk = bundle[name];
+    if (seen.has(name) || chunk?.type !== "chunk") continue;
+    seen.add(name);
+    code.push(chunk.code);
+    stack.push(...chunk.imports);
+  }
+  return assets.map((a) => a.fileName).filter((file) => code.some((c) => c.includes(posix.basename(file))));
+}
+
+/** `file`'s URL in a page at `page` (its public path): below an absolute `base`, else relative. */
+function assetHref(base: string, page: string, file: string): string {
+  if (base.startsWith("/") || /^[a-z][a-z0-9+.-]*:/i.test(base)) return base + file;
+  return posix.relative(posix.dirname(posix.join("/", page)), posix.join("/", file));
+}
+
+/** A preload that the runtime's `fetch(url)` (CORS mode, same-origin credentials) takes over. */
+const preloadTag = (href: string): HtmlTagDescriptor => ({
+  tag: "link",
+  attrs: { rel: "preload", as: "fetch", crossorigin: true, href },
+  injectTo: "head",
+});
 
 const ms = (t: number) => (t < 1000 ? `${t.toFixed(0)} ms` : `${(t / 1000).toFixed(2)} s`);
 

@@ -196,9 +196,19 @@ test("in vite dev, a Rust edit swaps in with the page's state; errors go to the 
   }
 });
 
-test("vite build emits the guests as a static registry that the built app loads, verified", { timeout: 600_000 }, async () => {
+test("vite build emits the guests as a static registry that the built app loads, verified, its runtime's wasm preloaded", { timeout: 600_000 }, async () => {
   const outDir = join(app, "dist");
   await build({ root: app, configFile: join(app, "vite.config.mjs"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  // Each page's preload hint names the runtime's own wasm, as emitted (the package's bytes).
+  const runtimeWasm = readFileSync(join(app, "node_modules/wasm-hotswap/pkg/wasm_hotswap_bg.wasm"));
+  const preloads = {};
+  for (const page of ["index.html", "prebuilt.html"]) {
+    const hints = [...readFileSync(join(outDir, page), "utf8").matchAll(/<link rel="preload" as="fetch" crossorigin href="([^"]+)">/g)].map((m) => m[1]);
+    assert.equal(hints.length, 1, `${page}: one preload hint for the runtime's wasm`);
+    assert.match(hints[0], /^\/assets\/wasm_hotswap_bg-[^/]+\.wasm$/, `${page}: the emitted runtime wasm`);
+    assert.ok(readFileSync(join(outDir, hints[0])).equals(runtimeWasm), `${page}: the hint's file is the runtime's wasm`);
+    preloads[page] = hints[0];
+  }
   const registry = join(outDir, "wasm-hotswap");
   assert.ok(readdirSync(join(registry, "packages")).includes("prebuilt"), "the prebuilt guest is in the registry too");
   const index = JSON.parse(readFileSync(join(registry, "packages/notes/index.json"), "utf8"));
@@ -223,6 +233,12 @@ test("vite build emits the guests as a static registry that the built app loads,
       added: window.app.m.exports.add("milk"),
     }));
     assert.deepEqual(got, { version: "1.0.0", digest: entry.digest, greeting: "hello from v1", added: 1 });
+    // The runtime's own request took the preload over: one download of its wasm, the link's.
+    const requests = await tab.page.evaluate(
+      (file) => performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname === file).map((e) => e.initiatorType),
+      preloads["index.html"],
+    );
+    assert.deepEqual(requests, ["link"], "the runtime's wasm was requested once, by the preload hint");
     assert.deepEqual(tab.errors.map(String), [], "no uncaught page error");
   } finally {
     await tab.close();
