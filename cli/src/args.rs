@@ -39,6 +39,10 @@ pub enum Command {
     Inspect {
         /// The module file.
         module: PathBuf,
+        /// The guest's JS glue (`wasm-bindgen --target web`'s `.js`, or `asc --bindings raw`'s):
+        /// the module is then classified as `publish --glue` would publish it.
+        #[arg(long, value_name = "FILE")]
+        glue: Option<PathBuf>,
     },
     /// Classify the interface change between two modules, check their version bump, and show
     /// the smallest version the change allows.

@@ -11,7 +11,7 @@
 //!
 //! | command | what it does |
 //! |---|---|
-//! | `hotswap inspect m.wasm` | the guest kind (`wasm-bindgen guest` or raw), version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, the WIT world decoded from its `component-type` sections (name, package, imports, exports) and the sections' names, sizes and offsets |
+//! | `hotswap inspect m.wasm [--glue m.js]` | the guest kind (`wasm-bindgen guest` or raw; with `--glue`, as `publish --glue` would publish it, and the glue's size, digest and kind), version, digest, size, metadata (name, producers, authors, description, licenses, source, homepage, revision), imports and exports with signatures, state-protocol support, the WIT world decoded from its `component-type` sections (name, package, imports, exports) and the sections' names, sizes and offsets |
 //! | `hotswap diff old.wasm new.wasm [--check]` | the classified change, item by item; the overall severity; the declared bump and whether it satisfies the rule; the smallest version after old's the change allows |
 //! | `hotswap embed-wit m.wasm --wit W.wit [--world N] -o OUT` | writes the module with the `.wit` file's world in its `component-type` section |
 //! | `hotswap publish m.wasm [--glue m.js] --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blobs (a wasm-bindgen module's JS glue too, which the index entry names as `"glue": {"digest", "size"}`), then the index |
@@ -110,7 +110,7 @@ where
         Err(err) => return usage(&args, &err),
     };
     let result = match &cli.command {
-        Command::Inspect { module } => commands::inspect::run(module),
+        Command::Inspect { module, glue } => commands::inspect::run(module, glue.as_deref()),
         Command::Diff { old, new, check } => commands::diff::run(old, new, *check),
         Command::EmbedWit {
             module,

@@ -106,3 +106,45 @@ fn versions_are_compared_by_what_the_bindings_give_the_app_not_ascs_runtime_expo
     assert_eq!(error["code"], "SEMVER_VIOLATION");
     assert!(error["items"].to_string().contains("`add`"), "{error}");
 }
+
+#[test]
+fn inspect_with_asc_bindings_shows_an_assemblyscript_guest_as_publish_would_publish_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = module(dir.path(), "tally.wasm", TALLY);
+    let js = write(dir.path(), "tally.js", BINDINGS.as_bytes());
+    // Alone, nothing in the module says AssemblyScript: a raw module, by the raw ABI.
+    let alone = hotswap(&["inspect".as_ref(), wasm.as_os_str(), "--json".as_ref()]).json();
+    assert_eq!(alone["kind"], "raw");
+    assert_eq!(alone["glue"], Value::Null);
+    assert_eq!(alone["guest"]["kind"], "invalid");
+
+    let run = hotswap(&[
+        "inspect".as_ref(),
+        wasm.as_os_str(),
+        "--glue".as_ref(),
+        js.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["kind"], "assemblyscript");
+    assert_eq!(json["guest"]["kind"], "stateful", "{json}");
+    assert_eq!(json["glue"]["kind"], "assemblyscript");
+    assert_eq!(json["glue"]["size"], BINDINGS.len());
+    let text = hotswap(&[
+        "inspect".as_ref(),
+        wasm.as_os_str(),
+        "--glue".as_ref(),
+        js.as_os_str(),
+    ]);
+    assert!(
+        text.stdout.contains("AssemblyScript guest"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("asc --bindings raw"),
+        "{}",
+        text.stdout
+    );
+}

@@ -136,6 +136,48 @@ fn inspect_says_a_module_is_a_wasm_bindgen_guest() {
 }
 
 #[test]
+fn inspect_with_glue_shows_the_glue_and_refuses_a_pairing_publish_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wasm, js) = bindgen_output(dir.path(), "87482a37f0854b09", "");
+    let inspect = |module: &Path, glue: &Path| {
+        hotswap(&[
+            "inspect".as_ref(),
+            module.as_os_str(),
+            "--glue".as_ref(),
+            glue.as_os_str(),
+            "--json".as_ref(),
+        ])
+    };
+    let run = inspect(&wasm, &js);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let json = run.json();
+    let bytes = std::fs::read(&js).unwrap();
+    assert_eq!(json["glue"]["digest"], Digest::of(&bytes).to_string());
+    assert_eq!(json["glue"]["size"], bytes.len());
+    assert_eq!(json["glue"]["kind"], "wasm-bindgen");
+    assert_eq!(json["kind"], "wasm-bindgen");
+    assert_eq!(json["guest"]["kind"], "stateless");
+
+    // wasm-bindgen's glue with a module it did not write: what publish refuses, shown.
+    let raw = module(dir.path(), "counter.wasm", &counter(""));
+    let run = inspect(&raw, &js);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let guest = &run.json()["guest"];
+    assert_eq!(guest["kind"], "invalid");
+    let reason = guest["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("notes.js") && reason.contains("not a wasm-bindgen module"),
+        "{reason}"
+    );
+
+    // Glue that is not text is refused, as publish refuses it.
+    let binary = common::write(dir.path(), "bad.js", b"// \xff\xfe not UTF-8");
+    let run = inspect(&wasm, &binary);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["code"], "INVALID_GLUE");
+}
+
+#[test]
 fn a_rebuild_with_renamed_glue_imports_is_no_interface_change() {
     let dir = tempfile::tempdir().unwrap();
     let reg = dir.path().join("registry");

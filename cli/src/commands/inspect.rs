@@ -1,13 +1,15 @@
-//! `hotswap inspect m.wasm`.
+//! `hotswap inspect m.wasm [--glue m.js]`.
 
 use std::path::Path;
 
 use serde_json::json;
 use wasm_hotswap::contract::Statefulness;
 use wasm_hotswap::guest::Kind;
+use wasm_hotswap::registry::index::GlueKind;
 
 use super::Report;
 use crate::exit::{Exit, Failure};
+use crate::glue::Glue;
 use crate::module::Module;
 use crate::table::columns;
 use crate::wit::Wit;
@@ -15,27 +17,48 @@ use crate::{metadata, wit};
 
 /// Reads everything `inspect` shows about the module in `path`.
 ///
-/// JSON: `{"file", "size", "digest", "version", "kind": "raw" | "wasm-bindgen",
-/// "guest": {"kind": "stateless" | "stateful" | "invalid", "reason"?}, "metadata",
-/// "imports", "exports", "wit": {"world": {"name", "package", "imports", "exports"} | null,
-/// "sections": [{"name", "size", "offset"}]}}`, where imports
-/// and exports have the core's form (`{"name", "kind": "func", "params", "results"}`, …).
+/// JSON: `{"file", "size", "digest", "version", "kind": "raw" | "wasm-bindgen" |
+/// "assemblyscript", "guest": {"kind": "stateless" | "stateful" | "invalid", "reason"?},
+/// "glue": {"file", "size", "digest", "kind": "wasm-bindgen" | "assemblyscript"} | null,
+/// "metadata", "imports", "exports", "wit": {"world": {"name", "package", "imports",
+/// "exports"} | null, "sections": [{"name", "size", "offset"}]}}`, where imports and exports
+/// have the core's form (`{"name", "kind": "func", "params", "results"}`, …).
 /// A component is shown by [`super::inspect_component::run`].
 ///
+/// With `glue`, the module is classified as `publish --glue` classifies it
+/// ([`crate::glue::guest`]): an AssemblyScript module by its glue-level state functions, and a
+/// pairing `publish` would refuse (a wasm-bindgen module without glue, wasm-bindgen glue with
+/// another module) shown as `invalid` with publish's reason. Without it, a wasm-bindgen module
+/// is told by its interface and any other module is raw.
+///
 /// # Errors
-/// `IO_ERROR` (exit 3); `INVALID_MODULE`, `UNSUPPORTED_COMPONENT` (exit 2).
-pub fn run(path: &Path) -> Result<Report, Failure> {
+/// `IO_ERROR` (exit 3); `INVALID_MODULE`, `UNSUPPORTED_COMPONENT`, `INVALID_GLUE` (exit 2).
+pub fn run(path: &Path, glue: Option<&Path>) -> Result<Report, Failure> {
     if let Some(component) = crate::component::read_if_component(path)? {
         return super::inspect_component::run(&component);
     }
     let module = Module::read(path)?;
+    let glue = glue.map(Glue::read).transpose()?;
     let wit = wit::read(path, &module.bytes)?;
-    // A wasm-bindgen module is stateful by the glue's contract, not the raw ABI's.
-    let guest_kind = module.kind();
-    let (kind, reason) = match guest_kind.contract(&module.interface) {
+    // A wasm-bindgen module is stateful by the glue's contract, not the raw ABI's; with the
+    // glue given, the kind is the one publish would give it.
+    let (guest_kind, contract) = match &glue {
+        None => {
+            let kind = module.kind();
+            (
+                kind,
+                kind.contract(&module.interface).map_err(|e| e.to_string()),
+            )
+        }
+        Some(glue) => match crate::glue::guest(&module, Some(glue)) {
+            Ok(guest) => (guest.kind, Ok(guest.state)),
+            Err(refused) => (module.kind(), Err(refused.message)),
+        },
+    };
+    let (kind, reason) = match contract {
         Ok(Statefulness::Stateless) => ("stateless", None),
         Ok(Statefulness::Stateful) => ("stateful", None),
-        Err(e) => ("invalid", Some(e.to_string())),
+        Err(reason) => ("invalid", Some(reason)),
     };
     let interface = &module.interface;
     let version = interface.version.as_ref().map(ToString::to_string);
@@ -50,6 +73,12 @@ pub fn run(path: &Path) -> Result<Report, Failure> {
             Some(reason) => json!({ "kind": kind, "reason": reason }),
             None => json!({ "kind": kind }),
         },
+        "glue": glue.as_ref().map(|g| json!({
+            "file": g.path,
+            "size": g.bytes.len(),
+            "digest": g.digest.to_string(),
+            "kind": g.kind,
+        })),
         "metadata": module.interface.metadata,
         "imports": interface.imports,
         "exports": interface.exports,
@@ -70,6 +99,9 @@ pub fn run(path: &Path) -> Result<Report, Failure> {
                 Kind::WasmBindgen => "wasm-bindgen guest: instantiated by its JS glue, the \
                                       `.js` wasm-bindgen wrote beside it (publish with --glue)"
                     .to_string(),
+                Kind::AssemblyScript => "AssemblyScript guest: instantiated by the JS \
+                                         `asc --bindings raw` wrote (its --glue)"
+                    .to_string(),
                 _ => "raw core module".to_string(),
             },
         ),
@@ -81,6 +113,21 @@ pub fn run(path: &Path) -> Result<Report, Failure> {
             },
         ),
     ];
+    if let Some(g) = &glue {
+        let kind = match g.kind {
+            GlueKind::AssemblyScript => "asc --bindings raw",
+            _ => "wasm-bindgen --target web",
+        };
+        rows.push((
+            "glue",
+            format!(
+                "{}: {} bytes, {}, {kind}",
+                g.path.display(),
+                g.bytes.len(),
+                g.digest
+            ),
+        ));
+    }
     rows.extend(metadata::fields(&module.interface.metadata));
     rows.push(("wit", wit_summary(&wit)));
     let mut human = columns(0, &rows);
