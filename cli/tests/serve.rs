@@ -481,8 +481,60 @@ fn a_watched_wasm_bindgen_folder_publishes_module_and_glue_together() {
     );
 }
 
+/// An AssemblyScript module with the glue-level state functions, and `asc --bindings raw`'s
+/// bindings for it (shortened).
+const TALLY: &str = r#"(module
+  (import "env" "abort" (func (param i32 i32 i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "add") (param i32) (result i32) i32.const 1)
+  (func (export "save_state") (result i32) i32.const 0)
+  (func (export "load_state") (param i32)))"#;
+const BINDINGS: &str = "export async function instantiate(module, imports = {}) {\n  const { exports } = await WebAssembly.instantiate(module, imports);\n  return exports;\n}\n";
+
 #[test]
-fn a_watched_folder_must_be_wasm_bindgen_output() {
+fn a_watched_assemblyscript_folder_publishes_module_and_bindings_as_assemblyscript_glue() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    let out = dir.path().join("build");
+    std::fs::create_dir_all(&out).unwrap();
+    // What `asc assembly/index.ts --outFile build/tally.wasm --bindings raw` leaves there.
+    std::fs::write(out.join("tally.wasm"), wasm(TALLY)).unwrap();
+    std::fs::write(out.join("tally.js"), BINDINGS).unwrap();
+    std::fs::write(
+        out.join("tally.d.ts"),
+        "export declare function add(n: number): number;\n",
+    )
+    .unwrap();
+    let served = Served::start(&reg, &["--watch", out.to_str().unwrap()]);
+    let (mut events, _) = Events::open(&served);
+
+    let first = events.published();
+    assert_eq!(first["name"], "tally", "named after the module");
+    let index: Value =
+        serde_json::from_slice(&served.get("/packages/tally/index.json").body).unwrap();
+    let glue = &index["versions"][0]["glue"];
+    assert_eq!(glue["kind"], "assemblyscript", "{index}");
+    assert_eq!(glue["digest"], Digest::of(BINDINGS.as_bytes()).to_string());
+
+    // A rebuild that adds an export: the next version an addition allows (a patch below
+    // 1.0.0), with the bindings again.
+    let added = TALLY.replace(
+        "(func (export \"add\")",
+        "(func (export \"sub\") (param i32) (result i32) i32.const 2)\n  (func (export \"add\")",
+    );
+    std::fs::write(out.join("tally.wasm"), wasm(&added)).unwrap();
+    let second = events.published();
+    assert_eq!(second["version"], "0.1.1", "{second}");
+    let index: Value =
+        serde_json::from_slice(&served.get("/packages/tally/index.json").body).unwrap();
+    assert_eq!(
+        index["versions"][1]["glue"]["kind"], "assemblyscript",
+        "{index}"
+    );
+}
+
+#[test]
+fn a_watched_folder_must_be_wasm_bindgen_or_assemblyscript_output() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
@@ -496,6 +548,7 @@ fn a_watched_folder_must_be_wasm_bindgen_output() {
     assert_eq!(run.code, 64, "{}", run.stdout);
     let message = run.json()["error"]["message"].as_str().unwrap().to_string();
     assert!(message.contains("no `*_bg.wasm`"), "{message}");
+    assert!(message.contains("asc --bindings raw"), "{message}");
 }
 
 #[test]

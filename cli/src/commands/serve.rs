@@ -14,7 +14,8 @@ use crate::serve::Server;
 pub struct Options {
     /// The registry folder; created if missing.
     pub dir: PathBuf,
-    /// Modules, or wasm-bindgen output folders, to publish whenever they change.
+    /// Modules, or wasm-bindgen or AssemblyScript output folders, to publish whenever they
+    /// change.
     pub watch: Vec<PathBuf>,
     /// The port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
@@ -28,7 +29,7 @@ pub struct Options {
 ///
 /// # Errors
 /// Only at start: `USAGE` (exit 64) for a watched file stem (or a folder's crate name) that is
-/// not a package name, a watched folder that is not a wasm-bindgen output folder, or `--name`
+/// not a package name, a watched folder that is not a wasm-bindgen or AssemblyScript output folder, or `--name`
 /// with several `--watch`; as [`Server::bind`] otherwise.
 pub fn run(options: &Options) -> Result<std::convert::Infallible, Failure> {
     let watched = packages(options)?;

@@ -11,7 +11,8 @@
 //!   package indexes. A watched module that changed and then stayed unchanged for 50 ms is
 //!   published as the next dev version ([`crate::registry::dev::publish_next`]) and announced;
 //!   a watched wasm-bindgen output folder ([`watched`]) is published when its `_bg.wasm` or
-//!   its `.js` glue changed and both have settled, the two together;
+//!   its `.js` glue changed and both have settled, the two together, and so is an
+//!   AssemblyScript one (its `.wasm` and `asc --bindings raw`'s `.js`);
 //!   a version that any other publisher added to an index is announced when the index is
 //!   next scanned. Each `(name, version)` is announced once.
 //! - A refused publish (a broken module, a guest-contract violation, a bump the rule refuses)

@@ -1,13 +1,16 @@
-//! What one `--watch` names: a module file, or a wasm-bindgen output folder whose module and
-//! JS glue are published together.
+//! What one `--watch` names: a module file, or a wasm-bindgen or AssemblyScript output folder
+//! whose module and JS glue are published together.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use wasm_hotswap::guest::glue::is_assemblyscript_bindings;
+
 use super::watch::Watched;
 
 /// A watched guest: a module, or the `<stem>_bg.wasm` and `<stem>.js` of a wasm-bindgen
-/// output folder (`wasm-bindgen --target web --out-dir DIR`, `wasm-pack build`'s `pkg/`).
+/// output folder (`wasm-bindgen --target web --out-dir DIR`, `wasm-pack build`'s `pkg/`), or
+/// the `<stem>.wasm` and `<stem>.js` of an AssemblyScript one (`asc --bindings raw`).
 #[derive(Debug)]
 pub struct WatchedGuest {
     /// What `--watch` named: the module, or the folder.
@@ -46,29 +49,62 @@ impl WatchedGuest {
         }
     }
 
-    /// Watches the wasm-bindgen output folder `dir`: its one `<stem>_bg.wasm` and the
-    /// `<stem>.js` glue beside it. Returns the watch and `<stem>`, the crate's name.
+    /// Watches the guest output folder `dir`: a wasm-bindgen one (its one `<stem>_bg.wasm`
+    /// and the `<stem>.js` glue beside it), or else an AssemblyScript one (its one
+    /// `<stem>.wasm` whose `<stem>.js` beside it is `asc --bindings raw`'s, told by its text,
+    /// as `publish --glue` tells it). Returns the watch and `<stem>`, the crate's or the
+    /// module's name.
     ///
     /// # Errors
-    /// Why `dir` is not a wasm-bindgen output folder: it cannot be listed, or it has no
-    /// `*_bg.wasm`, or several.
+    /// Why `dir` is neither: it cannot be listed, or it has no `*_bg.wasm` and no
+    /// AssemblyScript module with its bindings, or several of either.
     pub fn folder(dir: PathBuf) -> Result<(WatchedGuest, String), String> {
         let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot be listed: {e}"))?;
-        let mut stems: Vec<String> = entries
+        let mut names: Vec<String> = entries
             .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                name.strip_suffix("_bg.wasm").map(str::to_string)
-            })
-            .filter(|stem| !stem.is_empty() && !stem.starts_with('.'))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| !name.starts_with('.'))
             .collect();
-        stems.sort();
-        let stem = match stems.as_slice() {
-            [stem] => stem.clone(),
+        names.sort();
+        let stems = |suffix: &str| -> Vec<String> {
+            names
+                .iter()
+                .filter_map(|name| name.strip_suffix(suffix).map(str::to_string))
+                .filter(|stem| !stem.is_empty())
+                .collect()
+        };
+        let bindgen = stems("_bg.wasm");
+        // An AssemblyScript build: `<stem>.wasm` with `asc --bindings raw`'s `<stem>.js`.
+        let is_asc = |stem: &String| {
+            std::fs::read_to_string(dir.join(format!("{stem}.js")))
+                .is_ok_and(|text| is_assemblyscript_bindings(&text))
+        };
+        let (stem, module) = match bindgen.as_slice() {
+            [stem] => (stem.clone(), format!("{stem}_bg.wasm")),
             [] => {
-                return Err("it has no `*_bg.wasm`: a wasm-bindgen output folder (the \
-                            `--out-dir` of `wasm-bindgen --target web`) has one"
-                    .into())
+                let asc: Vec<String> = stems(".wasm").into_iter().filter(is_asc).collect();
+                match asc.as_slice() {
+                    [stem] => (stem.clone(), format!("{stem}.wasm")),
+                    [] => {
+                        return Err(
+                            "it has no `*_bg.wasm` and no `*.wasm` with AssemblyScript's \
+                                    bindings beside it: a wasm-bindgen output folder (the \
+                                    `--out-dir` of `wasm-bindgen --target web`) has one \
+                                    `<crate>_bg.wasm` and its `<crate>.js`; an AssemblyScript \
+                                    one a `<name>.wasm` and the `<name>.js` `asc --bindings raw` \
+                                    wrote"
+                                .into(),
+                        )
+                    }
+                    several => {
+                        return Err(format!(
+                            "it has {} AssemblyScript modules with bindings ({}): watch one \
+                             output folder per guest",
+                            several.len(),
+                            several.join(", ")
+                        ))
+                    }
+                }
             }
             several => {
                 return Err(format!(
@@ -80,7 +116,7 @@ impl WatchedGuest {
             }
         };
         let watch = WatchedGuest {
-            module: Watched::new(dir.join(format!("{stem}_bg.wasm"))),
+            module: Watched::new(dir.join(module)),
             glue: Some(Glue {
                 file: Watched::new(dir.join(format!("{stem}.js"))),
                 module_bytes: None,
@@ -141,6 +177,7 @@ impl WatchedGuest {
 mod tests {
     use super::*;
     use crate::serve::watch::SETTLE;
+    use wasm_hotswap::guest::glue::ASSEMBLYSCRIPT_START;
 
     #[test]
     fn a_folders_module_and_glue_are_reported_together_once_both_settle() {
@@ -183,5 +220,40 @@ mod tests {
             several.contains("2 `*_bg.wasm` modules (a, b)"),
             "{several}"
         );
+    }
+
+    #[test]
+    fn an_assemblyscript_folder_watches_its_module_and_the_asc_bindings_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let js = format!("{ASSEMBLYSCRIPT_START} = {{}}) {{}}\n");
+        std::fs::write(dir.path().join("tally.wasm"), b"wasm").unwrap();
+        std::fs::write(dir.path().join("tally.js"), &js).unwrap();
+        std::fs::write(dir.path().join("tally.wat"), b"(module)").unwrap();
+        // Another module whose JS is not asc's bindings is not a candidate.
+        std::fs::write(dir.path().join("other.wasm"), b"wasm").unwrap();
+        std::fs::write(dir.path().join("other.js"), b"export const x = 1;").unwrap();
+        let (watch, stem) = WatchedGuest::folder(dir.path().to_path_buf()).unwrap();
+        assert_eq!(stem, "tally");
+        assert_eq!(watch.module_path(), dir.path().join("tally.wasm"));
+        assert_eq!(
+            watch.glue_path(),
+            Some(dir.path().join("tally.js").as_path())
+        );
+
+        std::fs::write(dir.path().join("other.js"), &js).unwrap();
+        let several = WatchedGuest::folder(dir.path().to_path_buf()).unwrap_err();
+        assert!(
+            several.contains("2 AssemblyScript modules with bindings (other, tally)"),
+            "{several}"
+        );
+    }
+
+    #[test]
+    fn a_wasm_without_asc_bindings_is_no_guest_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tally.wasm"), b"wasm").unwrap();
+        std::fs::write(dir.path().join("tally.js"), b"export const x = 1;").unwrap();
+        let refused = WatchedGuest::folder(dir.path().to_path_buf()).unwrap_err();
+        assert!(refused.contains("asc --bindings raw"), "{refused}");
     }
 }
