@@ -29,8 +29,8 @@ pub struct Options {
 ///
 /// # Errors
 /// Only at start: `USAGE` (exit 64) for a watched file stem (or a folder's crate name) that is
-/// not a package name, a watched folder that is not a wasm-bindgen or AssemblyScript output folder, or `--name`
-/// with several `--watch`; as [`Server::bind`] otherwise.
+/// not a package name, a watched folder that is not a wasm-bindgen or AssemblyScript output
+/// folder, or `--name` with several `--watch`; as [`Server::bind`] otherwise.
 pub fn run(options: &Options) -> Result<std::convert::Infallible, Failure> {
     let watched = packages(options)?;
     let server = Server::bind(&options.dir, options.port, watched)?;

@@ -74,39 +74,38 @@ impl WatchedGuest {
                 .collect()
         };
         let bindgen = stems("_bg.wasm");
-        // An AssemblyScript build: `<stem>.wasm` with `asc --bindings raw`'s `<stem>.js`.
+        // An AssemblyScript build, looked for where there is no wasm-bindgen module:
+        // `<stem>.wasm` with `asc --bindings raw`'s `<stem>.js`.
         let is_asc = |stem: &String| {
             std::fs::read_to_string(dir.join(format!("{stem}.js")))
                 .is_ok_and(|text| is_assemblyscript_bindings(&text))
         };
-        let (stem, module) = match bindgen.as_slice() {
-            [stem] => (stem.clone(), format!("{stem}_bg.wasm")),
-            [] => {
-                let asc: Vec<String> = stems(".wasm").into_iter().filter(is_asc).collect();
-                match asc.as_slice() {
-                    [stem] => (stem.clone(), format!("{stem}.wasm")),
-                    [] => {
-                        return Err(
-                            "it has no `*_bg.wasm` and no `*.wasm` with AssemblyScript's \
-                                    bindings beside it: a wasm-bindgen output folder (the \
-                                    `--out-dir` of `wasm-bindgen --target web`) has one \
-                                    `<crate>_bg.wasm` and its `<crate>.js`; an AssemblyScript \
-                                    one a `<name>.wasm` and the `<name>.js` `asc --bindings raw` \
-                                    wrote"
-                                .into(),
-                        )
-                    }
-                    several => {
-                        return Err(format!(
-                            "it has {} AssemblyScript modules with bindings ({}): watch one \
-                             output folder per guest",
-                            several.len(),
-                            several.join(", ")
-                        ))
-                    }
-                }
+        let asc: Vec<String> = match bindgen.is_empty() {
+            true => stems(".wasm").into_iter().filter(is_asc).collect(),
+            false => Vec::new(),
+        };
+        let (stem, module) = match (bindgen.as_slice(), asc.as_slice()) {
+            ([stem], _) => (stem.clone(), format!("{stem}_bg.wasm")),
+            ([], [stem]) => (stem.clone(), format!("{stem}.wasm")),
+            ([], []) => {
+                return Err(
+                    "it has no `*_bg.wasm` and no `*.wasm` with AssemblyScript's \
+                            bindings beside it: a wasm-bindgen output folder (the `--out-dir` \
+                            of `wasm-bindgen --target web`) has one `<crate>_bg.wasm` and its \
+                            `<crate>.js`; an AssemblyScript one a `<name>.wasm` and the \
+                            `<name>.js` `asc --bindings raw` wrote"
+                        .into(),
+                )
             }
-            several => {
+            ([], several) => {
+                return Err(format!(
+                    "it has {} AssemblyScript modules with bindings ({}): watch one output \
+                     folder per guest",
+                    several.len(),
+                    several.join(", ")
+                ))
+            }
+            (several, _) => {
                 return Err(format!(
                     "it has {} `*_bg.wasm` modules ({}): watch one wasm-bindgen output folder \
                      per crate",
