@@ -5,20 +5,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{counter, hotswap, module, publish_args, write, To};
+use common::{counter, hotswap, module, publish_args, write, To, BINDINGS, TALLY};
 use serde_json::Value;
-
-/// The shape of `asc --bindings raw` output, shortened.
-const BINDINGS: &str = "export async function instantiate(module, imports = {}) {\n  const { exports } = await WebAssembly.instantiate(module, imports);\n  return Object.setPrototypeOf({}, exports);\n}\n";
-
-/// An AssemblyScript module with the glue-level state functions, at the core level.
-const TALLY: &str = r#"(module
-  (import "env" "abort" (func (param i32 i32 i32 i32)))
-  (memory (export "memory") 1)
-  (func (export "add") (param i32) (result i32) i32.const 1)
-  (func (export "save_state") (result i32) i32.const 0)
-  (func (export "load_state") (param i32))
-  (func (export "__new") (param i32 i32) (result i32) i32.const 0))"#;
 
 fn publish(module: &Path, glue: &Path, registry: &Path) -> common::Run {
     publish_as(module, glue, "1.0.0", registry)

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use common::{bindgen, bindgen_output, counter, glue, hotswap, published, wasm};
+use common::{bindgen, bindgen_output, counter, glue, hotswap, published, wasm, BINDINGS, TALLY};
 use serde_json::Value;
 use wasm_hotswap::digest::Digest;
 
@@ -480,16 +480,6 @@ fn a_watched_wasm_bindgen_folder_publishes_module_and_glue_together() {
         Digest::of(glue("3f72c1d6a0b9e854").as_bytes()).to_string()
     );
 }
-
-/// An AssemblyScript module with the glue-level state functions, and `asc --bindings raw`'s
-/// bindings for it (shortened).
-const TALLY: &str = r#"(module
-  (import "env" "abort" (func (param i32 i32 i32 i32)))
-  (memory (export "memory") 1)
-  (func (export "add") (param i32) (result i32) i32.const 1)
-  (func (export "save_state") (result i32) i32.const 0)
-  (func (export "load_state") (param i32)))"#;
-const BINDINGS: &str = "export async function instantiate(module, imports = {}) {\n  const { exports } = await WebAssembly.instantiate(module, imports);\n  return exports;\n}\n";
 
 #[test]
 fn a_watched_assemblyscript_folder_publishes_module_and_bindings_as_assemblyscript_glue() {

@@ -7,6 +7,18 @@ use std::process::Command;
 
 pub mod component;
 
+/// The shape of `asc --bindings raw` output, shortened (AssemblyScript guests).
+pub const BINDINGS: &str = "export async function instantiate(module, imports = {}) {\n  const { exports } = await WebAssembly.instantiate(module, imports);\n  return Object.setPrototypeOf({}, exports);\n}\n";
+
+/// An AssemblyScript module with the glue-level state functions, at the core level.
+pub const TALLY: &str = r#"(module
+  (import "env" "abort" (func (param i32 i32 i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "add") (param i32) (result i32) i32.const 1)
+  (func (export "save_state") (result i32) i32.const 0)
+  (func (export "load_state") (param i32))
+  (func (export "__new") (param i32 i32) (result i32) i32.const 0))"#;
+
 /// What one run of `hotswap` printed and exited with.
 pub struct Run {
     pub code: i32,
