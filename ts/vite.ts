@@ -180,7 +180,7 @@ type Chunk = NonNullable<IndexHtmlTransformContext["chunk"]>;
 /** The runtime's own wasm (the glue's `new URL("wasm_hotswap_bg.wasm", import.meta.url)`, which
  * Vite emits as an asset) of every entry the page's chunk imports statically: its output files. */
 function runtimeWasm(bundle: Bundle, entry: Chunk): string[] {
-  const isRuntime = (name: string) => name === "wasm_hotswap_bg.wasm" || name.endsWith("/wasm_hotswap_bg.wasm");
+  const isRuntime = (name: string) => posix.basename(name) === "wasm_hotswap_bg.wasm";
   const assets = Object.values(bundle).filter(
     (f) => f.type === "asset" && [...(f.names ?? []), ...(f.originalFileNames ?? [])].some(isRuntime),
   );
