@@ -1,7 +1,8 @@
 // Figure 12's first visit, taken apart: `REPS` cold visits (a fresh browser and profile each,
 // as the figure's) of the app page and of the floor page with a 1 MB guest, and the median
 // time, from navigation start, of each resource's request, first byte and last byte (Resource
-// Timing) and of each of the runtime's stages (its User Timing measures). With `TRACE=1`, one
+// Timing) and of each of the runtime's stages (its User Timing measures), and the median of
+// spans taken within each visit (`span:` lines). With `TRACE=1`, one
 // more cold visit of each page under a Chromium trace, and the renderer main thread's tasks
 // from navigation to the first export call returning, longest children named: what that thread
 // was doing while the load waited (the trace's own overhead makes these visits 20-40 % slower).
@@ -33,6 +34,16 @@ try {
       }
       for (const m of v.measures) put(`stage ${m.name}: from`, m.start), put(`stage ${m.name}: to`, m.end);
       put("first export call returned", v.served);
+      // Spans taken per visit, then their median: steadier than a difference of two medians,
+      // since fresh browsers shift a whole visit by ±10 ms.
+      const begins = (name) => v.measures.find((m) => m.name === name)?.start;
+      const guest = v.resources.find((r) => r.path.startsWith("/cold/guest/"))?.end;
+      const span = (k, from, to) => from !== undefined && to !== undefined && put(`span: ${k}`, to - from);
+      span("guest's last byte → first export call returned", guest, v.served);
+      span("inline module body runs → stage resolve", v.imported, begins("resolve"));
+      span("stage fetch + verify", begins("fetch + verify"), begins("inspect"));
+      span("stage inspect", begins("inspect"), begins("gate"));
+      span("stage gate → first export call returned", begins("gate"), v.served);
     }
     console.log(`\n${side === "ours" ? "app page" : "floor page"}, first visit, medians of ${visits.length} (ms from navigation start):`);
     for (const [k, ts] of [...at].sort((a, b) => median(a[1]) - median(b[1]))) console.log(`${ms(median(ts))}  ${k}`);
