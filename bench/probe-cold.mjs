@@ -2,7 +2,7 @@
 // as the figure's) of the app page and of the floor page with a 1 MB guest, and the median
 // time, from navigation start, of each resource's request, first byte and last byte (Resource
 // Timing) and of each of the runtime's stages (its User Timing measures), and the median of
-// spans taken within each visit (`span:` lines). With `TRACE=1`, one
+// spans taken within each visit. With `TRACE=1`, one
 // more cold visit of each page under a Chromium trace, and the renderer main thread's tasks
 // from navigation to the first export call returning, longest children named: what that thread
 // was doing while the load waited (the trace's own overhead makes these visits 20-40 % slower).
@@ -21,8 +21,8 @@ try {
   const [cell] = await coldFigure({ server, sizes: [["1 MB", CODE]], reps: Number(process.env.REPS ?? 6), stay: 300, preload: false, log: console.error });
   for (const side of ["ours", "floor"]) {
     const visits = cell[side].map((r) => r[0]);
-    const at = new Map();
-    const put = (k, t) => at.set(k, [...(at.get(k) ?? []), t]);
+    const at = new Map(), spans = new Map();
+    const put = (k, t, into = at) => into.set(k, [...(into.get(k) ?? []), t]);
     for (const v of visits) {
       put("document in", v.nav.responseEnd);
       put("inline module body runs", v.imported);
@@ -36,17 +36,18 @@ try {
       put("first export call returned", v.served);
       // Spans taken per visit, then their median: steadier than a difference of two medians,
       // since fresh browsers shift a whole visit by ±10 ms.
-      const begins = (name) => v.measures.find((m) => m.name === name)?.start;
+      const stage = (name) => v.measures.find((m) => m.name === name);
       const guest = v.resources.find((r) => r.path.startsWith("/cold/guest/"))?.end;
-      const span = (k, from, to) => from !== undefined && to !== undefined && put(`span: ${k}`, to - from);
+      const span = (k, from, to) => from !== undefined && to !== undefined && put(k, to - from, spans);
       span("guest's last byte → first export call returned", guest, v.served);
-      span("inline module body runs → stage resolve", v.imported, begins("resolve"));
-      span("stage fetch + verify", begins("fetch + verify"), begins("inspect"));
-      span("stage inspect", begins("inspect"), begins("gate"));
-      span("stage gate → first export call returned", begins("gate"), v.served);
+      span("inline module body runs → stage resolve", v.imported, stage("resolve")?.start);
+      for (const name of ["fetch + verify", "inspect"]) span(`stage ${name}`, stage(name)?.start, stage(name)?.end);
+      span("stage gate → first export call returned", stage("gate")?.start, v.served);
     }
     console.log(`\n${side === "ours" ? "app page" : "floor page"}, first visit, medians of ${visits.length} (ms from navigation start):`);
     for (const [k, ts] of [...at].sort((a, b) => median(a[1]) - median(b[1]))) console.log(`${ms(median(ts))}  ${k}`);
+    if (spans.size) console.log("spans within each visit, medians (ms):");
+    for (const [k, ds] of spans) console.log(`${ms(median(ds))}  ${k}`);
   }
   if (process.env.TRACE === "1") {
     for (const side of ["ours", "floor"]) await traced(side);
