@@ -30,6 +30,10 @@
 //                                then add(2, 3) (&script=file: that script in a module file of
 //                                its own, GET /cold/floor-app.js?guest=, as an app's bundle is)
 //   GET /cold/dist/*, /cold/pkg/* the repository's dist/ and pkg/
+//   GET /cold/variant/<n>/*      the Nth of startServer's `variants` ({ dir, prelude }): a build
+//                                of the runtime's browser entry in `dir`, its index.js served
+//                                after `prelude`; app.html?variant=<n> imports it
+//                                (bench/probe-variants.mjs)
 //                                The pages are `no-cache` with an ETag (a second visit revalidates
 //                                them: 304); the guests, dist/ and pkg/ are `public,
 //                                max-age=31536000, immutable` with an ETag (a second visit takes
@@ -59,7 +63,7 @@ async function readBody(req) {
   return Buffer.concat(chunks);
 }
 
-export async function startServer() {
+export async function startServer({ variants = [] } = {}) {
   const blobs = new Map();
   const bases = new Map();
   let made = 0;
@@ -125,6 +129,7 @@ export async function startServer() {
   const coldGuests = new Map();
   let coldMade = 0;
   const coldFiles = new Map();
+  const variantFiles = new Map(); // "<n>/<path>" => { bytes, type } or null (probe-variants.mjs)
 
   /** A cacheable answer with an ETag, or 304 when the request already holds it. */
   const etags = new WeakMap();
@@ -170,7 +175,9 @@ window.__cold = { served: performance.now(), imported, sum };`
 const { instance } = await WebAssembly.instantiateStreaming(fetch(${guest}));
 const sum = instance.exports.add(2, 3);
 window.__cold = { served: performance.now(), imported, sum };`;
-    return `${kind === "app" ? `import { HotModule } from "/cold/${ENTRY}";\n` : ""}try {
+    // variant=N: the runtime from the Nth of `variants` instead of the package's (probe-variants.mjs).
+    const entry = q.has("variant") ? `variant/${Number(q.get("variant"))}/index.js` : ENTRY;
+    return `${kind === "app" ? `import { HotModule } from "/cold/${entry}";\n` : ""}try {
 ${body}
 } catch (e) {
   window.__cold = { error: String(e?.stack ?? e) };
@@ -230,6 +237,21 @@ ${hints}${tag}
     const guest = coldGuests.get(pathname);
     if (guest !== undefined) return sendCached(req, res, guest, MIME[".wasm"], IMMUTABLE);
     const rest = pathname.slice("/cold".length);
+    const variant = /^\/variant\/(\d+)(\/.*)$/.exec(rest);
+    if (variant !== null && variants[Number(variant[1])] !== undefined) {
+      // Read once per file (the same Buffer, so its ETag is computed once), as dist/ and pkg/ are.
+      const key = `${variant[1]}${variant[2]}`;
+      if (!variantFiles.has(key)) {
+        const { dir, prelude = "" } = variants[Number(variant[1])];
+        const file = resolveInside(dir, variant[2]);
+        const bytes = file === null ? null : await readFile(file).catch(() => null);
+        const body = bytes !== null && variant[2] === "/index.js" ? Buffer.concat([Buffer.from(prelude), bytes]) : bytes;
+        variantFiles.set(key, body === null ? null : { bytes: body, type: mimeType(file) });
+      }
+      const kept = variantFiles.get(key);
+      if (kept === null) return send(res, 404, "not found\n");
+      return sendCached(req, res, kept.bytes, kept.type, IMMUTABLE);
+    }
     if (rest.startsWith("/dist/") || rest.startsWith("/pkg/")) {
       const file = resolveInside(ROOT, rest);
       const info = file === null ? null : await stat(file).catch(() => null);
