@@ -30,14 +30,14 @@
 //                                then add(2, 3) (&script=file: that script in a module file of
 //                                its own, GET /cold/floor-app.js?guest=, as an app's bundle is)
 //   GET /cold/dist/*, /cold/pkg/* the repository's dist/ and pkg/
-//   GET /cold/variant/<n>/*      the Nth of startServer's `variants` ({ dir, prelude }): a build
-//                                of the runtime's browser entry in `dir`, its index.js served
-//                                after `prelude`; app.html?variant=<n> imports it
-//                                (bench/probe-variants.mjs)
 //                                The pages are `no-cache` with an ETag (a second visit revalidates
 //                                them: 304); the guests, dist/ and pkg/ are `public,
 //                                max-age=31536000, immutable` with an ETag (a second visit takes
 //                                them from the HTTP cache without asking).
+//   GET /cold/variant/<n>/*      the Nth of startServer's `variants` ({ dir, prelude }): a build
+//                                of the runtime's browser entry in `dir`, its index.js served
+//                                after `prelude`; app.html?variant=<n> imports it
+//                                (bench/probe-variants.mjs)
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
