@@ -3,9 +3,9 @@
 //! not `INVALID_MODULE`.
 //!
 //! A module of at most [`SYNC_COMPILE_MAX`] bytes is compiled on the spot with
-//! `new WebAssembly.Module` (at most about a millisecond of the thread, and no round trip to the
-//! engine's compile thread and back); a larger one with `WebAssembly.compile`, which overlaps
-//! inspect and the gate. Where the synchronous constructor throws (a host that limits it on the
+//! `new WebAssembly.Module` (about 2.5 ms of the thread per MB in Chromium, and no round trip to
+//! the engine's compile thread and back); a larger one with `WebAssembly.compile`, which
+//! overlaps inspect and the gate. Where the synchronous constructor throws (a host that limits it on the
 //! main thread, or a module the engine refuses), `WebAssembly.compile` runs instead and its
 //! answer is the one reported.
 //!
@@ -24,11 +24,15 @@ use crate::gate::Checked;
 use crate::js::{compile_forbidden, describe, Failure};
 use crate::verify::Verified;
 
-/// The largest module compiled synchronously. Measured in Chromium (`node
-/// bench/probe-small.mjs`; `bench/README.md`, "The compile of small modules"):
-/// `new WebAssembly.Module` takes 0.28 ms for 10 KB and 0.81 ms for 256 KB, where
-/// `WebAssembly.compile` takes 0.60 and 1.32 ms until its promise settles.
-pub const SYNC_COMPILE_MAX: u32 = 256 << 10;
+/// The largest module compiled synchronously: 2 MiB, which holds the thread for about 5 ms at
+/// most (a third of a 60 Hz frame). Measured in Chromium (`node bench/probe-small.mjs`;
+/// `bench/README.md`, "The compile of small modules"): `new WebAssembly.Module` takes 0.28 ms
+/// for 10 KB, 0.81 ms for 256 KB and 2.53 ms for 1 MB, where `WebAssembly.compile` takes 0.60,
+/// 1.32 and 3.44 ms until its promise settles; on two cores its background decoding also takes
+/// the thread's core while the thread waits. Raised from 256 KB on 2026-12-02: a 1 MB swap
+/// went from 1.70x to 1.39x of bench figure 1's floor, a 1 MB load from 1.30x to 1.13x of
+/// figure 4's.
+pub const SYNC_COMPILE_MAX: u32 = 2 << 20;
 
 /// One module's compilation: done on the spot, or under way.
 enum Compilation {

@@ -31,7 +31,7 @@
 //! 3. **verify**: [`verify`] compares the SHA-256 (WebCrypto's, or, for at most 64 KB, the
 //!    runtime's own, computed as the bytes arrive) with the digest asked for. Only it makes a
 //!    [`verify::Verified`]; the verified bytes are then compiled (no byte reaches the compiler
-//!    before its digest is checked): on the spot with `new WebAssembly.Module` up to 256 KB,
+//!    before its digest is checked): on the spot with `new WebAssembly.Module` up to 2 MiB,
 //!    else by starting `WebAssembly.compile`, and the compilation rides with them as their
 //!    payload (`compile`).
 //! 4. **inspect**: [`inspect`] reads the interface from the binary with wasmparser: imports and
