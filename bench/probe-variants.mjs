@@ -26,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { coldPageUrl } from "./cold.mjs";
 import { detachedPage } from "./driver.mjs";
 import { startServer } from "./server.mjs";
+import { ratio, summary } from "./stats.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const CODE = 1 << 20;
@@ -37,11 +38,7 @@ const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(
 const PRELUDE = `{const mark=(n)=>performance.mark(n);const wrap=(owner,key,name)=>{const f=owner?.[key];if(typeof f!=="function")return;let n=0;owner[key]=function(...a){const i=n++;mark(name+i+":call");const r=new.target?Reflect.construct(f,a,new.target):f.apply(this,a);mark(name+i+":ret");if(r&&typeof r.then==="function")r.then(()=>mark(name+i+":done"),()=>mark(name+i+":fail"));return r;};owner[key].prototype=f.prototype;};
 wrap(globalThis,"fetch","fetch");wrap(globalThis.crypto?.subtle,"digest","digest");wrap(WebAssembly,"compile","compile");wrap(WebAssembly,"instantiate","instantiate");wrap(WebAssembly,"instantiateStreaming","instantiateStreaming");wrap(WebAssembly,"Instance","Instance");wrap(globalThis.ReadableStreamDefaultReader?.prototype,"read","read");}\n`;
 
-const median = (a) => {
-  const s = a.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const median = (a) => summary(a.filter((v) => Number.isFinite(v))).median;
 const ms = (t) => t.toFixed(2).padStart(7);
 
 /** What the page measured, read once it served. */
@@ -77,7 +74,7 @@ try {
       row.set(side, visit);
     }
     if (rep === 0) continue; // the warm-up
-    for (const [side, visit] of row) got.get(side).push({ ...visit, floor: row.get("floor").served });
+    for (const [side, visit] of row) got.get(side).push(visit); // index `rep - 1` on every side
   }
 } finally {
   await server.close();
@@ -88,7 +85,8 @@ console.log(`floor page, first visit: ${median(floor.map((v) => v.served)).toFix
 for (const [i, dir] of dirs.entries()) {
   const vs = got.get(i);
   const span = (f) => ms(median(vs.map(f)));
-  console.log(`\n${dir}: ${median(vs.map((v) => v.served)).toFixed(1)} ms, ${median(vs.map((v) => v.served / v.floor)).toFixed(3)}× the floor (median of the repetitions' ratios)`);
+  const paired = ratio(vs.map((v) => v.served), floor.map((v) => v.served)).pairedMedian;
+  console.log(`\n${dir}: ${median(vs.map((v) => v.served)).toFixed(1)} ms, ${paired.toFixed(3)}× the floor (median of the repetitions' ratios)`);
   console.log(`${span((v) => v.stages.resolve?.start - v.imported)}  inline module body runs → stage resolve`);
   console.log(`${span((v) => v.stages["fetch + verify"]?.end - v.stages["fetch + verify"]?.start)}  stage fetch + verify`);
   console.log(`${span((v) => v.stages.inspect?.end - v.stages.inspect?.start)}  stage inspect`);

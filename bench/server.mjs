@@ -129,7 +129,6 @@ export async function startServer({ variants = [] } = {}) {
   const coldGuests = new Map();
   let coldMade = 0;
   const coldFiles = new Map();
-  const variantFiles = new Map(); // "<n>/<path>" => { bytes, type } or null (probe-variants.mjs)
 
   /** A cacheable answer with an ETag, or 304 when the request already holds it. */
   const etags = new WeakMap();
@@ -238,31 +237,30 @@ ${hints}${tag}
     if (guest !== undefined) return sendCached(req, res, guest, MIME[".wasm"], IMMUTABLE);
     const rest = pathname.slice("/cold".length);
     const variant = /^\/variant\/(\d+)(\/.*)$/.exec(rest);
-    if (variant !== null && variants[Number(variant[1])] !== undefined) {
-      // Read once per file (the same Buffer, so its ETag is computed once), as dist/ and pkg/ are.
-      const key = `${variant[1]}${variant[2]}`;
-      if (!variantFiles.has(key)) {
-        const { dir, prelude = "" } = variants[Number(variant[1])];
-        const file = resolveInside(dir, variant[2]);
-        const bytes = file === null ? null : await readFile(file).catch(() => null);
-        const body = bytes !== null && variant[2] === "/index.js" ? Buffer.concat([Buffer.from(prelude), bytes]) : bytes;
-        variantFiles.set(key, body === null ? null : { bytes: body, type: mimeType(file) });
-      }
-      const kept = variantFiles.get(key);
-      if (kept === null) return send(res, 404, "not found\n");
-      return sendCached(req, res, kept.bytes, kept.type, IMMUTABLE);
-    }
-    if (rest.startsWith("/dist/") || rest.startsWith("/pkg/")) {
-      const file = resolveInside(ROOT, rest);
-      const info = file === null ? null : await stat(file).catch(() => null);
-      if (info?.isFile()) {
-        // Read once per build (the same Buffer, so its ETag is computed once too).
-        let kept = coldFiles.get(file);
-        if (kept?.mtimeMs !== info.mtimeMs) coldFiles.set(file, (kept = { mtimeMs: info.mtimeMs, bytes: await readFile(file) }));
-        return sendCached(req, res, kept.bytes, mimeType(file), IMMUTABLE);
-      }
+    const { dir, prelude } = variant === null ? { dir: ROOT } : variants[Number(variant[1])] ?? {};
+    const path = variant === null ? rest : variant[2];
+    if (dir !== undefined && (variant !== null || rest.startsWith("/dist/") || rest.startsWith("/pkg/"))) {
+      const file = resolveInside(dir, path);
+      const kept = await keptFile(file, path === "/index.js" ? prelude : undefined);
+      if (kept !== null) return sendCached(req, res, kept, mimeType(file), IMMUTABLE);
     }
     return send(res, 404, "not found\n");
+  }
+
+  /**
+   * `file` (after `prelude`, when given), read once per build: the same Buffer each time, so
+   * its ETag is computed once too. Null when it is not a file.
+   */
+  async function keptFile(file, prelude) {
+    const info = file === null ? null : await stat(file).catch(() => null);
+    if (!info?.isFile()) return null;
+    const key = prelude === undefined ? file : `${file} after ${prelude}`;
+    let kept = coldFiles.get(key);
+    if (kept?.mtimeMs !== info.mtimeMs) {
+      const bytes = await readFile(file);
+      coldFiles.set(key, (kept = { mtimeMs: info.mtimeMs, bytes: prelude === undefined ? bytes : Buffer.concat([Buffer.from(prelude), bytes]) }));
+    }
+    return kept.bytes;
   }
 
   // The pages bench/driver.mjs drives, by id: the calls queued for each, the one request of its
