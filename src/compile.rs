@@ -5,9 +5,9 @@
 //! A module of at most [`SYNC_COMPILE_MAX`] bytes is compiled on the spot with
 //! `new WebAssembly.Module` (about 2.5 ms of the thread per MB in Chromium, and no round trip to
 //! the engine's compile thread and back); a larger one with `WebAssembly.compile`, which
-//! overlaps inspect and the gate. Where the synchronous constructor throws (a host that limits it on the
-//! main thread, or a module the engine refuses), `WebAssembly.compile` runs instead and its
-//! answer is the one reported.
+//! overlaps inspect and the gate. Where the synchronous constructor throws (a host that limits
+//! it on the main thread, or a module the engine refuses), `WebAssembly.compile` runs instead
+//! and its answer is the one reported.
 //!
 //! The [`Compiling`] rides with its own bytes as their payload (`Verified::with`, in `fetch`)
 //! through verify, inspect and the gate, and only a [`Checked`] turns it into a [`Compiled`]
