@@ -195,6 +195,60 @@ async fn truncated_module_is_invalid_module_with_its_offset() {
     assert_still_serving(&m, &increment);
 }
 
+/// A v1.1.0 counter whose extra function the engine refuses (it returns an i64 as an i32: the
+/// binary parses, so inspect and the gate pass it), padded with a custom section to `size`.
+fn refused_by_the_engine(size: usize) -> Vec<u8> {
+    let mut bytes = Counter {
+        version: Some("1.1.0"),
+        extra: "(func (result i32) i64.const 0)",
+        ..Counter::default()
+    }
+    .bytes();
+    let name = b"pad";
+    let payload = size.saturating_sub(bytes.len() + 16);
+    let mut len = (1 + name.len() + payload) as u32;
+    bytes.push(0);
+    loop {
+        let byte = (len & 0x7f) as u8;
+        len >>= 7;
+        bytes.push(if len == 0 { byte } else { byte | 0x80 });
+        if len == 0 {
+            break;
+        }
+    }
+    bytes.push(name.len() as u8);
+    bytes.extend_from_slice(name);
+    bytes.resize(bytes.len() + payload, 0);
+    bytes
+}
+
+#[wasm_bindgen_test]
+async fn a_module_the_engine_refuses_is_invalid_module_compiled_on_the_spot_or_not() {
+    let (m, increment) = serving().await;
+    // 300 KB and 1 MB are compiled synchronously (at most SYNC_COMPILE_MAX), 3 MB with
+    // `WebAssembly.compile`: the same refusal either way.
+    for size in [300 << 10, 1 << 20, 3 << 20] {
+        let bytes = refused_by_the_engine(size);
+        assert!(
+            bytes.len() >= size - 64,
+            "padded to {size}: {}",
+            bytes.len()
+        );
+        let err = swap_err(&m, bytes_options(&bytes)).await;
+        assert_error(
+            &err,
+            "INVALID_MODULE",
+            &["the engine refused to compile it"],
+        );
+    }
+    assert_still_serving(&m, &increment);
+    // The sizes above cover both paths only while the limit lies between them.
+    const {
+        assert!(wasm_hotswap::compile::SYNC_COMPILE_MAX >= 1 << 20);
+        assert!(wasm_hotswap::compile::SYNC_COMPILE_MAX < 3 << 20);
+    }
+}
+
 #[wasm_bindgen_test]
 async fn component_binary_is_unsupported_component() {
     let (m, increment) = serving().await;
