@@ -143,8 +143,8 @@ pub enum Command {
     Serve {
         /// The registry folder; created if missing.
         dir: PathBuf,
-        /// A module to publish as the next dev version of its package whenever it changes,
-        /// or a wasm-bindgen output folder (`*_bg.wasm` and its `.js` glue) or an
+        /// A module or a component to publish as the next dev version of its package
+        /// whenever it changes, or a wasm-bindgen output folder (`*_bg.wasm` and its `.js` glue) or an
         /// AssemblyScript one (`*.wasm` and `asc --bindings raw`'s `.js`), published together
         /// (repeatable).
         #[arg(long, value_name = "PATH")]
@@ -155,6 +155,10 @@ pub enum Command {
         /// The package a watched module is published as; default: the file stem.
         #[arg(long, value_parser = parse_name)]
         name: Option<PackageName>,
+        /// The `jco` program that transpiles a watched component (default: $HOTSWAP_JCO,
+        /// else node_modules/.bin/jco here or above, else jco on PATH).
+        #[arg(long, value_name = "PATH")]
+        jco: Option<PathBuf>,
     },
 }
 
@@ -162,7 +166,9 @@ const SERVE_HELP: &str = "\
 Each change to a watched module is published once it has stayed unchanged for 50 ms, as the
 smallest version after the newest published one that its interface change allows (the
 first one keeps the module's own version, or 0.1.0); its version section is replaced to
-match. A refused publish is printed and the server keeps serving.
+match. A watched component is transpiled with jco and published with its JS and core
+modules, its WIT change judged as `hotswap publish` judges it. A refused publish is printed
+and the server keeps serving.
 
 GET /events streams `event: published` with data
 {\"name\": ..., \"version\": ..., \"digest\": ...} for each version published while it runs.

@@ -17,7 +17,7 @@
 //! | `hotswap publish m.wasm [--glue m.js] --name N --version V --registry DIR` | writes the `version` section if missing, refuses what the rules refuse, stores the blobs (a wasm-bindgen module's JS glue too, which the index entry names as `"glue": {"digest", "size"}`), then the index |
 //! | `hotswap publish m.wasm [--glue m.js] --name N --version V --oci URL` | the same rules against an OCI registry's tags; pushes the Wasm artifact, the glue as a second layer of media type `application/vnd.wasm-hotswap.glue.v1+javascript` ([`oci`]) |
 //! | `hotswap publish c.component.wasm --name N --version V (--registry DIR \| --oci URL) [--jco PATH]` | a component: the `version` section at its top level, the WIT change held to the bump by the semver-check rules ([`component::diff`]), transpiled with the npm jco ([`jco`]); stores the component, its JS (`glue`, `kind: "jco"`) and every core module (`cores`), or pushes them as layers ([`oci::push_component`]) |
-//! | `hotswap serve DIR [--watch PATH...] [--port N] [--name N]` | serves the folder on 127.0.0.1 with its cache headers, CORS and a server-sent-events stream of new versions; publishes each watched module, or wasm-bindgen or AssemblyScript output folder (module and glue together), as the next dev version when it changes ([`serve`]) |
+//! | `hotswap serve DIR [--watch PATH...] [--port N] [--name N] [--jco PATH]` | serves the folder on 127.0.0.1 with its cache headers, CORS and a server-sent-events stream of new versions; publishes each watched module, component (transpiled with jco) or wasm-bindgen or AssemblyScript output folder (module and glue together), as the next dev version when it changes ([`serve`]) |
 //!
 //! wasm-bindgen guests: a `_bg.wasm` is published with its glue (`--glue`, the `.js` that
 //! `wasm-bindgen --target web` wrote); one without it, or glue with another module, is
@@ -146,6 +146,7 @@ where
                         glue.as_deref(),
                         name,
                         registry,
+                        jco.as_deref(),
                         signer.as_ref(),
                     )
                 }
@@ -167,12 +168,14 @@ where
             watch,
             port,
             name,
+            jco,
         } => commands::serve::run(&commands::serve::Options {
             dir: dir.clone(),
             watch: watch.clone(),
             port: *port,
             name: name.clone(),
             json: cli.json,
+            jco: jco.clone(),
         })
         .map(|never| match never {}),
     };

@@ -128,12 +128,7 @@ fn a_breaking_wit_change_with_a_minor_bump_is_refused_naming_the_item() {
 #[test]
 fn a_component_whose_version_section_disagrees_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let versioned = hotswap_cli::metadata::with_version(
-        Path::new("c"),
-        &component::v1(),
-        &"1.0.0".parse().unwrap(),
-    )
-    .unwrap();
+    let versioned = component::versioned(&component::v1(), "1.0.0");
     let file = write(dir.path(), "c.component.wasm", &versioned);
     let run = publish(&file, "counter", "1.2.0", &dir.path().join("reg"));
     assert_eq!(run.code, 1);
@@ -270,9 +265,7 @@ fn inspect_shows_a_component_its_world_and_exports() {
 #[test]
 fn diff_of_components_classifies_by_the_semver_check_rules_and_check_fails_on_breaking() {
     let dir = tempfile::tempdir().unwrap();
-    let version = |bytes: Vec<u8>, v: &str| {
-        hotswap_cli::metadata::with_version(Path::new("c"), &bytes, &v.parse().unwrap()).unwrap()
-    };
+    let version = |bytes: Vec<u8>, v: &str| component::versioned(&bytes, v);
     let v1 = write(dir.path(), "v1.wasm", &version(component::v1(), "1.0.0"));
     let v2 = write(dir.path(), "v2.wasm", &version(component::v2(), "1.1.0"));
     let broken = write(
@@ -349,4 +342,91 @@ fn a_component_publish_interrupted_before_the_index_leaves_the_previous_index_an
     assert!(done.glue.blob_existed && done.cores.iter().all(|c| c.blob_existed));
     let versions = index(&registry)["versions"].as_array().unwrap().len();
     assert_eq!(versions, 2);
+}
+
+#[test]
+fn publish_next_of_a_component_takes_the_dev_rule_replaces_its_version_and_skips_an_equal_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("reg");
+    let next = |file: &Path| {
+        let mut args: Vec<std::ffi::OsString> = vec!["publish".into(), file.into()];
+        args.extend(["--name", "counter", "--next", "--json", "--registry"].map(Into::into));
+        args.push(registry.clone().into());
+        hotswap(&args)
+    };
+    // The build's own version, a prerelease: the first dev version is its release.
+    let own = component::versioned(&component::v1(), "3.0.0-dev.4");
+    let v1 = write(dir.path(), "v1.component.wasm", &own);
+    let first = next(&v1);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert_eq!(first.json()["kind"], "component");
+    assert_eq!(first.json()["version"], "3.0.0");
+    let entry = &index(&registry)["versions"][0];
+    assert_eq!(entry["glue"]["kind"], "jco");
+    let stored = blob(&registry, entry["digest"].as_str().unwrap());
+    assert_eq!(
+        hotswap_cli::component::top_level_version(&stored)
+            .unwrap()
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("3.0.0"),
+        "the build's version section is replaced by the published one"
+    );
+
+    let again = next(&v1).json();
+    assert_eq!(
+        (again["version"].as_str(), again["unchanged"].as_bool()),
+        (Some("3.0.0"), Some(true)),
+        "{again}"
+    );
+
+    let v2 = write(dir.path(), "v2.component.wasm", &component::v2());
+    let added = next(&v2).json();
+    assert_eq!(added["version"], "3.1.0", "an export added: {added}");
+    assert_eq!(added["previous"]["severity"], "additive");
+
+    let broken = write(dir.path(), "b.component.wasm", &component::breaking());
+    let breaking = next(&broken).json();
+    assert_eq!(breaking["version"], "4.0.0", "`add` changed: {breaking}");
+    assert_eq!(index(&registry)["versions"].as_array().unwrap().len(), 3);
+
+    let glued = hotswap(&[
+        "publish".as_ref(),
+        broken.as_os_str(),
+        "--glue".as_ref(),
+        v1.as_os_str(),
+        "--name".as_ref(),
+        "counter".as_ref(),
+        "--next".as_ref(),
+        "--json".as_ref(),
+        "--registry".as_ref(),
+        registry.as_os_str(),
+    ]);
+    assert_eq!(glued.code, 2, "{}", glued.stdout);
+    assert_eq!(glued.json()["error"]["code"], "INVALID_GUEST");
+}
+
+#[test]
+fn publish_next_of_a_component_after_a_core_module_is_a_major_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("reg");
+    let module = common::module(dir.path(), "m.wasm", &common::counter(""));
+    assert_eq!(publish(&module, "counter", "1.4.0", &registry).code, 0);
+    let file = write(dir.path(), "c.component.wasm", &component::v1());
+    let run = hotswap(&[
+        "publish".as_ref(),
+        file.as_os_str(),
+        "--name".as_ref(),
+        "counter".as_ref(),
+        "--next".as_ref(),
+        "--json".as_ref(),
+        "--registry".as_ref(),
+        registry.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.json()["version"],
+        "2.0.0",
+        "a component is not a drop-in module"
+    );
 }

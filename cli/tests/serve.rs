@@ -524,6 +524,72 @@ fn a_watched_assemblyscript_folder_publishes_module_and_bindings_as_assemblyscri
 }
 
 #[test]
+fn a_watched_component_is_transpiled_and_published_with_its_js_and_cores_and_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("registry");
+    let watched = dir.path().join("counter.component.wasm");
+    let served = Served::start(
+        &reg,
+        &["--watch", watched.to_str().unwrap(), "--name", "counter"],
+    );
+    let (mut events, _) = Events::open(&served);
+    assert_eq!(served.line_with("stream")["stream"], "opened");
+
+    std::fs::write(&watched, common::component::v1()).unwrap();
+    let first = events.published();
+    assert_eq!(
+        (first["name"].as_str(), first["version"].as_str()),
+        (Some("counter"), Some("0.1.0"))
+    );
+    let line = served.line_with("published");
+    assert_eq!(line["published"]["kind"], "component", "{line}");
+    let index: Value =
+        serde_json::from_slice(&served.get("/packages/counter/index.json").body).unwrap();
+    let entry = &index["versions"][0];
+    assert_eq!(entry["digest"], first["digest"]);
+    assert_eq!(entry["glue"]["kind"], "jco", "{index}");
+    // Everything the page's `load` fetches is served: the component, jco's JS, each core.
+    let js = served.get(&blob_url(entry["glue"]["digest"].as_str().unwrap()));
+    assert_eq!(js.status, 200);
+    assert!(String::from_utf8_lossy(&js.body).contains("export function instantiate("));
+    let cores = entry["cores"].as_array().unwrap();
+    assert!(!cores.is_empty(), "{index}");
+    for digest in cores.iter().map(|c| &c["digest"]).chain([&entry["digest"]]) {
+        let blob = served.get(&blob_url(digest.as_str().unwrap()));
+        assert_eq!(blob.status, 200, "{digest}");
+        assert_eq!(Digest::of(&blob.body).to_string(), digest.as_str().unwrap());
+    }
+
+    // Not a component that decodes: printed, nothing published, still serving.
+    let mut broken = common::component::v1();
+    broken.truncate(broken.len() / 2);
+    std::fs::write(&watched, &broken).unwrap();
+    let refused = served.line_with("error");
+    assert_eq!(refused["error"]["code"], "INVALID_MODULE", "{refused}");
+
+    // An export added to the world: the next version that allows it.
+    std::fs::write(&watched, common::component::v2()).unwrap();
+    let second = events.published();
+    assert_eq!(second["version"], "0.1.1", "{second}");
+    // Saved again unchanged: not published twice.
+    std::fs::write(&watched, common::component::v2()).unwrap();
+    assert_eq!(served.line_with("unchanged")["unchanged"], "counter");
+    // `add` changed: breaking, 0.x's shift.
+    std::fs::write(&watched, common::component::breaking()).unwrap();
+    let third = events.published();
+    assert_eq!(third["version"], "0.2.0", "{third}");
+    let index: Value =
+        serde_json::from_slice(&served.get("/packages/counter/index.json").body).unwrap();
+    let versions: Vec<&str> = index["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["0.1.0", "0.1.1", "0.2.0"]);
+}
+
+#[test]
 fn a_watched_folder_must_be_wasm_bindgen_or_assemblyscript_output() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty");

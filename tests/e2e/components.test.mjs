@@ -4,14 +4,16 @@
 // preview2-shim's browser WASI, swapped with their state through save-state/load-state, and
 // refused, with the old version still serving with its state, on every bad input: a
 // breaking WIT change, tampered JS or core module, an entry missing its core modules, a
-// load-state `err`, a trap in the start, a world that breaks the host's `expect.wit`.
+// load-state `err`, a trap in the start, a world that breaks the host's `expect.wit`. And the
+// dev loop: `hotswap serve --watch` of a component file, whose rebuild an open page swaps in.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { start } from "./harness.mjs";
+import { hotswapServe, start } from "./harness.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const BUILD = join(ROOT, "www/build");
@@ -274,4 +276,51 @@ test("a component rolls back to the version before with the current state, and s
   `);
   assert.deepEqual(result.back, { version: "1.0.0", entries: [{ key: "tea", count: 3 }], restore: "state", remove: "undefined" });
   assert.deepEqual(result.again, { version: "1.1.0", entries: [{ key: "tea", count: 3 }], from: "1.0.0" });
+});
+
+test("hotswap serve --watch publishes a rebuilt component and the open page swaps it in with its state", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hotswap-component-devloop-"));
+  const watched = join(dir, "counter.component.wasm");
+  const served = await hotswapServe(cli, join(dir, "registry"), watched, "counter");
+  const tab = await env.page();
+  try {
+    copyFileSync(join(GUESTS, "counter-v1.component.wasm"), watched);
+    const first = await served.next("published");
+    assert.equal(first.published.kind, "component", JSON.stringify(first));
+    assert.equal(first.published.glue.name, "counter.js");
+
+    await tab.page.goto(new URL("tests/e2e/fixtures/component.html", env.url).href);
+    const loaded = await tab.page.evaluate(async (registry) => {
+      const { HotModule } = await import("/www/build/packed-components/package/dist/updates.js");
+      const { WASIShim } = await import("@bytecodealliance/preview2-shim/instantiation");
+      const imports = new WASIShim().getImportObject();
+      const m = await HotModule.load({ registry, name: "counter", range: "*", imports });
+      m.exports.add("tea", 4);
+      const watcher = m.watch({ events: true, interval: 600_000 });
+      window.devloop = new Promise((done) => {
+        watcher.addEventListener("applied", () =>
+          done({ version: m.version, tea: m.exports.get("tea"), removed: m.exports.remove("tea"), after: m.exports.get("tea") }),
+        );
+        watcher.addEventListener("rejected", (e) => done({ rejected: `${e.detail.code}: ${e.detail.message}` }));
+        watcher.addEventListener("error", (e) => done({ error: `${e.detail.code}: ${e.detail.message}` }));
+      });
+      return { version: m.version, digest: m.digest };
+    }, served.url);
+    assert.deepEqual(loaded, { version: first.published.version, digest: first.published.digest });
+    // Only once the page's event stream is open is the rebuild announced to it.
+    await served.next("stream");
+
+    // The rebuild: v2 (adds `remove`, a compatible WIT change) over the watched file.
+    copyFileSync(join(GUESTS, "counter-v2.component.wasm"), watched);
+    const second = await served.next("published");
+    assert.equal(second.published.previous.severity, "additive", JSON.stringify(second));
+    const result = await tab.page.evaluate(() => window.devloop);
+    assert.deepEqual(result, { version: second.published.version, tea: 4, removed: true, after: 0 });
+    assert.deepEqual(tab.errors.map(String), [], "uncaught errors on the page");
+    console.log(`component dev loop: the rebuild published in ${second.ms.toFixed(0)} ms (jco's transpile included)`);
+  } finally {
+    await tab.close();
+    served.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -7,15 +7,14 @@
 //   DEVLOOP_RUNS=9 node --test tests/e2e/devloop.test.mjs      nine, and their median
 //   DEVLOOP_PROFILE=release ...                                with the release build of the CLI
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { start } from "./harness.mjs";
+import { hotswapServe, start } from "./harness.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const RUNS = Math.max(1, Number(process.env.DEVLOOP_RUNS ?? 1));
@@ -30,29 +29,6 @@ function buildCli() {
   const built = spawnSync("cargo", args, { cwd: ROOT, stdio: "inherit" });
   assert.equal(built.status, 0, `cargo ${args.join(" ")}`);
   return join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), release ? "release" : "debug", "hotswap");
-}
-
-/** `hotswap serve --json` on a port of its choosing; `next()` is its next JSON line. */
-async function serveRegistry(cli, dir, watched) {
-  const child = spawn(cli, ["serve", "--json", "--port", "0", dir, "--watch", watched, "--name", NAME], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error("hotswap serve printed nothing in time")), PATIENCE);
-    });
-    try {
-      const { value, done } = await Promise.race([lines.next(), timeout]);
-      assert.ok(!done, "hotswap serve exited");
-      return JSON.parse(value);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const listening = await next();
-  return { url: listening.listening, next, stop: () => child.kill() };
 }
 
 // The page side, run in a real page of the static server (cross-origin isolated, as serve.mjs
@@ -115,7 +91,7 @@ const median = (values) => {
 async function round() {
   const dir = mkdtempSync(join(tmpdir(), "hotswap-devloop-"));
   const watched = join(dir, "counter.wasm");
-  const registry = await serveRegistry(cli, join(dir, "registry"), watched);
+  const registry = await hotswapServe(cli, join(dir, "registry"), watched, NAME);
   const tab = await env.page();
   try {
     copyFileSync(join(ROOT, "www/build/counter-v1.wasm"), watched);

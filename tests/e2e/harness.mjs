@@ -1,6 +1,9 @@
 // Shared set-up for the end-to-end tests: the static server in-process and Debian's headless
 // Chromium through playwright-core (no browser is downloaded).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
 import { serve } from "../../scripts/serve.mjs";
@@ -47,4 +50,38 @@ export async function start() {
     });
     return { page: tab, errors, close: () => context.close() };
   }
+}
+
+/**
+ * `hotswap serve --json --port 0 DIR --watch PATH --name NAME` with the CLI binary `cli`, on a
+ * port of its choosing. `next(key)` resolves with its next JSON line, or with `key`, its next
+ * line that has that key; it fails after 30 s, or if the server exits. `stop()` kills it. It
+ * runs in the repository's root, where it finds jco (`node_modules/.bin/jco`) for components.
+ */
+export async function hotswapServe(cli, dir, watched, name) {
+  const child = spawn(cli, ["serve", "--json", "--port", "0", dir, "--watch", watched, "--name", name], {
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (key) => {
+    const deadline = Date.now() + 30_000;
+    const late = () => new Error(`hotswap serve printed no ${key ? `\`${key}\` ` : ""}line in time`);
+    for (;;) {
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()));
+      });
+      try {
+        const { value, done } = await Promise.race([lines.next(), timeout]);
+        assert.ok(!done, "hotswap serve exited");
+        const line = JSON.parse(value);
+        if (key === undefined || key in line) return line;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  };
+  const listening = await next("listening");
+  return { url: listening.listening, next, stop: () => child.kill() };
 }

@@ -1,4 +1,4 @@
-//! `hotswap serve DIR [--watch PATH...] [--port N] [--name N]`: the arguments checked, then
+//! `hotswap serve DIR [--watch PATH...] [--port N] [--name N] [--jco PATH]`: the arguments checked, then
 //! [`crate::serve::Server`] runs.
 
 use std::path::PathBuf;
@@ -23,6 +23,8 @@ pub struct Options {
     pub name: Option<PackageName>,
     /// Print JSON lines instead of text.
     pub json: bool,
+    /// The `jco` program that transpiles a watched component.
+    pub jco: Option<PathBuf>,
 }
 
 /// Serves until the process ends.
@@ -33,7 +35,7 @@ pub struct Options {
 /// folder, or `--name` with several `--watch`; as [`Server::bind`] otherwise.
 pub fn run(options: &Options) -> Result<std::convert::Infallible, Failure> {
     let watched = packages(options)?;
-    let server = Server::bind(&options.dir, options.port, watched)?;
+    let server = Server::bind(&options.dir, options.port, watched)?.with_jco(options.jco.clone());
     let log = Log { json: options.json };
     log.listening(server.root(), server.port(), server.watched());
     server.run(log)

@@ -1,12 +1,16 @@
-//! Dev versions: publishing a module that changed as the next version the semver rule allows,
-//! for `hotswap serve --watch`.
+//! Dev versions: publishing a module or a component that changed as the next version the
+//! semver rule allows, for `hotswap serve --watch` and `hotswap publish --next`.
+
+use std::path::Path;
 
 use semver::Version;
 use wasm_hotswap::bump::smallest_allowed;
-use wasm_hotswap::diff::diff;
+use wasm_hotswap::diff::{diff, Severity};
 
 use super::publish::{publish, Published, Request};
+use super::publish_component;
 use super::{PackageName, Registry};
+use crate::component::{self, Component};
 use crate::exit::{Exit, Failure};
 use crate::glue::Glue;
 use crate::metadata;
@@ -42,11 +46,7 @@ pub fn publish_next(
 ) -> Result<Option<Published>, Failure> {
     let newest = registry.read_index(name)?.and_then(|i| i.newest().cloned());
     let version = match &newest {
-        None => module
-            .interface
-            .version
-            .as_ref()
-            .map_or(FIRST, |v| Version::new(v.major, v.minor, v.patch)),
+        None => first(module.interface.version.as_ref()),
         Some(newest) => {
             let glue_digest = glue.map(|g| g.digest.to_string());
             if versioned(module, &newest.version)?.digest.to_string() == newest.digest
@@ -56,16 +56,7 @@ pub fn publish_next(
             }
             let old = registry.read_module(newest)?;
             let severity = diff(&old.compared(), &module.compared()).severity();
-            smallest_allowed(&newest.version, severity).ok_or_else(|| {
-                Failure::new(
-                    Exit::Refused,
-                    "NO_NEXT_VERSION",
-                    format!(
-                        "no version after {} allows a {severity} change",
-                        newest.version
-                    ),
-                )
-            })?
+            after(&newest.version, severity)?
         }
     };
     let request = Request {
@@ -76,6 +67,90 @@ pub fn publish_next(
         registry: registry.clone(),
     };
     publish(&request, None).map(Some)
+}
+
+/// Publishes `component` as the next dev version of `name`, transpiled with the `jco`
+/// program ([`publish_component::publish`], with all its rules), or returns `None` when it is
+/// the newest published version already (the same bytes once its `version` section is set to
+/// that version's).
+///
+/// The version follows [`publish_next`]'s rule, the change judged as `hotswap publish` judges
+/// a component's ([`component::diff`]: the rules of `wasm-tools component semver-check`): the
+/// component's own `version` section without prerelease and build for a package's first (or
+/// [`FIRST`]); then `1.2.1` for the same world, `1.3.0` for an export added, `2.0.0` for one
+/// removed or changed, and `2.0.0` after a core module (a component is not a drop-in module).
+/// A `version` section the component has is replaced by that version.
+///
+/// # Errors
+/// [`publish_component::publish`]'s (`JCO_NOT_FOUND`, `TRANSPILE_FAILED`, …);
+/// `REGISTRY_CORRUPT` for a newest version whose blob is missing or wrong; `NO_NEXT_VERSION`.
+pub fn publish_next_component(
+    registry: &Registry,
+    name: &PackageName,
+    component: &Component,
+    jco: Option<&Path>,
+) -> Result<Option<publish_component::Published>, Failure> {
+    let newest = registry.read_index(name)?.and_then(|i| i.newest().cloned());
+    let version_of_first = first(component.version.as_ref());
+    let component = unversioned(component)?;
+    let version = match &newest {
+        None => version_of_first,
+        Some(newest) => {
+            let (same, _) = component.versioned(&newest.version)?;
+            if same.digest.to_string() == newest.digest {
+                return Ok(None);
+            }
+            let (old_path, old_bytes) = registry.read_blob_of(newest)?;
+            let severity = match component::is_component(&old_bytes) {
+                true => {
+                    let old = Component::from_bytes(&old_path, old_bytes)?;
+                    component::diff::diff(&old.world, &component.world).severity()
+                }
+                false => Severity::Breaking,
+            };
+            after(&newest.version, severity)?
+        }
+    };
+    let request = publish_component::Request {
+        component,
+        name: name.clone(),
+        version,
+        registry: registry.clone(),
+        jco: jco.map(Path::to_path_buf),
+    };
+    publish_component::publish(&request, None).map(Some)
+}
+
+/// A package's first dev version: the guest's own `version` without its prerelease and
+/// build parts (`1.2.0-dev+5 => 1.2.0`), or [`FIRST`].
+fn first(own: Option<&Version>) -> Version {
+    own.map_or(FIRST, |v| Version::new(v.major, v.minor, v.patch))
+}
+
+/// The smallest version after `newest` that a `severity` change allows.
+///
+/// # Errors
+/// `NO_NEXT_VERSION` (exit 1) when a number that must grow is at `u64::MAX`.
+fn after(newest: &Version, severity: Severity) -> Result<Version, Failure> {
+    smallest_allowed(newest, severity).ok_or_else(|| {
+        Failure::new(
+            Exit::Refused,
+            "NO_NEXT_VERSION",
+            format!("no version after {newest} allows a {severity} change"),
+        )
+    })
+}
+
+/// `component` without its top-level `version` section, which the publish then writes: the
+/// dev version replaces whatever the build wrote.
+fn unversioned(component: &Component) -> Result<Component, Failure> {
+    match component.version {
+        None => Ok(component.clone()),
+        Some(_) => {
+            let bytes = metadata::without_version(&component.path, &component.bytes)?;
+            Component::from_bytes(&component.path, bytes)
+        }
+    }
 }
 
 /// `module` with its `version` section set to `version`, replacing one it has.

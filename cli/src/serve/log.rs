@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::watched::WatchedGuest;
+use super::Done;
 use crate::exit::Failure;
-use crate::registry::publish::Published;
 use crate::registry::PackageName;
 
 /// What the server prints: text lines, or one JSON object per line with `--json`.
@@ -51,17 +51,22 @@ impl Log {
         }
     }
 
-    /// A watched module published as `done`, which took `took`.
-    pub fn published(self, path: &Path, done: &Published, took: Duration) {
+    /// A watched guest published as `done`, which took `took`.
+    pub fn published(self, path: &Path, done: &Done, took: Duration) {
         let ms = took.as_secs_f64() * 1000.0;
         if self.json {
             self.line(&serde_json::json!({ "published": done, "file": path, "ms": ms }));
         } else {
+            let event = done.announcement();
+            let kind = match done {
+                Done::Component(_) => " (component, with jco's JS)",
+                Done::Module(_) => "",
+            };
             self.text(&format!(
-                "published {}@{} {} from {} in {ms:.1} ms",
-                done.name,
-                done.version,
-                done.digest,
+                "published {}@{} {}{kind} from {} in {ms:.1} ms",
+                event.name,
+                event.version,
+                event.digest,
                 path.display()
             ));
         }

@@ -12,7 +12,10 @@
 //!   published as the next dev version ([`crate::registry::dev::publish_next`]) and announced;
 //!   a watched wasm-bindgen output folder ([`watched`]) is published when its `_bg.wasm` or
 //!   its `.js` glue changed and both have settled, the two together, and so is an
-//!   AssemblyScript one (its `.wasm` and `asc --bindings raw`'s `.js`);
+//!   AssemblyScript one (its `.wasm` and `asc --bindings raw`'s `.js`); a watched file that
+//!   is a component is transpiled with jco and published with its JS and core modules
+//!   ([`crate::registry::dev::publish_next_component`]), the JS transpile taking about a
+//!   second of the publish;
 //!   a version that any other publisher added to an index is announced when the index is
 //!   next scanned. Each `(name, version)` is announced once.
 //! - A refused publish (a broken module, a guest-contract violation, a bump the rule refuses)
@@ -42,11 +45,15 @@ use std::time::Instant;
 
 use tiny_http::{Header, Method, Request, Response};
 
+use serde::Serialize;
+
+use crate::component::{is_component, Component};
 use crate::exit::{Exit, Failure};
 use crate::glue::Glue;
 use crate::module::Module;
-use crate::registry::dev::publish_next;
-use crate::registry::{PackageName, Registry};
+use crate::registry::dev::{publish_next, publish_next_component};
+use crate::registry::publish::Published;
+use crate::registry::{publish_component, PackageName, Registry};
 use events::{Announcement, Hub};
 use log::Log;
 use watch::{Indexes, POLL};
@@ -64,6 +71,7 @@ pub struct Server {
     root: PathBuf,
     port: u16,
     watched: Vec<(WatchedGuest, PackageName)>,
+    jco: Option<PathBuf>,
 }
 
 impl Server {
@@ -94,7 +102,15 @@ impl Server {
             root,
             port,
             watched,
+            jco: None,
         })
+    }
+
+    /// The `jco` program that transpiles a watched component
+    /// ([`crate::jco::locate`]: default $HOTSWAP_JCO, else `node_modules/.bin/jco` here or
+    /// above, else jco on PATH).
+    pub fn with_jco(self, jco: Option<PathBuf>) -> Server {
+        Server { jco, ..self }
     }
 
     /// The folder served, symlinks resolved.
@@ -121,6 +137,7 @@ impl Server {
             http,
             root,
             watched,
+            jco,
             ..
         } = self;
         let hub = Arc::new(Hub::default());
@@ -128,7 +145,7 @@ impl Server {
         indexes.scan(&root, &hub, false);
         let poller = {
             let (hub, root) = (hub.clone(), root.clone());
-            move || poll(&root, watched, indexes, &hub, log)
+            move || poll(&root, watched, jco, indexes, &hub, log)
         };
         std::thread::spawn(poller);
 
@@ -147,6 +164,7 @@ impl Server {
 fn poll(
     root: &Path,
     mut watched: Vec<(WatchedGuest, PackageName)>,
+    jco: Option<PathBuf>,
     mut indexes: Indexes,
     hub: &Hub,
     log: Log,
@@ -157,15 +175,11 @@ fn poll(
         for (file, name) in &mut watched {
             if let Some(change) = file.poll(now) {
                 let started = Instant::now();
-                let published = publish_change(&registry, name, change);
+                let published = publish_change(&registry, name, change, jco.as_deref());
                 match published {
                     Ok(Some(done)) => {
                         log.published(&file.path, &done, started.elapsed());
-                        hub.announce(&Announcement {
-                            name: done.name,
-                            version: done.version.to_string(),
-                            digest: done.digest,
-                        });
+                        hub.announce(&done.announcement());
                     }
                     Ok(None) => log.unchanged(&file.path, name),
                     Err(failure) => log.refused(&file.path, &failure),
@@ -179,18 +193,50 @@ fn poll(
     }
 }
 
-/// A watched guest's settled change, published as the next dev version.
+/// What a watched guest's publish stored: a module's or a component's report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Done {
+    /// A module, with the glue of a wasm-bindgen or AssemblyScript folder.
+    Module(Published),
+    /// A component, with the JS and core modules jco wrote.
+    Component(publish_component::Published),
+}
+
+impl Done {
+    /// The event announcing it.
+    pub fn announcement(&self) -> Announcement {
+        let (name, version, digest) = match self {
+            Done::Module(p) => (&p.name, &p.version, &p.digest),
+            Done::Component(p) => (&p.name, &p.version, &p.digest),
+        };
+        Announcement {
+            name: name.clone(),
+            version: version.to_string(),
+            digest: digest.clone(),
+        }
+    }
+}
+
+/// A watched guest's settled change, published as the next dev version: a component (told by
+/// its preamble) transpiled with the `jco` program, anything else as a module.
 fn publish_change(
     registry: &Registry,
     name: &PackageName,
     change: Change,
-) -> Result<Option<crate::registry::publish::Published>, Failure> {
+    jco: Option<&Path>,
+) -> Result<Option<Done>, Failure> {
+    if change.glue.is_none() && is_component(&change.module) {
+        let component = Component::from_bytes(&change.module_path, change.module)?;
+        let done = publish_next_component(registry, name, &component, jco)?;
+        return Ok(done.map(Done::Component));
+    }
     let module = Module::from_bytes(&change.module_path, change.module)?;
     let glue = match change.glue {
         Some((path, bytes)) => Some(Glue::from_bytes(&path, bytes)?),
         None => None,
     };
-    publish_next(registry, name, &module, glue.as_ref())
+    Ok(publish_next(registry, name, &module, glue.as_ref())?.map(Done::Module))
 }
 
 fn answer(request: Request, root: &Path, hub: &Hub, log: Log) {

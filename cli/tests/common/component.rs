@@ -87,3 +87,13 @@ pub fn breaking() -> Vec<u8> {
 }
 
 const ADD_U32: &str = r#"(func (export "add") (param i32 i32 i32) (result i32) (local.get 2))"#;
+
+/// `bytes` with a top-level `version` section saying `version`, as wasm-metadata writes it.
+pub fn versioned(bytes: &[u8], version: &str) -> Vec<u8> {
+    hotswap_cli::metadata::with_version(
+        std::path::Path::new("component"),
+        bytes,
+        &version.parse().unwrap(),
+    )
+    .unwrap()
+}

@@ -45,49 +45,7 @@ pub fn run(
                 registry: Registry::at(dir).signed_by(signer.cloned()),
                 jco,
             };
-            let done = publish_component::publish(&request, None)?;
-            let existed = |e: bool| if e { " (already there)" } else { "" };
-            let mut rows = vec![
-                (
-                    "published",
-                    format!("{}@{} (component)", done.name, done.version),
-                ),
-                ("digest", done.digest.clone()),
-                ("size", format!("{} bytes", done.size)),
-                (
-                    "blob",
-                    format!("{}{}", done.blob.display(), existed(done.blob_existed)),
-                ),
-                (
-                    "glue",
-                    format!(
-                        "{} {} ({} bytes, jco){}",
-                        done.glue.name,
-                        done.glue.digest,
-                        done.glue.size,
-                        existed(done.glue.blob_existed)
-                    ),
-                ),
-            ];
-            for core in &done.cores {
-                rows.push((
-                    "core",
-                    format!(
-                        "{} {} ({} bytes){}",
-                        core.name,
-                        core.digest,
-                        core.size,
-                        existed(core.blob_existed)
-                    ),
-                ));
-            }
-            rows.push(("index", done.index.display().to_string()));
-            rows.extend(outcome_rows(&done.version_section, done.previous.as_ref()));
-            Ok(Report {
-                json: json!(done),
-                human: columns(0, &rows),
-                exit: Exit::Success,
-            })
+            Ok(published(&publish_component::publish(&request, None)?))
         }
         Destination::Oci(url) => {
             let request = push_component::Request {
@@ -133,5 +91,51 @@ pub fn run(
                 exit: Exit::Success,
             })
         }
+    }
+}
+
+/// The report of a component published into a registry folder: [`run`]'s JSON and rows.
+pub(crate) fn published(done: &publish_component::Published) -> Report {
+    let existed = |e: bool| if e { " (already there)" } else { "" };
+    let mut rows = vec![
+        (
+            "published",
+            format!("{}@{} (component)", done.name, done.version),
+        ),
+        ("digest", done.digest.clone()),
+        ("size", format!("{} bytes", done.size)),
+        (
+            "blob",
+            format!("{}{}", done.blob.display(), existed(done.blob_existed)),
+        ),
+        (
+            "glue",
+            format!(
+                "{} {} ({} bytes, jco){}",
+                done.glue.name,
+                done.glue.digest,
+                done.glue.size,
+                existed(done.glue.blob_existed)
+            ),
+        ),
+    ];
+    for core in &done.cores {
+        rows.push((
+            "core",
+            format!(
+                "{} {} ({} bytes){}",
+                core.name,
+                core.digest,
+                core.size,
+                existed(core.blob_existed)
+            ),
+        ));
+    }
+    rows.push(("index", done.index.display().to_string()));
+    rows.extend(outcome_rows(&done.version_section, done.previous.as_ref()));
+    Report {
+        json: json!(done),
+        human: columns(0, &rows),
+        exit: Exit::Success,
     }
 }

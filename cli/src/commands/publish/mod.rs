@@ -91,15 +91,7 @@ fn publish(
 ) -> Result<Report, Failure> {
     if let Some(found) = crate::component::read_if_component(path)? {
         if let Some(glue) = glue {
-            return Err(Failure::new(
-                Exit::InvalidInput,
-                "INVALID_GUEST",
-                format!(
-                    "{}: --glue {} was given, but this is a component, whose JS publish writes                      itself with jco; publish it without --glue",
-                    path.display(),
-                    glue.display()
-                ),
-            ));
+            return Err(glue_with_component(path, glue));
         }
         return component::run(found, name, version, to, jco, signer);
     }
@@ -107,6 +99,20 @@ fn publish(
         Destination::Folder(dir) => registry::run(path, glue, name, version, dir, signer),
         Destination::Oci(url) => oci::run(path, glue, name, version, url, signer),
     }
+}
+
+/// `INVALID_GUEST` (exit 2): `--glue` given with the component in `path`.
+pub(crate) fn glue_with_component(path: &Path, glue: &Path) -> Failure {
+    Failure::new(
+        Exit::InvalidInput,
+        "INVALID_GUEST",
+        format!(
+            "{}: --glue {} was given, but this is a component, whose JS publish writes itself \
+             with jco; publish it without --glue",
+            path.display(),
+            glue.display()
+        ),
+    )
 }
 
 /// The rows both publish commands end with: what happened to the `version` section, and the

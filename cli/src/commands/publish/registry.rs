@@ -10,7 +10,7 @@ use crate::commands::Report;
 use crate::exit::{Exit, Failure};
 use crate::glue::Glue;
 use crate::module::Module;
-use crate::registry::dev::publish_next;
+use crate::registry::dev::{publish_next, publish_next_component};
 use crate::registry::publish::{publish, Published, Request};
 use crate::registry::{PackageName, Registry};
 use crate::sign::Signer;
@@ -47,25 +47,44 @@ pub fn run(
 
 /// `hotswap publish m.wasm --next --registry DIR`: publishes the module as the next dev
 /// version ([`publish_next`]: the rule of `serve --watch`), or reports that it equals the
-/// newest published version, which is then not published again.
+/// newest published version, which is then not published again. A component is published
+/// by the same rule ([`publish_next_component`]), transpiled with the `jco` program.
 ///
-/// JSON: [`run`]'s, or `{"name", "version", "unchanged": true}` with the newest version.
+/// JSON: [`run`]'s (a component's: [`super::component::run`]'s), or `{"name", "version",
+/// "unchanged": true}` with the newest version.
 ///
 /// # Errors
-/// As [`publish_next`], and those of reading the module.
+/// As [`publish_next`] or [`publish_next_component`], and those of reading the guest;
+/// `INVALID_GUEST` (exit 2) for `--glue` with a component.
 pub fn run_next(
     path: &Path,
     glue: Option<&Path>,
     name: &PackageName,
     registry: &Path,
+    jco: Option<&Path>,
     signer: Option<&Signer>,
 ) -> Result<Report, Failure> {
+    let registry = Registry::at(registry).signed_by(signer.cloned());
+    if let Some(found) = crate::component::read_if_component(path)? {
+        if let Some(glue) = glue {
+            return Err(super::glue_with_component(path, glue));
+        }
+        if let Some(done) = publish_next_component(&registry, name, &found, jco)? {
+            return Ok(super::component::published(&done));
+        }
+        return unchanged(&registry, name, "component");
+    }
     let module = Module::read(path)?;
     let glue = glue.map(Glue::read).transpose()?;
-    let registry = Registry::at(registry).signed_by(signer.cloned());
     if let Some(done) = publish_next(&registry, name, &module, glue.as_ref())? {
         return Ok(published(&done));
     }
+    unchanged(&registry, name, "module")
+}
+
+/// The report of a `--next` publish that found the newest version equal to the guest, a
+/// `kind`.
+fn unchanged(registry: &Registry, name: &PackageName, kind: &str) -> Result<Report, Failure> {
     let newest = registry
         .read_index(name)?
         .and_then(|i| i.newest().map(|e| e.version.to_string()))
@@ -74,7 +93,7 @@ pub fn run_next(
         json: json!({ "name": name.as_str(), "version": newest, "unchanged": true }),
         human: columns(
             0,
-            &[("unchanged", format!("{name}@{newest} is this module"))],
+            &[("unchanged", format!("{name}@{newest} is this {kind}"))],
         ),
         exit: Exit::Success,
     })
