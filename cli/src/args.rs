@@ -144,9 +144,9 @@ pub enum Command {
         /// The registry folder; created if missing.
         dir: PathBuf,
         /// A module or a component to publish as the next dev version of its package
-        /// whenever it changes, or a wasm-bindgen output folder (`*_bg.wasm` and its `.js` glue) or an
-        /// AssemblyScript one (`*.wasm` and `asc --bindings raw`'s `.js`), published together
-        /// (repeatable).
+        /// whenever it changes, or a wasm-bindgen output folder (`*_bg.wasm` and its `.js`
+        /// glue) or an AssemblyScript one (`*.wasm` and `asc --bindings raw`'s `.js`),
+        /// published together (repeatable).
         #[arg(long, value_name = "PATH")]
         watch: Vec<PathBuf>,
         /// The port on 127.0.0.1; 0 picks a free one (the address is printed).

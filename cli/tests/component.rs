@@ -30,6 +30,22 @@ fn encoding(bytes: &[u8]) -> Encoding {
     }
 }
 
+/// `hotswap publish FILE --name counter --next --json --registry REGISTRY`, with `extra`.
+fn publish_next(file: &Path, registry: &Path, extra: &[&std::ffi::OsStr]) -> Run {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["publish".as_ref(), file.as_os_str()];
+    args.extend(extra);
+    args.extend(["--name", "counter", "--next", "--json", "--registry"].map(std::ffi::OsStr::new));
+    args.push(registry.as_os_str());
+    hotswap(&args)
+}
+
+/// The `version` section at the component's top level.
+fn top_level_version(bytes: &[u8]) -> Option<String> {
+    hotswap_cli::component::top_level_version(bytes)
+        .unwrap()
+        .map(|v| v.to_string())
+}
+
 fn index(registry: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(registry.join("packages/counter/index.json")).unwrap();
     serde_json::from_str(&text).unwrap()
@@ -50,10 +66,7 @@ fn publishing_a_component_stores_it_its_jco_js_and_every_core_module_the_js_asks
     assert_eq!(encoding(&stored), Encoding::Component);
     assert_eq!(entry["size"], stored.len());
     assert_eq!(
-        hotswap_cli::component::top_level_version(&stored)
-            .unwrap()
-            .map(|v| v.to_string())
-            .as_deref(),
+        top_level_version(&stored).as_deref(),
         Some("1.0.0"),
         "the version section is the component's own"
     );
@@ -348,12 +361,7 @@ fn a_component_publish_interrupted_before_the_index_leaves_the_previous_index_an
 fn publish_next_of_a_component_takes_the_dev_rule_replaces_its_version_and_skips_an_equal_one() {
     let dir = tempfile::tempdir().unwrap();
     let registry = dir.path().join("reg");
-    let next = |file: &Path| {
-        let mut args: Vec<std::ffi::OsString> = vec!["publish".into(), file.into()];
-        args.extend(["--name", "counter", "--next", "--json", "--registry"].map(Into::into));
-        args.push(registry.clone().into());
-        hotswap(&args)
-    };
+    let next = |file: &Path| publish_next(file, &registry, &[]);
     // The build's own version, a prerelease: the first dev version is its release.
     let own = component::versioned(&component::v1(), "3.0.0-dev.4");
     let v1 = write(dir.path(), "v1.component.wasm", &own);
@@ -365,10 +373,7 @@ fn publish_next_of_a_component_takes_the_dev_rule_replaces_its_version_and_skips
     assert_eq!(entry["glue"]["kind"], "jco");
     let stored = blob(&registry, entry["digest"].as_str().unwrap());
     assert_eq!(
-        hotswap_cli::component::top_level_version(&stored)
-            .unwrap()
-            .map(|v| v.to_string())
-            .as_deref(),
+        top_level_version(&stored).as_deref(),
         Some("3.0.0"),
         "the build's version section is replaced by the published one"
     );
@@ -390,18 +395,7 @@ fn publish_next_of_a_component_takes_the_dev_rule_replaces_its_version_and_skips
     assert_eq!(breaking["version"], "4.0.0", "`add` changed: {breaking}");
     assert_eq!(index(&registry)["versions"].as_array().unwrap().len(), 3);
 
-    let glued = hotswap(&[
-        "publish".as_ref(),
-        broken.as_os_str(),
-        "--glue".as_ref(),
-        v1.as_os_str(),
-        "--name".as_ref(),
-        "counter".as_ref(),
-        "--next".as_ref(),
-        "--json".as_ref(),
-        "--registry".as_ref(),
-        registry.as_os_str(),
-    ]);
+    let glued = publish_next(&broken, &registry, &["--glue".as_ref(), v1.as_os_str()]);
     assert_eq!(glued.code, 2, "{}", glued.stdout);
     assert_eq!(glued.json()["error"]["code"], "INVALID_GUEST");
 }
@@ -413,16 +407,7 @@ fn publish_next_of_a_component_after_a_core_module_is_a_major_version() {
     let module = common::module(dir.path(), "m.wasm", &common::counter(""));
     assert_eq!(publish(&module, "counter", "1.4.0", &registry).code, 0);
     let file = write(dir.path(), "c.component.wasm", &component::v1());
-    let run = hotswap(&[
-        "publish".as_ref(),
-        file.as_os_str(),
-        "--name".as_ref(),
-        "counter".as_ref(),
-        "--next".as_ref(),
-        "--json".as_ref(),
-        "--registry".as_ref(),
-        registry.as_os_str(),
-    ]);
+    let run = publish_next(&file, &registry, &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         run.json()["version"],

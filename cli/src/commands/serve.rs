@@ -1,5 +1,5 @@
-//! `hotswap serve DIR [--watch PATH...] [--port N] [--name N] [--jco PATH]`: the arguments checked, then
-//! [`crate::serve::Server`] runs.
+//! `hotswap serve DIR [--watch PATH...] [--port N] [--name N] [--jco PATH]`: the arguments
+//! checked, then [`crate::serve::Server`] runs.
 
 use std::path::PathBuf;
 

@@ -6,11 +6,12 @@ use std::path::Path;
 use semver::Version;
 use wasm_hotswap::bump::smallest_allowed;
 use wasm_hotswap::diff::{diff, Severity};
+use wasm_hotswap::digest::Digest;
 
 use super::publish::{publish, Published, Request};
 use super::publish_component;
 use super::{PackageName, Registry};
-use crate::component::{self, Component};
+use crate::component::Component;
 use crate::exit::{Exit, Failure};
 use crate::glue::Glue;
 use crate::metadata;
@@ -75,10 +76,11 @@ pub fn publish_next(
 /// that version's).
 ///
 /// The version follows [`publish_next`]'s rule, the change judged as `hotswap publish` judges
-/// a component's ([`component::diff`]: the rules of `wasm-tools component semver-check`): the
-/// component's own `version` section without prerelease and build for a package's first (or
-/// [`FIRST`]); then `1.2.1` for the same world, `1.3.0` for an export added, `2.0.0` for one
-/// removed or changed, and `2.0.0` after a core module (a component is not a drop-in module).
+/// a component's ([`publish_component::change`]: the rules of `wasm-tools component
+/// semver-check`): the component's own `version` section without prerelease and build for a
+/// package's first (or [`FIRST`]); then `1.2.1` for the same world, `1.3.0` for an export
+/// added, `2.0.0` for one removed or changed, and `2.0.0` after a core module (a component
+/// is not a drop-in module).
 /// A `version` section the component has is replaced by that version.
 ///
 /// # Errors
@@ -96,18 +98,14 @@ pub fn publish_next_component(
     let version = match &newest {
         None => version_of_first,
         Some(newest) => {
-            let (same, _) = component.versioned(&newest.version)?;
-            if same.digest.to_string() == newest.digest {
+            // The bytes the publish would store as the newest version: written as
+            // `Component::versioned` writes a missing section.
+            let same = metadata::with_version(&component.path, &component.bytes, &newest.version)?;
+            if Digest::of(&same).to_string() == newest.digest {
                 return Ok(None);
             }
-            let (old_path, old_bytes) = registry.read_blob_of(newest)?;
-            let severity = match component::is_component(&old_bytes) {
-                true => {
-                    let old = Component::from_bytes(&old_path, old_bytes)?;
-                    component::diff::diff(&old.world, &component.world).severity()
-                }
-                false => Severity::Breaking,
-            };
+            let old = registry.read_blob_of(newest)?;
+            let severity = publish_component::change(&newest.version, &old, &component)?.severity();
             after(&newest.version, severity)?
         }
     };
@@ -142,15 +140,19 @@ fn after(newest: &Version, severity: Severity) -> Result<Version, Failure> {
 }
 
 /// `component` without its top-level `version` section, which the publish then writes: the
-/// dev version replaces whatever the build wrote.
+/// dev version replaces whatever the build wrote. A custom section is no part of the
+/// component's type, so its world is the one already decoded.
 fn unversioned(component: &Component) -> Result<Component, Failure> {
-    match component.version {
-        None => Ok(component.clone()),
-        Some(_) => {
-            let bytes = metadata::without_version(&component.path, &component.bytes)?;
-            Component::from_bytes(&component.path, bytes)
-        }
+    if component.version.is_none() {
+        return Ok(component.clone());
     }
+    let bytes = metadata::without_version(&component.path, &component.bytes)?;
+    Ok(Component {
+        digest: Digest::of(&bytes),
+        bytes,
+        version: None,
+        ..component.clone()
+    })
 }
 
 /// `module` with its `version` section set to `version`, replacing one it has.

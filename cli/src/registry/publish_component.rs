@@ -231,18 +231,36 @@ pub fn check_bump(
     component: &Component,
     version: &Version,
 ) -> Result<Previous, Failure> {
+    judge(
+        newest,
+        version,
+        &change(newest, old, component)?,
+        "WIT change",
+    )
+}
+
+/// The change from `newest` (whose published bytes are `old`) to `component`: the WIT change
+/// ([`diff`]) when `newest` is a component, a breaking change of the guest kind when it is a
+/// core module. What [`check_bump`] judges and the dev version
+/// ([`super::dev::publish_next_component`]) follows.
+///
+/// # Errors
+/// The errors of reading `old` as a component.
+pub fn change(
+    newest: &Version,
+    old: &(PathBuf, Vec<u8>),
+    component: &Component,
+) -> Result<Diff, Failure> {
     let (old_path, old_bytes) = old;
-    let change = if crate::component::is_component(old_bytes) {
-        let old = Component::from_bytes(old_path, old_bytes.clone())?;
-        diff(&old.world, &component.world)
-    } else {
-        Diff {
+    if !crate::component::is_component(old_bytes) {
+        return Ok(Diff {
             changes: vec![wasm_hotswap::diff::Change {
                 severity: Severity::Breaking,
                 item: "guest kind".into(),
                 detail: format!("{newest} is a core module, this version a component"),
             }],
-        }
-    };
-    judge(newest, version, &change, "WIT change")
+        });
+    }
+    let old = Component::from_bytes(old_path, old_bytes.clone())?;
+    Ok(diff(&old.world, &component.world))
 }

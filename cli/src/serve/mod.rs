@@ -43,9 +43,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use tiny_http::{Header, Method, Request, Response};
-
 use serde::Serialize;
+use tiny_http::{Header, Method, Request, Response};
 
 use crate::component::{is_component, Component};
 use crate::exit::{Exit, Failure};
